@@ -1,0 +1,5 @@
+"""Run the command-line interface: `python -m esfgraph`."""
+
+from esfgraph.cli import main
+
+main()
