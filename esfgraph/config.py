@@ -10,9 +10,10 @@ from typing import Any
 import yaml
 
 from esfgraph.errors import ConfigError
-from esfgraph.namespaces import DEFAULT_BASE_IRI
 
 CONFIG_FILE_NAME = "esfgraph.yaml"
+#: Default base IRI for data (projects, organisations, places); overridable in esfgraph.yaml.
+DEFAULT_BASE_IRI = "https://w3id.org/esfgraph/"
 
 
 @dataclass(frozen=True)

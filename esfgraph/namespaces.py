@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from rdflib import Namespace
-from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SDO, SKOS, VCARD, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SDO, SKOS, VOID, XSD
 
 #: esfgraph's own ontology terms (fixed; not affected by the data base IRI).
 ESF = Namespace("https://w3id.org/esfgraph/ontology#")
 #: SKOS concepts shipped in ontology/ (programme areas, phases, regions, ...); fixed IRIs.
 CONCEPT = Namespace("https://w3id.org/esfgraph/concept/")
-#: Default base IRI for data (projects, organisations, places); overridable in esfgraph.yaml.
-DEFAULT_BASE_IRI = "https://w3id.org/esfgraph/"
+from esfgraph.config import DEFAULT_BASE_IRI  # noqa: E402  (kept in config: no rdflib there)
 
 SCHEMA = SDO  # https://schema.org/
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 EURIO = Namespace("http://data.europa.eu/s66#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 WD = Namespace("http://www.wikidata.org/entity/")
