@@ -1,0 +1,545 @@
+"""Records → quads (docs/DATA-MODEL.md): one named graph per record, personal data apart.
+
+Built as a flat list of rdflib-term tuples (no per-record Graph) because builds map 100k records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterable, Protocol
+
+from rdflib import Dataset, Literal, URIRef
+from rdflib.term import Node
+
+from esfgraph import __version__
+from esfgraph.config import Config
+from esfgraph.iri import Iris, code_segment, concept, project_slug, slug
+from esfgraph.namespaces import (
+    DCTERMS, EU_COUNTRY, ESF, FOAF, GEONAMES, ORG, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD,
+)
+from esfgraph.record import Record
+
+Quad = tuple[Node, Node, Node, URIRef]
+
+#: Government kinds of OrgRef: these also get `a schema:GovernmentOrganization`.
+PUBLIC_KINDS = frozenset({"municipality", "national-agency", "region", "county-board"})
+
+#: Phases shipped in ontology/concepts.ttl (others get their page label in the record graph).
+KNOWN_PHASES = frozenset({"forprojektering", "genomforande"})
+
+#: Programme areas shipped in ontology/concepts.ttl, as (period, code).
+KNOWN_PROGRAMME_AREAS = frozenset(
+    {("2007-2013", "1"), ("2007-2013", "2"), ("2014-2020", "1"), ("2014-2020", "2"),
+     ("2014-2020", "3")}
+)
+
+# Text sections with a property of their own, keyed by slug of the parser's section key (the
+# parser may hand over the page heading or an English key; both are accepted).
+_SECTION_PROPERTIES: dict[str, URIRef] = {}
+for _keys, _prop in (
+    (("summary", "sammanfattning"), DCTERMS.abstract),
+    (("background", "bakgrund"), ESF.background),
+    (("purpose", "syfte"), ESF.purpose),
+    (("objectives", "malsattning", "mal"), ESF.objectives),
+    (("accessibility", "tillganglighet-for-personer-med-funktionsnedsattning",
+      "tillganglighet"), ESF.accessibility),
+    (("gender-equality", "jamstalldhetsintegrering", "jamstalldhet"), ESF.genderEquality),
+    (("transnational-cooperation", "transnationellt-samarbete"), ESF.transnationalCooperation),
+):
+    for _k in _keys:
+        _SECTION_PROPERTIES[_k] = _prop
+
+_AMOUNTS = (
+    ("esf_grant_sek", "esf-grant", ESF.esfGrantSEK),
+    ("total_budget_sek", "total-budget", ESF.totalBudgetSEK),
+    ("total_cost_sek", "total-cost", ESF.totalCostSEK),
+)
+_ROLE_PROPERTY = {"owner": ESF.owner, "partner": ESF.partner, "cofinancier": ESF.cofinancier,
+                  "transnational-contact": ESF.transnationalContact}
+_COUNTRY_NAMES = {"sverige": "SE", "sweden": "SE"}
+_DIGITS = re.compile(r"\D+")
+_SV = "sv"
+_SEK = Literal("SEK")
+_TRUE = Literal("true", datatype=XSD.boolean)
+_FALSE = Literal("false", datatype=XSD.boolean)
+
+
+class GazetteerLike(Protocol):
+    """The part of `esfgraph.link.Gazetteer` the mapping uses (docs/INTERFACES.md)."""
+
+    def municipality(self, name: str) -> Any: ...
+    def region(self, canonical_name: str) -> Any: ...
+    def resolve_org(self, name: str, record: Record) -> Any: ...
+    def find_foreign(self, text: str) -> list[Any]: ...
+
+
+@dataclass
+class MappedRecord:
+    """The quads of one record, ready to load: record graph plus (optional) personal graph."""
+
+    slug: str
+    graph: URIRef
+    personal_graph: URIRef
+    quads: list[Quad]
+    source: str = ""
+
+
+def decimal_literal(value: int | float | Decimal) -> Literal:
+    """xsd:decimal with an exact lexical form: 11159401, 0.5 (never '11159401.0')."""
+    if isinstance(value, bool):
+        raise TypeError("a boolean is not an amount")
+    if isinstance(value, int):
+        lexical = str(value)
+    else:
+        dec = Decimal(repr(value)) if isinstance(value, float) else value
+        lexical = format(dec.normalize(), "f")
+        if "." in lexical:
+            lexical = lexical.rstrip("0").rstrip(".") or "0"
+    return Literal(lexical, datatype=XSD.decimal)
+
+
+def build_time() -> dt.datetime:
+    """The build time: SOURCE_DATE_EPOCH when set (reproducible builds), else now (UTC)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+    return dt.datetime.now(tz=dt.timezone.utc).replace(microsecond=0)
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str | None:
+    """SHA-256 of a file's bytes, or None when it cannot be read."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+class _Mapper:
+    """Holds the IRI builder and the current record's quad list while mapping one record."""
+
+    def __init__(self, record: Record, config: Config, gazetteer: GazetteerLike,
+                 iris: Iris, sha256: str | None, generated: dt.datetime | None) -> None:
+        self.r = record
+        self.config = config
+        self.gaz = gazetteer
+        self.iris = iris
+        self.slug = project_slug(record)
+        self.g = iris.record_graph(self.slug)
+        self.pg = iris.personal_graph(self.slug)
+        self.p = iris.project(record)
+        self.quads: list[Quad] = []
+        self.sha256 = sha256
+        self.generated = generated
+        self._role_nodes: set[URIRef] = set()
+        self._orgs_done: set[URIRef] = set()
+
+    def add(self, s: Node, p: Node, o: Node) -> None:
+        self.quads.append((s, p, o, self.g))
+
+    def sv(self, text: str) -> Literal:
+        return Literal(text, lang=_SV)
+
+    # ------------------------------------------------------------------------------------
+    def run(self) -> MappedRecord:
+        r, p, add = self.r, self.p, self.add
+        add(p, RDF.type, ESF.Project)
+        add(p, RDF.type, SCHEMA.Project)
+        if r.title:
+            add(p, DCTERMS.title, self.sv(r.title))
+            add(p, RDFS.label, self.sv(r.title))
+        if r.project_number:
+            add(p, ESF.projectNumber, Literal(r.project_number))
+        if r.case_number:
+            add(p, ESF.caseNumber, Literal(r.case_number))
+        self.classification()
+        self.dates_and_numbers()
+        self.places()
+        self.money()
+        self.organisations()
+        self.texts()
+        self.address()
+        self.transnational()
+        self.provenance()
+        if self.config.personal_data:
+            self.personal()
+        return MappedRecord(self.slug, self.g, self.pg, self.quads, self.r.source)
+
+    def _concept(self, path: str, scheme: str, notation: str | None, label: str | None) -> URIRef:
+        """A data-derived concept, declared in the record graph with its scheme."""
+        c = concept(path)
+        self.add(c, RDF.type, SKOS.Concept)
+        self.add(c, SKOS.inScheme, concept(scheme))
+        if notation:
+            self.add(c, SKOS.notation, Literal(notation))
+        if label:
+            self.add(c, SKOS.prefLabel, self.sv(label))
+        return c
+
+    def classification(self) -> None:
+        r, p, add = self.r, self.p, self.add
+        period = r.layout
+        add(p, ESF.programmingPeriod, concept(f"period/{period}"))
+        if r.programme_area:
+            code = code_segment(r.programme_area)
+            known = (period, code) in KNOWN_PROGRAMME_AREAS
+            c = self._concept(f"programme-area/{period}/{code}", f"programme-area/{period}",
+                              None if known else r.programme_area.strip(), None)
+            add(p, ESF.programmeArea, c)
+        if r.programme_area_label:
+            add(p, ESF.programmeAreaLabel, self.sv(r.programme_area_label))
+        if r.specific_objective:
+            code = code_segment(r.specific_objective)
+            c = self._concept(f"specific-objective/{period}/{code}",
+                              f"specific-objective/{period}", r.specific_objective.strip(), None)
+            add(p, ESF.specificObjective, c)
+        if r.phase:
+            key = slug(r.phase) or "okand-fas"
+            if key in KNOWN_PHASES:
+                c = concept(f"phase/{key}")
+            else:
+                c = self._concept(f"phase/{key}", "phase", None, r.phase)
+            add(p, ESF.phase, c)
+        if r.intervention_type:
+            text = r.intervention_type.strip()
+            is_code = len(text) <= 12 and bool(re.fullmatch(r"[A-Za-z0-9.]+", text))
+            c = self._concept(f"intervention-type/{slug(text) or 'okand'}", "intervention-type",
+                              text if is_code else None, None if is_code else text)
+            add(p, ESF.interventionType, c)
+        if r.fund:
+            key = slug(r.fund.replace("+", " plus")) or "okand"
+            add(p, ESF.fund, concept(f"fund/{key}"))
+        if r.programme_cci:
+            add(p, ESF.programmeCCI, Literal(r.programme_cci))
+
+    def dates_and_numbers(self) -> None:
+        r, p, add = self.r, self.p, self.add
+        if r.start_date:
+            add(p, SCHEMA.startDate, Literal(r.start_date.isoformat(), datatype=XSD.date))
+        if r.end_date:
+            add(p, SCHEMA.endDate, Literal(r.end_date.isoformat(), datatype=XSD.date))
+        if r.planned_participants is not None:
+            add(p, ESF.plannedParticipants,
+                Literal(str(int(r.planned_participants)), datatype=XSD.integer))
+        if r.eu_cofinancing_rate is not None:
+            add(p, ESF.euCofinancingRate, decimal_literal(r.eu_cofinancing_rate))
+        if r.child_poverty_theme is not None:
+            add(p, ESF.childPovertyTheme, _TRUE if r.child_poverty_theme else _FALSE)
+        if r.strategic_importance is not None:
+            add(p, ESF.strategicImportance, _TRUE if r.strategic_importance else _FALSE)
+
+    def places(self) -> None:
+        r, p, add, iris = self.r, self.p, self.add, self.iris
+        if r.region or r.nuts2:
+            nuts2 = r.nuts2
+            national = bool(r.region) and r.region.strip().casefold() == "nationellt"
+            if not nuts2 and not national and r.region:
+                reg = self.gaz.region(r.region)
+                nuts2 = getattr(reg, "nuts2", None) if reg is not None else None
+            if nuts2 or national:
+                add(p, ESF.region, iris.region(nuts2 or None))
+            else:  # a region name nobody knows: kept as written, never a guessed code
+                add(p, ESF.regionName, self.sv(r.region))
+        if r.country:
+            iso2 = _COUNTRY_NAMES.get(r.country.strip().casefold())
+            if iso2:
+                add(p, ESF.country, iris.place(iso2))
+            else:
+                place = iris.place(r.country)
+                add(p, ESF.country, place)
+                add(place, RDF.type, SCHEMA.Country)
+                add(place, RDFS.label, self.sv(r.country))
+        for name in r.municipalities:
+            m = self.gaz.municipality(name)
+            if m is not None and getattr(m, "code", None):
+                add(p, ESF.municipality, iris.municipality(m.code))
+            else:
+                add(p, ESF.municipalityName, self.sv(name))
+
+    def money(self) -> None:
+        r, p, add, iris = self.r, self.p, self.add, self.iris
+        for field, kind, prop in _AMOUNTS:
+            value = getattr(r, field)
+            if value is None:
+                continue
+            lit = decimal_literal(value)
+            add(p, prop, lit)
+            node = iris.amount(p, kind)
+            add(node, RDF.type, SCHEMA.MonetaryAmount)
+            add(node, SCHEMA.value, lit)
+            add(node, SCHEMA.currency, _SEK)
+            if kind == "esf-grant":
+                grant = iris.grant(p)
+                add(p, SCHEMA.funding, grant)
+                add(grant, RDF.type, SCHEMA.MonetaryGrant)
+                add(grant, SCHEMA.fundedItem, p)
+                add(grant, SCHEMA.funder, iris.esf_council)
+                add(grant, ESF.amountSEK, lit)
+                add(grant, SCHEMA.amount, node)
+                self._esf_council()
+            elif kind == "total-budget":
+                add(p, ESF.totalBudget, node)
+            else:
+                add(p, ESF.totalCost, node)
+
+    def _esf_council(self) -> None:
+        org = self.iris.esf_council
+        if org in self._orgs_done:
+            return
+        self._orgs_done.add(org)
+        self.add(org, RDF.type, ORG.Organization)
+        self.add(org, RDF.type, SCHEMA.GovernmentOrganization)
+        self.add(org, SKOS.prefLabel, self.sv("Svenska ESF-rådet"))
+        self.add(org, RDFS.label, self.sv("Svenska ESF-rådet"))
+
+    # organisations ----------------------------------------------------------------------
+    def _org_node(self, ref: Any, written: str | None) -> URIRef:
+        """Emit an organisation (and its parent, for units) once per record; return its IRI."""
+        iri = self.iris.org(ref, self.r)
+        add = self.add
+        if iri not in self._orgs_done:
+            self._orgs_done.add(iri)
+            parent = getattr(ref, "parent", None)
+            add(iri, RDF.type, ORG.Organization)
+            if parent is not None or ref.kind == "unit":
+                add(iri, RDF.type, ORG.OrganizationalUnit)
+            if ref.kind in PUBLIC_KINDS:
+                add(iri, RDF.type, SCHEMA.GovernmentOrganization)
+            label = self.sv(ref.label)
+            add(iri, SKOS.prefLabel, label)
+            add(iri, RDFS.label, label)
+            for alt in getattr(ref, "alt_labels", ()) or ():
+                if alt != ref.label:
+                    add(iri, SKOS.altLabel, self.sv(alt))
+            if ref.kind == "municipality" and ref.municipality_code:
+                add(iri, SCHEMA.areaServed, self.iris.municipality(ref.municipality_code))
+            if ref.wikidata:
+                add(iri, SKOS.exactMatch, WD[ref.wikidata])
+            if parent is not None:
+                parent_iri = self._org_node(parent, None)
+                add(iri, ORG.unitOf, parent_iri)
+                add(parent_iri, ORG.hasUnit, iri)
+        if written and written != ref.label and written not in (ref.alt_labels or ()):
+            add(iri, SKOS.altLabel, self.sv(written))
+        return iri
+
+    def _participation(self, role: str, agent: URIRef, label: str) -> URIRef:
+        node = self.iris.role(self.p, role, label)
+        n = 2
+        base = node
+        while node in self._role_nodes:  # two agents with one label: keep both, stably
+            node = URIRef(f"{base}-{n}")
+            n += 1
+        self._role_nodes.add(node)
+        add = self.add
+        add(self.p, _ROLE_PROPERTY[role], agent)
+        add(self.p, ESF.participation, node)
+        add(node, RDF.type, ESF.Participation)
+        add(node, ESF.agent, agent)
+        add(node, ORG.role, concept(f"role/{role}"))
+        add(node, ESF.project, self.p)
+        return node
+
+    def organisations(self) -> None:
+        r = self.r
+        if r.owner:
+            ref = self.gaz.resolve_org(r.owner, r)
+            iri = self._org_node(ref, r.owner)
+            self._participation("owner", iri, ref.label)
+            if r.owner_org_number:
+                digits = _DIGITS.sub("", r.owner_org_number)
+                if digits:
+                    legal = ref
+                    while getattr(legal, "parent", None) is not None:
+                        legal = legal.parent
+                    self.add(self.iris.org(legal, r), ESF.organisationNumber, Literal(digits))
+        elif r.owner_org_number:
+            digits = _DIGITS.sub("", r.owner_org_number)
+            if digits:
+                self.add(self.p, ESF.ownerOrganisationNumber, Literal(digits))
+        for role, names in (("partner", r.partners), ("cofinancier", r.cofinanciers)):
+            seen: set[URIRef] = set()
+            for name in names:
+                ref = self.gaz.resolve_org(name, r)
+                iri = self._org_node(ref, name)
+                if iri in seen:  # "Individ och Familjeomsorg" + "...omsorgen": one role
+                    continue
+                seen.add(iri)
+                self._participation(role, iri, ref.label)
+
+    # texts --------------------------------------------------------------------------------
+    def texts(self) -> None:
+        r, p, add = self.r, self.p, self.add
+        for heading, text in r.sections.items():
+            if not text:
+                continue
+            prop = _SECTION_PROPERTIES.get(slug(heading))
+            if prop is not None:
+                add(p, prop, self.sv(text))
+                continue
+            node = self.iris.section(p, heading)
+            add(p, ESF.section, node)
+            add(node, RDF.type, ESF.TextSection)
+            add(node, DCTERMS.title, self.sv(heading))
+            add(node, RDF.value, self.sv(text))
+        if r.description:
+            add(p, DCTERMS.description, self.sv(r.description))
+        for label, value in r.extra.items():
+            node = self.iris.extra(p, label)
+            add(p, ESF.extraField, node)
+            add(node, RDF.type, ESF.ExtraField)
+            add(node, RDFS.label, Literal(label))
+            add(node, RDF.value, Literal(value))
+
+    def address(self) -> None:
+        r = self.r
+        if not (r.beneficiary_postcode or r.beneficiary_city or r.beneficiary_address):
+            return
+        node = self.iris.address(self.p)
+        add = self.add
+        add(self.p, ESF.beneficiaryAddress, node)
+        add(node, RDF.type, SCHEMA.PostalAddress)
+        if r.beneficiary_postcode:
+            add(node, SCHEMA.postalCode, Literal(r.beneficiary_postcode))
+        if r.beneficiary_city:
+            add(node, SCHEMA.addressLocality, Literal(r.beneficiary_city))
+        if r.beneficiary_address:
+            add(node, SCHEMA.streetAddress, Literal(r.beneficiary_address))
+
+    def transnational(self) -> None:
+        texts = [t for h, t in self.r.sections.items()
+                 if t and _SECTION_PROPERTIES.get(slug(h)) == ESF.transnationalCooperation]
+        if not texts:
+            return
+        add, iris = self.add, self.iris
+        done: set[URIRef] = set()
+        for text in texts:
+            for m in self.gaz.find_foreign(text):
+                if m.kind == "organisation":
+                    agent = iris.org_by_key(slug(m.label) or "okand-organisation")
+                    if agent not in done:
+                        add(agent, RDF.type, ORG.Organization)
+                        add(agent, SKOS.prefLabel, self.sv(m.label))
+                        add(agent, RDFS.label, self.sv(m.label))
+                        if m.iso2:
+                            add(agent, SCHEMA.location, self._country(m.iso2))
+                else:
+                    agent = self._foreign_place(m)
+                if m.wikidata and agent not in done:
+                    add(agent, SKOS.exactMatch, WD[m.wikidata])
+                if agent in done:
+                    continue
+                done.add(agent)
+                node = self._participation("transnational-contact", agent, m.label)
+                if m.evidence:
+                    add(node, ESF.evidence, self.sv(m.evidence))
+
+    def _country(self, iso2: str) -> URIRef:
+        iso2 = iso2.upper()
+        place = self.iris.place(iso2)
+        self.add(place, RDF.type, SCHEMA.Country)
+        self.add(place, ESF.countryCode, Literal(iso2))
+        try:
+            import pycountry
+
+            c = pycountry.countries.get(alpha_2=iso2)
+        except (ImportError, KeyError, LookupError):  # pragma: no cover - optional link
+            c = None
+        if c is not None:
+            self.add(place, RDFS.label, Literal(c.name, lang="en"))
+            self.add(place, SKOS.exactMatch, EU_COUNTRY[c.alpha_3])
+        return place
+
+    def _foreign_place(self, m: Any) -> URIRef:
+        if m.kind == "country" and m.iso2:
+            place = self._country(m.iso2)
+        else:
+            place = self.iris.place(m.label)
+            self.add(place, RDF.type, SCHEMA.Place)
+            self.add(place, RDFS.label, Literal(m.label))
+            if m.iso2:
+                self.add(place, SCHEMA.containedInPlace, self._country(m.iso2))
+        if m.geonames_id:
+            self.add(place, SKOS.exactMatch, GEONAMES[f"{int(m.geonames_id)}/"])
+        return place
+
+    # provenance and personal data ---------------------------------------------------------
+    def provenance(self) -> None:
+        add, iris, g = self.add, self.iris, self.g
+        name = Path(self.r.source).name if self.r.source else "okand-kalla"
+        src = iris.source(name)
+        add(self.p, PROV.wasDerivedFrom, src)
+        add(g, RDF.type, PROV.Entity)
+        add(g, PROV.wasDerivedFrom, src)
+        when = self.generated or build_time()
+        add(g, PROV.generatedAtTime, Literal(when.isoformat(), datatype=XSD.dateTime))
+        sw = iris.software(__version__)
+        add(g, PROV.wasAttributedTo, sw)
+        add(sw, RDF.type, PROV.SoftwareAgent)
+        add(sw, RDFS.label, Literal(f"esfgraph {__version__}"))
+        add(sw, SCHEMA.softwareVersion, Literal(__version__))
+        add(src, RDF.type, PROV.Entity)
+        add(src, DCTERMS.identifier, Literal(name))
+        sha = self.sha256 or (file_sha256(self.r.source) if self.r.source else None)
+        if sha:
+            add(src, ESF.sha256, Literal(sha))
+
+    def personal(self) -> None:
+        r = self.r
+        if not (r.contact_name or r.contact_email or r.contact_phone):
+            return
+        person = self.iris.person(r.contact_name, r.contact_email)
+        pg = self.pg
+        q = self.quads
+        q.append((self.p, ESF.contactPerson, person, pg))
+        q.append((person, RDF.type, FOAF.Person, pg))
+        q.append((person, RDF.type, SCHEMA.Person, pg))
+        if r.contact_name:
+            q.append((person, FOAF.name, Literal(r.contact_name), pg))
+        if r.contact_email:
+            q.append((person, SCHEMA.email, Literal(r.contact_email), pg))
+            q.append((person, FOAF.mbox, URIRef("mailto:" + r.contact_email.strip()), pg))
+        if r.contact_phone:
+            q.append((person, SCHEMA.telephone, Literal(r.contact_phone), pg))
+
+
+_IRIS: dict[str, Iris] = {}
+
+
+def map_record(record: Record, config: Config | None = None, gazetteer: Any = None, *,
+               sha256: str | None = None, generated: dt.datetime | None = None) -> MappedRecord:
+    """Map one record to quads in its named graph (and its personal graph when allowed).
+
+    Args:
+        record: the parsed page.
+        config: base IRI and `personal_data` switch (defaults when None).
+        gazetteer: an `esfgraph.link.Gazetteer` (the default one when None).
+        sha256: hex digest of the source file; computed from `record.source` when omitted.
+        generated: build time; `SOURCE_DATE_EPOCH` or now when omitted.
+    """
+    config = config or Config()
+    if gazetteer is None:
+        from esfgraph.link import default_gazetteer  # late: link loads tables
+
+        gazetteer = default_gazetteer()
+    iris = _IRIS.get(config.base_iri)
+    if iris is None:
+        iris = _IRIS[config.base_iri] = Iris(config.base_iri)
+    return _Mapper(record, config, gazetteer, iris, sha256, generated).run()
+
+
+def to_dataset(quads: Iterable[tuple[Node, Node, Node, Any]]) -> Dataset:
+    """Collect quads in an rdflib Dataset (for tests, validation and small exports)."""
+    ds = Dataset()
+    for s, p, o, g in quads:
+        ds.add((s, p, o, g))
+    return ds
+
+
+__all__ = ["KNOWN_PHASES", "KNOWN_PROGRAMME_AREAS", "MappedRecord", "PUBLIC_KINDS",
+           "build_time", "decimal_literal", "file_sha256", "map_record", "to_dataset"]
