@@ -1,0 +1,495 @@
+"""Find the layout of a page and read it: preamble and title, the label block, then the body.
+
+All three layouts share one shape: site chrome and a title, a block of labelled values, then
+free text. They differ in how a label meets its value: glued (`ProjektfasGenomförande`,
+2007–2013) or `Label:` with the value on the next line (2014–2020, 2021–2027).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from esfgraph.parse import labels as L
+from esfgraph.parse import normalise as N
+from esfgraph.parse.result import Issue
+from esfgraph.record import Record
+
+GLUED = "glued"
+COLON = "colon"
+
+#: A 2014–2020 heading: `2018/00460 - Motivera och Aktivera MOA`.
+_NUMBERED_TITLE_RE = re.compile(r"^(?P<num>\d{4}/\d{3,6})\s*[-–—:]\s*(?P<name>\S.*)$")
+#: An unknown glued label: a word run ending in a lower-case letter, glued to a value.
+_UNKNOWN_GLUED_RE = re.compile(r"^(?P<label>[^\W\d_][\w\- ]{1,40}?[a-zåäöé])(?P<value>[A-ZÅÄÖ0-9].*)$")
+_BULLET_RE = re.compile(r"^\s*(?:[•·▪◦●‣∙*]|[-–—](?=\s))\s*")
+_HEADING_END_RE = re.compile(r"[.,:;!?…”\"')\]]$")
+#: Titles longer than this are kept but reported.
+LONG_TITLE = 300
+
+_SIMPLE: dict[str, Callable[[str], object]] = {
+    "title": N.clean,
+    "project_number": N.clean,
+    "case_number": N.clean,
+    "specific_objective": N.parse_specific_objective,
+    "phase": N.clean,
+    "owner": N.dedupe_owner,
+    "owner_org_number": N.parse_org_number,
+    "contact_name": N.clean,
+    "contact_email": N.clean_email,
+    "contact_phone": N.clean,
+    "esf_grant_sek": N.parse_amount,
+    "total_budget_sek": N.parse_amount,
+    "total_cost_sek": N.parse_amount,
+    "eu_cofinancing_rate": N.parse_rate,
+    "start_date": N.parse_date,
+    "end_date": N.parse_date,
+    "nuts2": N.parse_nuts2,
+    "country": N.clean,
+    "fund": N.clean,
+    "programme_cci": N.clean,
+    "intervention_type": N.clean,
+    "planned_participants": N.parse_count,
+    "beneficiary_postcode": N.parse_postcode,
+    "beneficiary_city": N.clean,
+    "beneficiary_address": N.clean,
+    "child_poverty_theme": N.parse_bool,
+    "strategic_importance": N.parse_bool,
+}
+
+
+class NotAPage(ValueError):
+    """The text has no Projektbanken labels at all (reason in the message)."""
+
+
+@dataclass
+class _Label:
+    """One label occurrence in the label block."""
+
+    printed: str
+    display: str
+    field: str | None
+    value: str
+    line: int
+
+
+class _Page:
+    """Parse state of one page: the lines, the record being filled and the issues found."""
+
+    def __init__(self, text: str, source: str) -> None:
+        self.source = source
+        split = text.split("\n")
+        self.lines = [ln.strip() for ln in split]
+        self._raw = [ln.rstrip() for ln in split]
+        self.n = len(self.lines)
+        self.issues: list[Issue] = []
+        self.record = Record(source=source, layout="2014-2020")
+        self.first_line: dict[str, int] = {}
+        self.seen: dict[str, int] = {}
+        self.labels_used: set[str] = set()
+
+    # -- issues --------------------------------------------------------------------------
+    def warn(self, message: str, line: int | None = None) -> None:
+        """Record a warning (0-based line index → 1-based line number)."""
+        self.issues.append(Issue(self.source, "warning", message,
+                                 None if line is None else line + 1))
+
+    # -- line classes --------------------------------------------------------------------
+    def glued_strict(self, i: int) -> re.Match[str] | None:
+        """A glued label line that can start a label block (value looks like a value)."""
+        m = L.GLUED_LABEL_RE.match(self.lines[i])
+        if not m:
+            return None
+        found = L.lookup_label(m.group("label"))
+        value = m.group("value")
+        if found is None:
+            return None
+        if found[1] == "contact_email":
+            return m if "@" in value else None
+        return None if value[0].islower() else m
+
+    def colon_label(self, s: str) -> tuple[str, str, str | None, str] | None:
+        """(printed, display, field or None, inline value) when the line is a `Label:` line."""
+        m = L.COLON_LABEL_RE.match(s)
+        if m:
+            found = L.lookup_label(m.group("label"))
+            if found:
+                return m.group("label"), found[0], found[1], m.group("value").strip()
+        m = L.UNKNOWN_COLON_LABEL_RE.match(s)
+        if m and len(m.group("label").split()) <= 6 and not L.lookup_heading(m.group("label")):
+            printed = N.clean(m.group("label"))
+            found = L.lookup_label(printed)
+            if found:
+                return printed, found[0], found[1], ""
+            return printed, printed, None, ""
+        return None
+
+    def known_colon_label(self, s: str) -> bool:
+        """True for a `Label:` line whose label is in the table."""
+        found = self.colon_label(s)
+        return found is not None and found[2] is not None
+
+    def next_nonblank(self, i: int) -> int | None:
+        """Index of the first non-blank line at or after i."""
+        while i < self.n:
+            if self.lines[i]:
+                return i
+            i += 1
+        return None
+
+    # -- layout --------------------------------------------------------------------------
+    def find_block(self) -> tuple[str, int]:
+        """Return (mode, index of the first label line); raise NotAPage when there is none."""
+        glued_run = glued_single = colon_first = None
+        colon_count = 0
+        for i in range(self.n):
+            s = self.lines[i]
+            if not s:
+                continue
+            if colon_first is None or colon_count < 2:
+                if self.known_colon_label(s):
+                    colon_count += 1
+                    if colon_first is None:
+                        colon_first = i
+            if glued_run is None and self.glued_strict(i):
+                if glued_single is None:
+                    glued_single = i
+                if i + 1 < self.n and self.glued_strict(i + 1):
+                    glued_run = i
+            if glued_run is not None and colon_count >= 2:
+                break
+        glued = glued_run if glued_run is not None else glued_single
+        colon = colon_first if colon_count >= 2 or glued is None else None
+        if colon is not None and (glued is None or colon <= glued or glued_run is None):
+            return COLON, colon
+        if glued is not None:
+            return GLUED, glued
+        raise NotAPage("no Projektbanken labels found (lines such as 'ProjektägareX' or "
+                       "'Projektägare:'); this does not look like a project page")
+
+    # -- preamble ------------------------------------------------------------------------
+    def read_preamble(self, start: int, mode: str) -> None:
+        """Title: the last line before the labels that is not site chrome."""
+        candidates = [i for i in range(start) if self.lines[i]
+                      and not L.is_preamble_chrome(self.lines[i])]
+        if not candidates:
+            self.warn("no title line before the labels (the top of the page may be missing)")
+            return
+        title_i = candidates[-1]
+        for i in candidates[:-1]:
+            self.warn(f"ignored a line before the title that is not known site chrome: "
+                      f"{_short(self.lines[i])!r}", i)
+        title = N.clean(self.lines[title_i])
+        m = _NUMBERED_TITLE_RE.match(title) if mode == COLON else None
+        if m:
+            self.record.project_number = m.group("num")
+            self.first_line["project_number"] = title_i
+            title = m.group("name").strip()
+        self.record.title = title
+        self.first_line["title"] = title_i
+        if len(title) > LONG_TITLE:
+            self.warn(f"title is {len(title)} characters long; kept as printed, but check "
+                      "that the page text is intact", title_i)
+
+    # -- label block ---------------------------------------------------------------------
+    def read_glued_block(self, start: int) -> tuple[list[_Label], int]:
+        """Read `LabelValue` lines until the first blank line not followed by another label."""
+        found: list[_Label] = []
+        i = start
+        while i < self.n:
+            s = self.lines[i]
+            if not s:
+                k = self.next_nonblank(i)
+                if k is not None and self.glued_strict(k) and not L.lookup_heading(self.lines[k]):
+                    i = k
+                    continue
+                break
+            if L.is_chrome(s):
+                i += 1
+                continue
+            bare = L.lookup_label(s.rstrip(":").strip())
+            m = L.GLUED_LABEL_RE.match(s)
+            c = L.COLON_LABEL_RE.match(s)
+            if bare:
+                found.append(_Label(s.rstrip(":").strip(), bare[0], bare[1], "", i))
+            elif c and L.lookup_label(c.group("label")):
+                disp, fld = L.lookup_label(c.group("label"))  # type: ignore[misc]
+                found.append(_Label(c.group("label"), disp, fld, c.group("value").strip(), i))
+            elif m and L.lookup_label(m.group("label")):
+                disp, fld = L.lookup_label(m.group("label"))  # type: ignore[misc]
+                found.append(_Label(m.group("label"), disp, fld, m.group("value").strip(), i))
+            else:
+                u = _UNKNOWN_GLUED_RE.match(s)
+                if u:
+                    found.append(_Label(u.group("label"), N.clean(u.group("label")), None,
+                                        u.group("value").strip(), i))
+                else:
+                    found.append(_Label(s, N.clean(s), None, "", i))
+            i += 1
+        return found, i
+
+    def read_colon_block(self, start: int) -> tuple[list[_Label], int]:
+        """Read `Label:` / value lines (order free, values may be empty) until free text starts."""
+        found: list[_Label] = []
+        i = start
+        while i < self.n:
+            s = self.lines[i]
+            if not s:
+                k = self.next_nonblank(i)
+                if k is not None and self.known_colon_label(self.lines[k]):
+                    i = k
+                    continue
+                break
+            if L.is_chrome(s):
+                i += 1
+                continue
+            lab = self.colon_label(s)
+            if lab is None:
+                if found and found[-1].value and self._label_follows(i):
+                    found[-1].value += " " + s  # a value wrapped over two lines
+                    i += 1
+                    continue
+                break
+            printed, display, fld, inline = lab
+            if inline:
+                found.append(_Label(printed, display, fld, inline, i))
+                i += 1
+                continue
+            nxt = self.lines[i + 1] if i + 1 < self.n else ""
+            if nxt and self.colon_label(nxt) is None and not L.is_chrome(nxt):
+                found.append(_Label(printed, display, fld, nxt, i))
+                i += 2
+            else:
+                found.append(_Label(printed, display, fld, "", i))
+                i += 1
+        return found, i
+
+    def _label_follows(self, i: int) -> bool:
+        """True when a `Label:` line comes before the next blank line (value continues)."""
+        j = i + 1
+        while j < self.n and self.lines[j]:
+            if self.colon_label(self.lines[j]) is not None:
+                return True
+            j += 1
+        return False
+
+    # -- values --------------------------------------------------------------------------
+    def apply(self, found: list[_Label]) -> None:
+        """Convert each labelled value into its field; unknown labels go to `extra`."""
+        rec = self.record
+        last_nonblank = self.next_nonblank_rev()
+        for lab in found:
+            self.labels_used.add(lab.display)
+            if lab.field is None:
+                if lab.display in rec.extra:
+                    self.warn(f"label {lab.display!r} repeated; kept the first value", lab.line)
+                    continue
+                rec.extra[lab.display] = N.clean(lab.value)
+                self.warn(f"unknown label {lab.display!r} kept in extra "
+                          f"(value {_short(lab.value)!r})", lab.line)
+                continue
+            if not lab.value.strip():
+                if lab.line >= last_nonblank:
+                    self.warn(f"label {lab.display!r} at the end of the file has no value "
+                              "(the page may be truncated)", lab.line)
+                continue
+            if lab.field in self.seen:
+                self.warn(f"label {lab.display!r} repeated (first on line "
+                          f"{self.seen[lab.field] + 1}); kept the first value, ignored "
+                          f"{_short(N.clean(lab.value))!r}", lab.line)
+                continue
+            self.seen[lab.field] = lab.line
+            self.set_field(lab)
+
+    def next_nonblank_rev(self) -> int:
+        """Index of the last non-blank line."""
+        for i in range(self.n - 1, -1, -1):
+            if self.lines[i]:
+                return i
+        return -1
+
+    def set_field(self, lab: _Label) -> None:
+        """Convert one value; on a bad value warn (file, line, label, value) and leave it empty."""
+        rec = self.record
+        fld = lab.field
+        assert fld is not None
+        try:
+            if fld == "period":
+                start, end = N.split_period(lab.value)
+                self.first_line["period"] = lab.line
+                for name, printed in (("start_date", start), ("end_date", end)):
+                    try:
+                        setattr(rec, name, N.parse_date(printed))
+                        self.first_line[name] = lab.line
+                    except N.ValueProblem as exc:
+                        self._bad_value(lab, printed, str(exc))
+                return
+            if fld == "programme_area":
+                code, label = N.parse_programme_area(lab.value)
+                rec.programme_area, rec.programme_area_label = code, label
+            elif fld == "region":
+                try:
+                    rec.region = N.parse_region(lab.value)
+                except N.ValueProblem as exc:
+                    rec.extra[lab.display] = N.clean(lab.value)
+                    self.warn(f"{lab.display}: {N.clean(lab.value)!r} {exc}; kept in extra",
+                              lab.line)
+                    return
+            elif fld == "title":
+                value = N.clean(lab.value)
+                if rec.title and value != rec.title:
+                    self.warn(f"the name label says {value!r} but the heading says "
+                              f"{_short(rec.title)!r}; kept the name label", lab.line)
+                rec.title = value
+            elif fld == "project_number" and rec.project_number:
+                value = N.clean(lab.value)
+                if value != rec.project_number:
+                    self.warn(f"{lab.display} {value!r} differs from the number in the "
+                              f"heading {rec.project_number!r}; kept {value!r}", lab.line)
+                rec.project_number = value
+            else:
+                setattr(rec, fld, _SIMPLE[fld](lab.value))
+            self.first_line[fld] = lab.line
+        except N.ValueProblem as exc:
+            self._bad_value(lab, lab.value, str(exc))
+
+    def _bad_value(self, lab: _Label, value: str, reason: str) -> None:
+        """Warn about a value that cannot be used; the field stays empty."""
+        self.warn(f"{lab.display}: value {_short(N.clean(value))!r} {reason}; field left empty",
+                  lab.line)
+
+    # -- body ----------------------------------------------------------------------------
+    def read_body(self, start: int, mode: str) -> None:
+        """Text after the labels: sections under headings, bullet lists, free description."""
+        rec = self.record
+        body = [("" if L.is_chrome(s) else s) for s in self.lines[start:]]
+        raw = self.lines_raw_tail(start)
+        heads: dict[int, tuple[str, str | None]] = {}
+        m = len(body)
+        for j, s in enumerate(body):
+            if not s:
+                continue
+            alone = (j == 0 or not body[j - 1]) and (j + 1 >= m or not body[j + 1])
+            if not alone:
+                continue
+            known = L.lookup_heading(s)
+            if known:
+                heads[j] = known
+            elif mode == GLUED and self._unknown_heading(body, j):
+                heads[j] = (N.clean(s), None)
+        current: tuple[str, str | None] | None = None
+        chunk: list[str] = []
+        chunk_line = start
+
+        def flush() -> None:
+            if current is None:
+                text = _join_text(chunk)
+                if text:
+                    rec.description = text if rec.description is None else (
+                        rec.description + "\n\n" + text)
+                return
+            heading, list_field = current
+            if list_field:
+                items = getattr(rec, list_field)
+                for ln in chunk:
+                    item = N.clean(_BULLET_RE.sub("", ln))
+                    if item and item not in items:
+                        items.append(item)
+                return
+            text = _join_text(chunk)
+            if not text:
+                return
+            if heading in rec.sections:
+                self.warn(f"section {heading!r} appears twice; joined both texts", chunk_line)
+                rec.sections[heading] += "\n\n" + text
+            else:
+                rec.sections[heading] = text
+
+        for j, s in enumerate(body):
+            if j in heads:
+                flush()
+                current, chunk, chunk_line = heads[j], [], start + j
+                continue
+            chunk.append(raw[j] if s else "")
+        flush()
+        if mode == GLUED and not rec.sections and not rec.municipalities and not any(body):
+            self.warn("nothing after the labels (no text sections, no municipality list); "
+                      "the page may be truncated")
+
+    def lines_raw_tail(self, start: int) -> list[str]:
+        """Body lines with their inner spacing kept (only the right end trimmed)."""
+        return self._raw[start:]
+
+    def _unknown_heading(self, body: list[str], j: int) -> bool:
+        """A short title-like line alone between blank lines, followed by its own text."""
+        s = body[j]
+        if len(s) > 60 or len(s.split()) > 6 or not s[0].isupper() or not s[0].isalpha():
+            return False
+        if _HEADING_END_RE.search(s) or _BULLET_RE.match(s) or L.lookup_label(s):
+            return False
+        k = j + 1
+        while k < len(body) and not body[k]:
+            k += 1
+        if k >= len(body):
+            return False
+        return L.lookup_heading(body[k]) is None and not _BULLET_RE.match(body[k])
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """Shorten a value for a message."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _join_text(lines: list[str]) -> str:
+    """Paragraphs as printed: trailing spaces and blank-line runs collapsed, ends trimmed."""
+    out: list[str] = []
+    for ln in lines:
+        if ln.strip():
+            out.append(ln)
+        elif out and out[-1] != "":
+            out.append("")
+    while out and out[-1] == "":
+        out.pop()
+    return "\n".join(out)
+
+
+def parse_page(text: str, source: str) -> tuple[Record, list[Issue]]:
+    """Parse one page's cleaned text; raise NotAPage when it has no labels."""
+    page = _Page(text, source)
+    mode, start = page.find_block()
+    page.read_preamble(start, mode)
+    if mode == GLUED:
+        found, end = page.read_glued_block(start)
+    else:
+        found, end = page.read_colon_block(start)
+    page.apply(found)
+    page.read_body(end, mode)
+    rec = page.record
+    used_fields = {lab.field for lab in found if lab.field and lab.value.strip()}
+    if mode == GLUED:
+        rec.layout = "2007-2013"
+    elif (used_fields & L.ESF_PLUS_FIELDS or "Antal deltagare" in page.labels_used
+          or (rec.programme_area or "").isalpha()):
+        rec.layout = "2021-2027"
+    elif used_fields & L.OLD_PERIOD_FIELDS:
+        rec.layout = "2007-2013"
+    else:
+        rec.layout = "2014-2020"
+    if rec.start_date and rec.end_date and rec.end_date < rec.start_date:
+        page.warn(f"end date {rec.end_date.isoformat()} is before start date "
+                  f"{rec.start_date.isoformat()}; kept both as printed",
+                  page.first_line.get("end_date"))
+    all_labels = {fld for lab in found if (fld := lab.field)}
+    missing = [L.FIELD_LABELS[f][0] for f in L.EXPECTED_FIELDS[rec.layout]
+               if f not in all_labels and not (f == "period" and "start_date" in all_labels)]
+    if missing:
+        page.warn(f"no {', '.join(missing)} label found; the page may be truncated or "
+                  "incomplete")
+    if N.has_lost_diacritics(text):
+        m = re.search(r"\S*(?:[A-Za-z]\?[a-zåäö]|\ufffd)\S*", text)
+        word = m.group(0) if m else "?"
+        line = text.count("\n", 0, m.start()) if m else None
+        page.warn(f"text has lost diacritics (e.g. {_short(word, 40)!r}); labels and regions "
+                  "are still recognised, values are kept as printed", line)
+    return rec, page.issues
