@@ -182,6 +182,10 @@ class Iris:
         key = iso2_or_name if re.fullmatch(r"[A-Z]{2}", iso2_or_name) else slug(iso2_or_name)
         return self._u(f"id/place/{key or 'okand'}")
 
+    def place_key(self, key: str) -> URIRef:
+        """A place by a key that is already IRI-safe (ISO code, 'GB-ELN', 'BE-brussels')."""
+        return self._u(f"id/place/{key}")
+
     # graphs and sources -------------------------------------------------------------------
     def record_graph(self, slug_: str) -> URIRef:
         """Named graph holding one record's triples."""

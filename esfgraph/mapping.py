@@ -65,6 +65,8 @@ _ROLE_PROPERTY = {"owner": ESF.owner, "partner": ESF.partner, "cofinancier": ESF
 _COUNTRY_NAMES = {"sverige": "SE", "sweden": "SE"}
 _DIGITS = re.compile(r"\D+")
 _SV = "sv"
+#: schema:funding is in schema.org (since v11) but not in rdflib's closed SDO namespace.
+SCHEMA_FUNDING = URIRef(str(SCHEMA) + "funding")
 _SEK = Literal("SEK")
 _TRUE = Literal("true", datatype=XSD.boolean)
 _FALSE = Literal("false", datatype=XSD.boolean)
@@ -138,6 +140,8 @@ class _Mapper:
         self.generated = generated
         self._role_nodes: set[URIRef] = set()
         self._orgs_done: set[URIRef] = set()
+        self._org_labels: dict[URIRef, set[str]] = {}
+        self._places_done: set[URIRef] = set()
 
     def add(self, s: Node, p: Node, o: Node) -> None:
         self.quads.append((s, p, o, self.g))
@@ -275,7 +279,7 @@ class _Mapper:
             add(node, SCHEMA.currency, _SEK)
             if kind == "esf-grant":
                 grant = iris.grant(p)
-                add(p, SCHEMA.funding, grant)
+                add(p, SCHEMA_FUNDING, grant)
                 add(grant, RDF.type, SCHEMA.MonetaryGrant)
                 add(grant, SCHEMA.fundedItem, p)
                 add(grant, SCHEMA.funder, iris.esf_council)
@@ -324,8 +328,14 @@ class _Mapper:
                 parent_iri = self._org_node(parent, None)
                 add(iri, ORG.unitOf, parent_iri)
                 add(parent_iri, ORG.hasUnit, iri)
-        if written and written != ref.label and written not in (ref.alt_labels or ()):
-            add(iri, SKOS.altLabel, self.sv(written))
+        labels = self._org_labels.setdefault(iri, set())
+        if not labels:
+            labels.add(ref.label)
+            labels.update(getattr(ref, "alt_labels", ()) or ())
+        for name in (ref.label, written):  # every spelling seen stays findable
+            if name and name not in labels:
+                labels.add(name)
+                add(iri, SKOS.altLabel, self.sv(name))
         return iri
 
     def _participation(self, role: str, agent: URIRef, label: str) -> URIRef:
@@ -412,36 +422,41 @@ class _Mapper:
             add(node, SCHEMA.streetAddress, Literal(r.beneficiary_address))
 
     def transnational(self) -> None:
-        texts = [t for h, t in self.r.sections.items()
-                 if t and _SECTION_PROPERTIES.get(slug(h)) == ESF.transnationalCooperation]
-        if not texts:
-            return
-        add, iris = self.add, self.iris
+        finder = getattr(self.gaz, "find_foreign_in_record", None)
+        if finder is not None:
+            mentions = finder(self.r)
+        else:
+            texts = [t for h, t in self.r.sections.items()
+                     if t and _SECTION_PROPERTIES.get(slug(h)) == ESF.transnationalCooperation]
+            mentions = [m for t in texts for m in self.gaz.find_foreign(t)]
+        add = self.add
         done: set[URIRef] = set()
-        for text in texts:
-            for m in self.gaz.find_foreign(text):
-                if m.kind == "organisation":
-                    agent = iris.org_by_key(slug(m.label) or "okand-organisation")
-                    if agent not in done:
-                        add(agent, RDF.type, ORG.Organization)
-                        add(agent, SKOS.prefLabel, self.sv(m.label))
-                        add(agent, RDFS.label, self.sv(m.label))
-                        if m.iso2:
-                            add(agent, SCHEMA.location, self._country(m.iso2))
-                else:
-                    agent = self._foreign_place(m)
-                if m.wikidata and agent not in done:
-                    add(agent, SKOS.exactMatch, WD[m.wikidata])
-                if agent in done:
-                    continue
-                done.add(agent)
-                node = self._participation("transnational-contact", agent, m.label)
-                if m.evidence:
-                    add(node, ESF.evidence, self.sv(m.evidence))
+        for m in mentions:
+            if m.kind == "organisation":
+                agent = self.iris.org_by_key(slug(m.label) or "okand-organisation")
+                if agent not in done:
+                    add(agent, RDF.type, ORG.Organization)
+                    add(agent, SKOS.prefLabel, self.sv(m.label))
+                    add(agent, RDFS.label, self.sv(m.label))
+                    if m.iso2:
+                        add(agent, SCHEMA.location, self._country(m.iso2))
+            else:
+                agent = self._foreign_place(m)
+            if agent in done:
+                continue
+            done.add(agent)
+            if m.wikidata:
+                add(agent, SKOS.exactMatch, WD[m.wikidata])
+            node = self._participation("transnational-contact", agent, m.name or m.label)
+            if m.evidence:
+                add(node, ESF.evidence, self.sv(m.evidence))
 
     def _country(self, iso2: str) -> URIRef:
         iso2 = iso2.upper()
-        place = self.iris.place(iso2)
+        place = self.iris.place_key(iso2)
+        if place in self._places_done:
+            return place
+        self._places_done.add(place)
         self.add(place, RDF.type, SCHEMA.Country)
         self.add(place, ESF.countryCode, Literal(iso2))
         try:
@@ -458,12 +473,24 @@ class _Mapper:
     def _foreign_place(self, m: Any) -> URIRef:
         if m.kind == "country" and m.iso2:
             place = self._country(m.iso2)
-        else:
-            place = self.iris.place(m.label)
-            self.add(place, RDF.type, SCHEMA.Place)
-            self.add(place, RDFS.label, Literal(m.label))
-            if m.iso2:
-                self.add(place, SCHEMA.containedInPlace, self._country(m.iso2))
+            if m.geonames_id:
+                self.add(place, SKOS.exactMatch, GEONAMES[f"{int(m.geonames_id)}/"])
+            return place
+        key = getattr(m, "place_key", None) or slug(m.label) or "okand"
+        place = self.iris.place_key(key)
+        if place in self._places_done:
+            return place
+        self._places_done.add(place)
+        self.add(place, RDF.type, SCHEMA.Place)
+        name = getattr(m, "name", None)
+        if name:
+            self.add(place, RDFS.label, Literal(name, lang="en"))
+        if m.label and m.label != name:
+            self.add(place, SKOS.altLabel, self.sv(m.label))
+        if getattr(m, "iso3166_2", None):
+            self.add(place, DCTERMS.identifier, Literal(m.iso3166_2))
+        if m.iso2:
+            self.add(place, SCHEMA.containedInPlace, self._country(m.iso2))
         if m.geonames_id:
             self.add(place, SKOS.exactMatch, GEONAMES[f"{int(m.geonames_id)}/"])
         return place
