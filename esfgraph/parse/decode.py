@@ -32,6 +32,9 @@ _INVISIBLE = "\u200b\u200e\u200f\ufeff\u00ad"
 _BINARY_BYTES = bytes(range(0, 9)) + bytes(range(14, 32)) + b"\x0b\x7f"
 
 
+_NAMES = {"cp1252": "Windows-1252 (Latin-1)", "latin-1": "Latin-1 (ISO 8859-1)"}
+
+
 class DecodeError(ValueError):
     """The file cannot be a saved text page (reason in the message)."""
 
@@ -73,7 +76,7 @@ def decode_bytes(data: bytes) -> Decoded:
             break
     if encoding is None and b"\x00" in data[:4096]:
         encoding = _looks_utf16(data)
-        if encoding is None:
+        if encoding is None and data[:8192].count(0) > 8:
             raise DecodeError("file is binary (contains zero bytes), not a text page")
     if encoding is None:
         sample = data[:8192]
@@ -95,7 +98,7 @@ def decode_bytes(data: bytes) -> Decoded:
                 text, encoding = data.decode("cp1252"), "cp1252"
             except UnicodeDecodeError:
                 text, encoding = data.decode("latin-1"), "latin-1"
-            notes.append((f"file is not UTF-8; decoded as {encoding} (Latin-1); "
+            notes.append((f"file is not UTF-8; decoded as {_NAMES[encoding]}; "
                           "save pages as UTF-8 to be sure", None))
     cleaned = clean_text(text, encoding)
     cleaned.notes[:0] = notes
