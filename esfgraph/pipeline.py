@@ -1,0 +1,507 @@
+"""The build: parse → map (+ link) → validate → store, streaming and on several cores.
+
+Workers parse and map chunks of files and hand back N-Quads text (cheap to pickle); the parent
+bulk-loads it in batches, so memory stays flat in the number of records. The store is written
+as a new version and swapped in at the end (see esfgraph.store), so a failed or killed build
+leaves the previous store whole.
+
+A build is incremental when a compatible store exists (same base IRI, personal-data setting
+and esfgraph version): the store then ends up holding exactly the given sources, but only files
+whose size, mtime or SHA-256 changed are parsed and mapped again; records whose files are gone
+are dropped. `full=True` (`--full`) rebuilds from nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import multiprocessing
+import os
+import re
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from esfgraph import __version__
+from esfgraph.config import Config
+from esfgraph.errors import EsfGraphError, StoreError
+from esfgraph.store import (
+    EncodedRecord, GraphNames, SourceEntry, Store, StoreWriter, check_nquads, current_version,
+    encode_record, find_entry, open_writer, term_nt,
+)
+
+#: Below this many files the build runs in-process (a pool costs more than it saves).
+POOL_THRESHOLD = 64
+#: Files handed to a worker at a time.
+CHUNK_SIZE = 16
+
+
+@dataclass
+class Progress:
+    """What a progress callback receives after each record."""
+
+    done: int
+    total: int
+    records_per_s: float
+    eta_s: float | None
+
+
+@dataclass
+class BuildReport:
+    """What a build did: records stored, files rejected with reasons, warnings, counts."""
+
+    store_path: str
+    build_id: str = ""
+    incremental: bool = False
+    records: int = 0
+    mapped: int = 0
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    triples: int = 0
+    entities_by_class: dict[str, int] = field(default_factory=dict)
+    validated: bool = False
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        """Plain-text summary for the CLI."""
+        mode = "incremental" if self.incremental else "full"
+        lines = [
+            f"Store {self.store_path} (build {self.build_id}, {mode}): {self.records} records, "
+            f"{self.triples} triples in {self.seconds:.1f} s.",
+            f"  mapped {self.mapped}, unchanged {self.unchanged}, removed {len(self.removed)}, "
+            f"rejected {len(self.rejected)}, warnings {len(self.warnings)}"
+            + ("" if self.validated else " (not validated)"),
+        ]
+        if self.entities_by_class:
+            lines.append("  entities by class:")
+            for cls, n in sorted(self.entities_by_class.items(), key=lambda kv: (-kv[1], kv[0])):
+                lines.append(f"    {n:>8}  {cls}")
+        for source, reason in self.rejected:
+            lines.append(f"REJECTED {source}: {reason}")
+        for source, message in self.warnings[:50]:
+            lines.append(f"warning {source}: {message}")
+        if len(self.warnings) > 50:
+            lines.append(f"... and {len(self.warnings) - 50} more warnings")
+        return "\n".join(lines)
+
+
+@dataclass
+class _Result:
+    """What a worker sends back for one file."""
+
+    source: str
+    sha256: str
+    size: int
+    mtime_ns: int
+    encoded: EncodedRecord | None
+    rejected: str | None
+    warnings: list[str]
+
+
+# --------------------------------------------------------------------------------------------
+# Worker side
+# --------------------------------------------------------------------------------------------
+
+_W: dict[str, Any] = {}
+
+
+def _init_worker(config: Config, personal_data: bool, validate: bool, strict: bool) -> None:
+    """Per-process setup: config, gazetteer and the validation switch."""
+    _W.update(config=config, personal_data=personal_data, validate=validate, strict=strict,
+              gazetteer=None)
+    try:
+        from esfgraph.link import default_gazetteer
+
+        _W["gazetteer"] = default_gazetteer()
+    except ImportError:
+        _W["gazetteer"] = None
+
+
+def _validation_messages(quads: list[Any]) -> list[str] | None:
+    """SHACL call point: violations of one record, or None when esfgraph.validate is absent."""
+    try:
+        from esfgraph.validate import validate_graph
+    except ImportError:
+        return None
+    from esfgraph.mapping import to_dataset
+
+    report = validate_graph(to_dataset(quads))
+    if report.conforms:
+        return []
+    out = []
+    for result in report.results:
+        if str(getattr(result, "severity", "Violation")).endswith("Violation"):
+            out.append(f"{getattr(result, 'focus', '')} {getattr(result, 'path', '')}: "
+                       f"{getattr(result, 'message', '')}".strip())
+    return out
+
+
+def _process(path: str) -> _Result:
+    """Parse, map, (validate) and encode one file."""
+    from esfgraph.mapping import map_record
+    from esfgraph.parse import parse_file
+
+    config: Config = _W["config"]
+    try:
+        data = Path(path).read_bytes()
+        st = os.stat(path)
+    except OSError as exc:
+        return _Result(path, "", 0, 0, None, f"cannot read the file ({exc.strerror})", [])
+    sha = hashlib.sha256(data).hexdigest()
+    result = _Result(path, sha, st.st_size, st.st_mtime_ns, None, None, [])
+    try:
+        parsed = parse_file(path)
+    except EsfGraphError as exc:
+        result.rejected = str(exc)
+        return result
+    errors = [i.message for i in parsed.issues if i.severity == "error"]
+    result.warnings = [i.message for i in parsed.issues if i.severity != "error"]
+    if parsed.record is None or errors:
+        result.rejected = "; ".join(errors) or "not a project page"
+        return result
+    try:
+        mapped = map_record(parsed.record, config, _W["gazetteer"], sha256=sha)
+    except Exception as exc:  # noqa: BLE001 - one bad record must not stop the build
+        result.rejected = f"could not be mapped to RDF ({type(exc).__name__}: {exc})"
+        return result
+    if _W["validate"]:
+        messages = _validation_messages(mapped.quads)
+        if messages:
+            if _W["strict"]:
+                result.rejected = "SHACL violations: " + "; ".join(messages[:5])
+                return result
+            result.warnings.extend(f"SHACL: {m}" for m in messages)
+    try:
+        encoded = encode_record(mapped, config.base_iri, personal_data=_W["personal_data"])
+        check_nquads(encoded.own_nquads)
+        check_nquads("".join(f"{line} <{g}> .\n" for g, line in encoded.shared))
+    except EsfGraphError as exc:
+        result.rejected = str(exc)
+        return result
+    result.encoded = encoded
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# Parent side
+# --------------------------------------------------------------------------------------------
+
+
+def _iter_paths(sources: Iterable[str | os.PathLike[str]]) -> list[str]:
+    from esfgraph.parse import iter_sources
+
+    return [str(p) for p in iter_sources(list(sources))]
+
+
+def _source_key(path: str) -> str:
+    return str(Path(path).resolve())
+
+
+def _compatible(store_path: Path, config: Config, personal_data: bool) -> bool:
+    """True when the existing store can be updated in place of a full rebuild."""
+    try:
+        if current_version(store_path) is None:
+            return False
+        meta = Store(store_path)
+    except StoreError:
+        return False
+    from esfgraph.store import MANIFEST_FILE, Manifest
+
+    manifest = Manifest(meta.version / MANIFEST_FILE, read_only=True)
+    try:
+        return (manifest.get_meta("base_iri") == config.base_iri
+                and manifest.get_meta("personal_data") == str(personal_data)
+                and manifest.get_meta("esfgraph_version") == __version__)
+    finally:
+        manifest.close()
+
+
+def build(sources: Sequence[str | os.PathLike[str]], config: Config | None = None, *,
+          store_path: str | os.PathLike[str] | None = None, personal_data: bool | None = None,
+          validate: bool | None = None, strict: bool = False, full: bool = False,
+          jobs: int | None = None, progress: Callable[[Progress], None] | None = None
+          ) -> BuildReport:
+    """Build (or update) the store from source files and folders.
+
+    Args:
+        sources: files and folders of saved project pages.
+        config: settings (base IRI, store path, personal data, validation).
+        store_path: the store directory (default `config.store`).
+        personal_data: keep contact persons (default `config.personal_data`).
+        validate: run SHACL on each record when `esfgraph.validate` exists.
+        strict: keep records with SHACL violations out of the store.
+        full: rebuild from nothing instead of updating a compatible store.
+        jobs: worker processes (default: all cores; small inputs run in-process).
+        progress: called after each file with a `Progress`.
+
+    Raises:
+        StoreError: the store cannot be written (the previous one is left as it was).
+    """
+    config = config or Config()
+    personal = config.personal_data if personal_data is None else personal_data
+    do_validate = config.validate if validate is None else validate
+    root = Path(store_path if store_path is not None else config.store_path())
+    started = time.monotonic()
+    report = BuildReport(store_path=str(root))
+    paths = _iter_paths(sources)
+    incremental = not full and _compatible(root, config, personal)
+    report.incremental = incremental
+
+    with open_writer(root, config.base_iri, incremental=incremental) as writer:
+        writer.manifest.set_meta("personal_data", str(personal))
+        writer.manifest.set_meta("esfgraph_version", __version__)
+        stored = {e.source: e for e in writer.manifest.sources()} if incremental else {}
+        todo: list[str] = []
+        wanted: set[str] = set()
+        for path in paths:
+            key = _source_key(path)
+            if key in wanted:
+                continue
+            wanted.add(key)
+            entry = stored.get(key)
+            if entry is not None and _unchanged(path, entry):
+                report.unchanged += 1
+                continue
+            todo.append(path)
+        for key, entry in stored.items():
+            if key not in wanted:
+                writer.remove_entry(entry)
+                report.removed.append(entry.source)
+        _run(todo, writer, report, config, personal, do_validate, strict, jobs, progress)
+        finish_graphs(writer, config, report)
+        report.build_id = writer.build_id
+    report.records = len(Store(root).sources())
+    report.validated = do_validate and _has_validator()
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _has_validator() -> bool:
+    try:
+        import esfgraph.validate  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _unchanged(path: str, entry: SourceEntry) -> bool:
+    """Same size and mtime, or else the same SHA-256."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    if st.st_size == entry.size and st.st_mtime_ns == entry.mtime_ns:
+        return True
+    if st.st_size != entry.size:
+        return False
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest() == entry.sha256
+    except OSError:
+        return False
+
+
+def _run(todo: list[str], writer: StoreWriter, report: BuildReport, config: Config,
+         personal: bool, validate: bool, strict: bool, jobs: int | None,
+         progress: Callable[[Progress], None] | None) -> None:
+    """Parse+map `todo` (in a pool when large) and store each result as it arrives."""
+    jobs = jobs or os.cpu_count() or 1
+    args = (config, personal, validate, strict)
+    total = len(todo)
+    t0 = time.monotonic()
+
+    def consume(results: Iterable[_Result]) -> None:
+        for done, result in enumerate(results, 1):
+            _store_result(result, writer, report)
+            if progress is not None:
+                elapsed = max(time.monotonic() - t0, 1e-9)
+                rate = done / elapsed
+                progress(Progress(done, total, rate, (total - done) / rate if rate else None))
+
+    if jobs <= 1 or total < POOL_THRESHOLD:
+        _init_worker(*args)
+        consume(map(_process, todo))
+        return
+    ctx = multiprocessing.get_context("forkserver")
+    with ctx.Pool(jobs, initializer=_init_worker, initargs=args) as pool:
+        consume(pool.imap(_process, todo, chunksize=CHUNK_SIZE))
+
+
+def _store_result(result: _Result, writer: StoreWriter, report: BuildReport) -> None:
+    report.warnings.extend((result.source, w) for w in result.warnings)
+    if result.rejected is not None or result.encoded is None:
+        report.rejected.append((result.source, result.rejected or "unknown error"))
+        return
+    encoded = result.encoded
+    key = _source_key(result.source)
+    other = writer.manifest.source_by_slug(encoded.slug)
+    if other is not None and other.source != key:
+        report.rejected.append((result.source, f"the same project ({encoded.slug}) is already "
+                                f"stored from {other.source}; remove one of the two files"))
+        return
+    entry = SourceEntry(key, Path(result.source).name, result.sha256, result.size,
+                        result.mtime_ns, encoded.slug, encoded.graph, encoded.personal_graph)
+    writer.add_record(encoded, entry)
+    report.mapped += 1
+
+
+# --------------------------------------------------------------------------------------------
+# Graphs that depend on all records: vocabulary, reference, entities, dataset description
+# --------------------------------------------------------------------------------------------
+
+
+def finish_graphs(writer: StoreWriter, config: Config, report: BuildReport | None = None
+                  ) -> None:
+    """Rewrite the vocabulary, reference, entities and dataset graphs of a new version."""
+    _write_vocabulary(writer, report)
+    _write_reference(writer, config, report)
+    writer.rebuild_entities()
+    triples, classes = write_dataset_graph(writer)
+    if report is not None:
+        report.triples = triples
+        report.entities_by_class = classes
+
+
+def _write_vocabulary(writer: StoreWriter, report: BuildReport | None) -> None:
+    from esfgraph.resources import ontology_dir
+
+    files = sorted(ontology_dir().glob("*.ttl"))
+    writer.replace_graph_text(writer.names.vocabulary, "")
+    for path in files:
+        writer.load_file(path, writer.names.vocabulary)
+    if not files and report is not None:
+        report.warnings.append(("vocabulary", "no ontology files found; graph left empty"))
+
+
+def _write_reference(writer: StoreWriter, config: Config, report: BuildReport | None) -> None:
+    try:
+        from esfgraph.link import default_gazetteer
+
+        graph = default_gazetteer().reference_graph(config.base_iri)
+    except (ImportError, NotImplementedError) as exc:
+        if report is not None:
+            report.warnings.append(("reference", f"reference graph not written ({exc})"))
+        return
+    text = "".join(f"{term_nt(s)} {term_nt(p)} {term_nt(o)} .\n" for s, p, o in graph)
+    writer.replace_graph_text(writer.names.reference, text)
+
+
+def _build_time() -> dt.datetime:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+    return dt.datetime.now(tz=dt.timezone.utc).replace(microsecond=0)
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+_VOID = "http://rdfs.org/ns/void#"
+_DCAT = "http://www.w3.org/ns/dcat#"
+_DCT = "http://purl.org/dc/terms/"
+_PROV = "http://www.w3.org/ns/prov#"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+
+
+def _int(n: int) -> str:
+    return f'"{n}"^^<{_XSD}integer>'
+
+
+def write_dataset_graph(writer: StoreWriter) -> tuple[int, dict[str, int]]:
+    """Write the DCAT + VoID description with counts; returns (triples, entities by class)."""
+    names = writer.names
+    store = writer.ox
+    writer.flush()
+    excluded = f"<{names.dataset}>"
+    triples = int(next(iter(store.query(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {excluded}) }}"
+    )))["n"].value)
+    classes: dict[str, int] = {}
+    for row in store.query(
+        f"""SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{
+              GRAPH ?g {{ ?s a ?c }}
+              FILTER(?g NOT IN ({excluded}, <{names.vocabulary}>)) }} GROUP BY ?c"""
+    ):
+        classes[row["c"].value] = int(row["n"].value)
+    entities = int(next(iter(store.query(
+        f"""SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s a ?c }}
+              FILTER(?g NOT IN ({excluded}, <{names.vocabulary}>)) }}"""
+    )))["n"].value)
+    base = names.base
+    ds = f"<{base}dataset>"
+    build = f"<{base}dataset/build>"
+    software = f"<{base}dataset/software>"
+    when = _build_time().strftime("%Y-%m-%dT%H:%M:%SZ")
+    documents = len(writer.manifest.sources())
+    lines = [
+        f"{ds} {_RDF_TYPE} <{_DCAT}Dataset>",
+        f"{ds} {_RDF_TYPE} <{_VOID}Dataset>",
+        f'{ds} <{_DCT}title> "ESF projects in Sweden (Projektbanken) as linked data"@en',
+        f'{ds} <{_DCT}title> "ESF-projekt i Sverige (Projektbanken) som länkade data"@sv',
+        f'{ds} <{_DCT}modified> "{when}"^^<{_XSD}dateTime>',
+        f"{ds} <{_VOID}triples> {_int(triples)}",
+        f"{ds} <{_VOID}entities> {_int(entities)}",
+        f"{ds} <{_VOID}classes> {_int(len(classes))}",
+        f"{ds} <{_VOID}documents> {_int(documents)}",
+        f"{ds} <{_PROV}wasGeneratedBy> {build}",
+        f"{build} {_RDF_TYPE} <{_PROV}Activity>",
+        f'{build} <{_PROV}endedAtTime> "{when}"^^<{_XSD}dateTime>',
+        f"{build} <{_PROV}wasAssociatedWith> {software}",
+        f"{software} {_RDF_TYPE} <{_PROV}SoftwareAgent>",
+        f'{software} <{_RDFS}label> "esfgraph {__version__}"',
+        f'{software} <https://schema.org/softwareVersion> "{__version__}"',
+    ]
+    for cls, n in sorted(classes.items()):
+        part = f"<{base}dataset/class/{_class_slug(cls)}>"
+        lines += [f"{ds} <{_VOID}classPartition> {part}", f"{part} <{_VOID}class> <{cls}>",
+                  f"{part} <{_VOID}entities> {_int(n)}"]
+    writer.replace_graph_text(names.dataset, "".join(f"{line} .\n" for line in lines))
+    return triples, classes
+
+
+def _class_slug(iri: str) -> str:
+    from esfgraph.namespaces import PREFIXES
+
+    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+        if iri.startswith(ns):
+            return re.sub(r"[^a-z0-9]+", "-", f"{prefix}-{iri[len(ns):]}".lower()).strip("-")
+    return hashlib.sha1(iri.encode("utf-8")).hexdigest()[:12]
+
+
+# --------------------------------------------------------------------------------------------
+# Removing records
+# --------------------------------------------------------------------------------------------
+
+
+def remove_sources(wanted: Sequence[str], config: Config | None = None, *,
+                   store_path: str | os.PathLike[str] | None = None) -> list[SourceEntry]:
+    """Drop the records of sources (path, file name, slug or project IRI) in a new version.
+
+    Raises:
+        StoreError: no store, or a name that is not in it (then nothing is changed).
+    """
+    config = config or Config()
+    root = Path(store_path if store_path is not None else config.store_path())
+    reader = Store(root)
+    entries = reader.sources()
+    base = reader.base_iri
+    del reader
+    found: list[SourceEntry] = []
+    for name in wanted:
+        entry = find_entry(entries, name)
+        if entry is None:
+            known = ", ".join(e.name for e in entries[:10]) or "(none)"
+            raise StoreError(f"{name!r} is not in the store at {root} (stored: {known})")
+        found.append(entry)
+    with open_writer(root, base, incremental=True) as writer:
+        for entry in found:
+            writer.remove_entry(entry)
+        writer.rebuild_entities()
+        write_dataset_graph(writer)
+    return found
+
+
+__all__ = ["BuildReport", "GraphNames", "Progress", "build", "finish_graphs", "remove_sources",
+           "write_dataset_graph"]

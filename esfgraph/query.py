@@ -1,0 +1,410 @@
+"""Run SPARQL on the store: bind parameters, refuse SERVICE unless allowed, format, cache.
+
+Formats: SELECT/ASK → ``table`` (readable), ``json``, ``csv``, ``tsv``, ``xml`` (the SPARQL 1.1
+result formats, written by pyoxigraph); CONSTRUCT/DESCRIBE → ``turtle``, ``json-ld``, ``nt``,
+``xml`` (RDF/XML). Results are cached per store version: the key is (build id, query, params,
+format), and a build makes a new version, so every build invalidates the cache.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from esfgraph.errors import QueryError
+from esfgraph.namespaces import PREFIXES
+from esfgraph.queries import NamedQuery, Param
+
+SOLUTION_FORMATS = ("table", "json", "csv", "tsv", "xml")
+GRAPH_FORMATS = ("turtle", "json-ld", "nt", "xml")
+ALL_FORMATS = ("table", "json", "csv", "tsv", "xml", "turtle", "json-ld", "nt")
+
+_RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "xml": ox.QueryResultsFormat.XML,
+}
+_RDF_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "json-ld": ox.RdfFormat.JSON_LD,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "xml": ox.RdfFormat.RDF_XML,
+}
+#: Results bigger than this are not cached.
+CACHE_MAX_BYTES = 8 * 1024 * 1024
+_POSITION = re.compile(r"error at (\d+):(\d+)")
+_VARNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+class QuerySyntaxError(QueryError):
+    """The SPARQL text does not parse; `line` and `column` say where."""
+
+    def __init__(self, message: str, line: int | None, column: int | None) -> None:
+        self.line = line
+        self.column = column
+        super().__init__(message)
+
+
+class ServiceNotAllowedError(QueryError):
+    """The query calls a remote endpoint with SERVICE and that was not allowed."""
+
+
+@dataclass
+class QueryOutput:
+    """A formatted result: the bytes, the query form and format used, and cache status."""
+
+    data: bytes
+    form: str  # "select" | "ask" | "graph"
+    fmt: str
+    cached: bool = False
+    rows: int | None = None
+
+
+# --------------------------------------------------------------------------------------------
+# Checks
+# --------------------------------------------------------------------------------------------
+
+
+def uses_service(sparql: str) -> bool:
+    """True when the query has a SERVICE clause (found by parsing, not by keyword search).
+
+    rdflib's SPARQL parser builds the syntax tree; when it cannot parse a query that pyoxigraph
+    accepts, the query is scanned with comments and strings removed (erring on the safe side).
+    """
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        tree = parseQuery(sparql)
+    except Exception:  # noqa: BLE001 - rdflib may not know a pyoxigraph extension
+        return bool(re.search(r"\bSERVICE\b", _strip_strings_and_comments(sparql), re.I))
+    return _walk_for_service(tree)
+
+
+def _walk_for_service(node: Any) -> bool:
+    if getattr(node, "name", None) == "ServiceGraphPattern":
+        return True
+    if isinstance(node, Mapping):
+        return any(_walk_for_service(v) for v in node.values())
+    if isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
+        return any(_walk_for_service(v) for v in node)
+    return False
+
+
+def _strip_strings_and_comments(sparql: str) -> str:
+    out = re.sub(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'',
+                 '""', sparql)
+    out = re.sub(r"<[^<>\s]*>", "<>", out)
+    return re.sub(r"#[^\n]*", "", out)
+
+
+def syntax_error(exc: SyntaxError, sparql: str) -> QuerySyntaxError:
+    """Turn pyoxigraph's SyntaxError into a message with line, column and the line itself."""
+    text = str(exc)
+    match = _POSITION.search(text)
+    if not match:
+        return QuerySyntaxError(f"SPARQL syntax error: {text}", None, None)
+    line, column = int(match.group(1)), int(match.group(2))
+    lines = sparql.splitlines()
+    shown = ""
+    if 1 <= line <= len(lines):
+        shown = f"\n  {lines[line - 1]}\n  {' ' * max(column - 1, 0)}^"
+    detail = _POSITION.sub("", text).strip(" :")
+    return QuerySyntaxError(f"SPARQL syntax error at line {line}, column {column}: {detail}{shown}",
+                            line, column)
+
+
+# --------------------------------------------------------------------------------------------
+# Parameters
+# --------------------------------------------------------------------------------------------
+
+
+def parse_params(pairs: list[str]) -> dict[str, str]:
+    """`["k=v", ...]` → `{"k": "v"}`.
+
+    Raises:
+        QueryError: a pair without `=` or with a name that is not a SPARQL variable name.
+    """
+    out: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        name = name.strip().lstrip("?$")
+        if not sep or not _VARNAME.match(name):
+            raise QueryError(f"--param needs NAME=VALUE with a plain variable name, got {pair!r}")
+        out[name] = value
+    return out
+
+
+def bind_params(values: Mapping[str, str], declared: tuple[Param, ...] = ()
+                ) -> dict[str, Any]:
+    """Typed pyoxigraph terms for parameter values (declared datatypes, or guessed).
+
+    A declared `xsd:date` parameter must be a valid ISO date; `iri` parameters and values
+    written `<...>` become IRIs; other undeclared values are plain strings.
+
+    Raises:
+        QueryError: a value that does not fit its declared type, or an unknown parameter name.
+    """
+    types = {p.name: p.datatype for p in declared}
+    out: dict[str, Any] = {}
+    for name, raw in values.items():
+        if declared and name not in types:
+            known = ", ".join(types) or "(none)"
+            raise QueryError(f"unknown parameter {name!r}; this query takes: {known}")
+        out[name] = _term(name, raw, types.get(name))
+    for param in declared:
+        if param.name not in out and param.default is not None:
+            out[param.name] = _term(param.name, param.default, param.datatype)
+    return out
+
+
+def _term(name: str, raw: str, datatype: str | None) -> Any:
+    dt_name = (datatype or "").split(":")[-1].lower()
+    try:
+        if dt_name == "iri" or (datatype is None and raw.startswith("<") and raw.endswith(">")):
+            return ox.NamedNode(raw.strip("<>"))
+        if dt_name == "date":
+            dt.date.fromisoformat(raw)
+            return ox.Literal(raw, datatype=ox.NamedNode(_XSD + "date"))
+        if dt_name in ("integer", "int"):
+            return ox.Literal(str(int(raw)), datatype=ox.NamedNode(_XSD + "integer"))
+        if dt_name == "decimal":
+            float(raw)
+            return ox.Literal(raw, datatype=ox.NamedNode(_XSD + "decimal"))
+        if dt_name in ("", "string"):
+            return ox.Literal(raw)
+        return ox.Literal(raw, datatype=ox.NamedNode(_XSD + dt_name))
+    except ValueError as exc:
+        raise QueryError(f"parameter {name}={raw!r} is not a valid {datatype or 'value'} "
+                         f"(e.g. 2012-06-30 for a date)") from exc
+
+
+# --------------------------------------------------------------------------------------------
+# Cache
+# --------------------------------------------------------------------------------------------
+
+
+class ResultCache:
+    """Formatted results of one store version: in memory (LRU) and on disk in its cache dir."""
+
+    def __init__(self, directory: Path | None, max_items: int = 256) -> None:
+        self.directory = directory
+        self.max_items = max_items
+        self.memory: OrderedDict[str, bytes] = OrderedDict()
+
+    @staticmethod
+    def key(build_id: str, sparql: str, params: Mapping[str, Any], fmt: str,
+            allow_service: bool) -> str:
+        items = sorted((k, str(v)) for k, v in params.items())
+        blob = json.dumps([build_id, sparql, items, fmt, allow_service], ensure_ascii=False)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+    def get(self, key: str) -> bytes | None:
+        if key in self.memory:
+            self.memory.move_to_end(key)
+            return self.memory[key]
+        if self.directory is not None:
+            try:
+                data = (self.directory / key).read_bytes()
+            except OSError:
+                return None
+            self._remember(key, data)
+            return data
+        return None
+
+    def put(self, key: str, data: bytes) -> None:
+        if len(data) > CACHE_MAX_BYTES:
+            return
+        self._remember(key, data)
+        if self.directory is None:
+            return
+        try:
+            self.directory.mkdir(exist_ok=True)
+            tmp = self.directory / f".{key}.{os.getpid()}"
+            tmp.write_bytes(data)
+            os.replace(tmp, self.directory / key)
+        except OSError:
+            pass  # a read-only store still answers, only without a disk cache
+
+    def _remember(self, key: str, data: bytes) -> None:
+        self.memory[key] = data
+        self.memory.move_to_end(key)
+        while len(self.memory) > self.max_items:
+            self.memory.popitem(last=False)
+
+
+_CACHES: dict[str, ResultCache] = {}
+
+
+def cache_for(store: Any) -> ResultCache:
+    """The result cache of a store version (shared by every query in this process)."""
+    key = str(store.version)
+    if key not in _CACHES:
+        _CACHES[key] = ResultCache(store.cache_dir)
+    return _CACHES[key]
+
+
+# --------------------------------------------------------------------------------------------
+# Running and formatting
+# --------------------------------------------------------------------------------------------
+
+
+def run_query(store: Any, sparql: str, *, params: Mapping[str, Any] | None = None,
+              fmt: str | None = None, tty: bool = False, allow_service: bool = False,
+              use_cache: bool = True) -> QueryOutput:
+    """Run SPARQL on an open `esfgraph.store.Store` and format the result.
+
+    Args:
+        store: the open store.
+        sparql: the query text (the usual prefixes esf:, schema:, ... are predeclared).
+        params: variable name → pyoxigraph term (see `bind_params`).
+        fmt: output format; None picks `table` on a terminal (`tty`), else `csv` for
+            SELECT/ASK, and `turtle` for CONSTRUCT/DESCRIBE.
+        allow_service: let SERVICE clauses call remote endpoints.
+        use_cache: answer a repeated query on an unchanged store from the result cache.
+
+    Raises:
+        QuerySyntaxError: the query does not parse (line and column in the message).
+        ServiceNotAllowedError: SERVICE used without `allow_service`.
+        QueryError: a format that does not fit the query form, or an evaluation error.
+    """
+    params = dict(params or {})
+    if fmt is not None and fmt not in ALL_FORMATS:
+        raise QueryError(f"unknown format {fmt!r}; choose one of {', '.join(ALL_FORMATS)}")
+    cache = cache_for(store) if use_cache else None
+    key = ""
+    if cache is not None:
+        key = ResultCache.key(store.build_id, sparql, params,
+                              f"{fmt or ''}|tty={tty}", allow_service)
+        hit = cache.get(key)
+        if hit is not None:
+            form, _, data = hit.partition(b"\n")
+            name, _, used = form.decode().partition(" ")
+            return QueryOutput(data, name, used, cached=True)
+    if not allow_service and uses_service(sparql):
+        raise ServiceNotAllowedError(
+            "the query uses SERVICE to call another endpoint; add --allow-service to permit it")
+    try:
+        result = store.ox.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES,
+                                substitutions={ox.Variable(k): v for k, v in params.items()}
+                                or None)
+    except SyntaxError as exc:
+        raise syntax_error(exc, sparql) from exc
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise QueryError(f"the query failed: {exc}") from exc
+    output = format_result(result, fmt, tty=tty)
+    if cache is not None:
+        cache.put(key, f"{output.form} {output.fmt}\n".encode() + output.data)
+    return output
+
+
+def format_result(result: Any, fmt: str | None, *, tty: bool = False) -> QueryOutput:
+    """Serialise a pyoxigraph query result in `fmt` (see `run_query` for the defaults)."""
+    try:
+        if isinstance(result, ox.QueryBoolean):
+            fmt = fmt or ("table" if tty else "csv")
+            if fmt == "table":
+                return QueryOutput(b"true\n" if bool(result) else b"false\n", "ask", fmt)
+            _check(fmt, SOLUTION_FORMATS, "ASK")
+            return QueryOutput(result.serialize(format=_RESULT_FORMATS[fmt]), "ask", fmt)
+        if isinstance(result, ox.QuerySolutions):
+            fmt = fmt or ("table" if tty else "csv")
+            _check(fmt, SOLUTION_FORMATS, "SELECT")
+            if fmt == "table":
+                text, rows = render_table(result)
+                return QueryOutput(text.encode("utf-8"), "select", fmt, rows=rows)
+            return QueryOutput(result.serialize(format=_RESULT_FORMATS[fmt]), "select", fmt)
+        fmt = fmt or "turtle"
+        if fmt == "table":
+            fmt = "turtle"
+        _check(fmt, GRAPH_FORMATS, "CONSTRUCT/DESCRIBE")
+        kwargs = {"prefixes": PREFIXES} if fmt in ("turtle", "xml") else {}
+        data = ox.serialize(result, None, _RDF_FORMATS[fmt], **kwargs)
+        return QueryOutput(data, "graph", fmt)
+    except (OSError, RuntimeError) as exc:
+        raise QueryError(f"the query failed while running: {exc}") from exc
+
+
+def _check(fmt: str, allowed: tuple[str, ...], form: str) -> None:
+    if fmt not in allowed:
+        raise QueryError(f"{form} results cannot be written as {fmt}; "
+                         f"choose one of {', '.join(allowed)}")
+
+
+def short(term: Any) -> str:
+    """A readable cell: prefixed names for vocabulary IRIs, bare values for literals."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        iri = term.value
+        for prefix, ns in _SORTED_PREFIXES:
+            if iri.startswith(ns) and re.fullmatch(r"[A-Za-z0-9_.\-/]*", iri[len(ns):]):
+                return f"{prefix}:{iri[len(ns):]}"
+        return iri
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Literal):
+        return term.value
+    return str(term)
+
+
+_SORTED_PREFIXES = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+
+
+def render_table(solutions: Any, max_width: int = 70) -> tuple[str, int]:
+    """A plain-text table of SELECT solutions with a row count; numbers right-aligned."""
+    names = [v.value for v in solutions.variables]
+    rows: list[list[str]] = []
+    numeric = [True] * len(names)
+    for solution in solutions:
+        row = []
+        for i, name in enumerate(names):
+            term = solution[name]
+            cell = short(term).replace("\n", " ")
+            if len(cell) > max_width:
+                cell = cell[: max_width - 1] + "…"
+            if term is not None and not (isinstance(term, ox.Literal) and
+                                         _is_number(term)):
+                numeric[i] = False
+            row.append(cell)
+        rows.append(row)
+    widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
+
+    def line(cells: list[str]) -> str:
+        parts = [c.rjust(w) if num else c.ljust(w) for c, w, num in zip(cells, widths, numeric)]
+        return " | ".join(parts).rstrip()
+
+    out = [line(names), "-+-".join("-" * w for w in widths)]
+    out += [line(r) for r in rows]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out) + "\n", len(rows)
+
+
+def _is_number(term: Any) -> bool:
+    return term.datatype.value.removeprefix(_XSD) in (
+        "integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger")
+
+
+def run_named(store: Any, query: NamedQuery, values: Mapping[str, str] | None = None,
+              **kwargs: Any) -> QueryOutput:
+    """Run a ready-made query with its parameters bound (defaults where not given)."""
+    return run_query(store, query.sparql, params=bind_params(values or {}, query.params),
+                     **kwargs)
+
+
+__all__ = [
+    "ALL_FORMATS", "GRAPH_FORMATS", "QueryOutput", "QuerySyntaxError", "ResultCache",
+    "SOLUTION_FORMATS", "ServiceNotAllowedError", "bind_params", "format_result",
+    "parse_params", "render_table", "run_named", "run_query", "uses_service",
+]
