@@ -49,6 +49,9 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
     "strategic_importance": ("Insats av strategisk betydelse",),
 }
 
+#: The label named in messages about pages without labels.
+EXAMPLE_LABEL = "Projektägare"
+
 #: Labels only the 2021–2027 (ESF+) pages print; one of them makes a page ESF+.
 ESF_PLUS_FIELDS = frozenset({
     "country", "fund", "programme_cci", "owner_org_number", "start_date", "end_date", "nuts2",

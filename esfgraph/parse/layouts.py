@@ -165,8 +165,8 @@ class _Page:
             return COLON, colon
         if glued is not None:
             return GLUED, glued
-        raise NotAPage("no Projektbanken labels found (lines such as 'ProjektägareX' or "
-                       "'Projektägare:'); this does not look like a project page")
+        raise NotAPage(f"no Projektbanken labels found (lines such as '{L.EXAMPLE_LABEL}X' or "
+                       f"'{L.EXAMPLE_LABEL}:'); this does not look like a project page")
 
     # -- preamble ------------------------------------------------------------------------
     def read_preamble(self, start: int, mode: str) -> None:
