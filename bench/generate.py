@@ -33,7 +33,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from esfgraph.record import CANONICAL_REGIONS, LAYOUTS, RECORD_KEYS
+from esfgraph.record import LAYOUTS, RECORD_KEYS
 
 BAD_KINDS = ("empty", "truncated", "impossible-date", "end-before-start", "binary")
 
@@ -823,8 +823,11 @@ class PageGenerator:
         if kind == "truncated":
             return text[: max(1, int(len(text) * rng.uniform(0.02, 0.4)))]
         if kind == "binary":
-            n = rng.randint(64, 2048)
-            return "".join(map(chr, rng.choices(range(256), k=n))) + "\x00\x00"
+            # raw bytes (a file of another type saved as .txt) carried in the str by
+            # surrogateescape, so writing with encode("utf-8", "surrogateescape") restores them
+            head = rng.choice((b"\x89PNG\r\n\x1a\n", b"PK\x03\x04", b"%PDF-1.4\n", b"\xff\xd8\xff"))
+            body = bytes(rng.choices(range(256), k=rng.randint(64, 4096)))
+            return (head + body).decode("utf-8", "surrogateescape")
         start, end = truth["start_date"], truth["end_date"]
         if kind == "impossible-date":
             year = start[:4]
@@ -863,7 +866,8 @@ def generate_pages(count: int, seed: int = 0, *, bad_rate: float = 0.01,
 
     The true values use the `esfgraph parse` JSON keys (dates as ISO strings) plus "bad":
     None for a good page, else the kind of damage (see BAD_KINDS); for a bad page the other
-    values describe the page before it was damaged.
+    values describe the page before it was damaged. A "binary" page holds raw bytes through
+    surrogateescape: write it with `text.encode("utf-8", "surrogateescape")` (as `write_pages`).
     """
     gen = PageGenerator(seed, bad_rate=bad_rate, layouts=layouts)
     for i in range(1, count + 1):
@@ -877,7 +881,7 @@ def write_pages(out: str | os.PathLike[str], count: int, seed: int = 0, *,
     directory.mkdir(parents=True, exist_ok=True)
     total = 0
     for name, text, _truth in generate_pages(count, seed, bad_rate=bad_rate, layouts=layouts):
-        data = text.encode("utf-8")
+        data = text.encode("utf-8", "surrogateescape")
         fd = os.open(directory / name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
             view = memoryview(data)

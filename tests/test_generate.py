@@ -318,7 +318,9 @@ def test_every_bad_kind_is_damaged_as_labelled() -> None:
         if kind == "empty":
             assert not text.strip()
         elif kind == "binary":
-            assert "\x00" in text
+            data = text.encode("utf-8", "surrogateescape")
+            with pytest.raises(UnicodeDecodeError):
+                data.decode("utf-8")
         elif kind == "truncated":
             assert text and not text.isspace()
             assert "\nKommun\n" not in text
@@ -368,12 +370,26 @@ def test_parser_recovers_the_truth_of_300_good_pages(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not HAS_PARSER, reason="esfgraph.parse is not importable yet")
-def test_parser_flags_bad_pages() -> None:
-    from esfgraph.parse import parse_text
+def test_parser_flags_bad_pages(tmp_path: Path) -> None:
+    from esfgraph.parse import parse_file
 
-    for name, text, truth in generate_pages(120, 23, bad_rate=1.0):
-        result = parse_text(text, name)
+    write_pages(tmp_path, 120, 23, bad_rate=1.0)
+    for name, _, truth in generate_pages(120, 23, bad_rate=1.0):
+        result = parse_file(tmp_path / name)
         if truth["bad"] in ("empty", "binary"):
             assert result.record is None, name
         elif truth["bad"] in ("impossible-date", "end-before-start"):
             assert any(i.severity == "warning" for i in result.issues), (name, truth["bad"])
+
+
+def test_embedded_fallback_list_agrees_with_the_real_table(monkeypatch, tmp_path: Path) -> None:
+    import bench.generate as generate
+    import esfgraph.resources
+
+    real = {(code, name, county) for code, name, _, county in load_municipalities()}
+    monkeypatch.setattr(esfgraph.resources, "data_path", lambda name: tmp_path / name)
+    fallback = load_municipalities()
+    assert len(fallback) == len(generate._EMBEDDED_MUNICIPALITIES)
+    if len(real) > len(fallback):  # the real table is present: every fallback row must be in it
+        assert {(c, n, k) for c, n, _, k in fallback} <= real
+    assert {org for _, _, org, _ in fallback} >= {"Flens kommun", "Piteå kommun", "Ale kommun"}
