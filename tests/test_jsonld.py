@@ -114,3 +114,12 @@ def test_empty_and_tiny_inputs_are_valid_json(n):
     quads = [(URIRef(EX + "s"), URIRef(EX + "p"), Literal("o"), URIRef(EX + "g"))][:n]
     expected, got, doc = _roundtrip(quads)
     assert got == expected and len(doc["@graph"]) == n
+
+
+def test_every_golden_case_round_trips_through_pyld():
+    from tests.test_map import CASE_DIRS, case_quads
+
+    quads = [q for case in CASE_DIRS for q in case_quads(case)]
+    assert len(quads) > 500
+    expected, got, _ = _roundtrip(quads)
+    assert got == expected

@@ -142,3 +142,17 @@ def test_every_esf_term_in_mapping_source_is_declared(onto):
     names = set(re.findall(r"\bESF\.([A-Za-z0-9]+)", src))
     declared = {str(t)[len(str(ESF)):] for t in declared_esf_terms(onto)}
     assert names and names <= declared, names - declared
+
+
+def test_terms_used_by_every_golden_case_are_declared(onto):
+    from tests.test_map import CASE_DIRS, case_quads
+
+    declared = declared_esf_terms(onto)
+    assert CASE_DIRS
+    for case in CASE_DIRS:
+        classes, props = _used_terms(case_quads(case))
+        for term in classes | props:
+            if str(term).startswith(str(ESF)):
+                assert term in declared, f"{case.name}: {term} not in ontology/"
+            else:
+                assert str(term).startswith(STANDARD), f"{case.name}: {term} unlisted vocabulary"
