@@ -1,0 +1,343 @@
+"""The Starlette application: SPARQL 1.1 Protocol, query page, VoID, linked-data pages."""
+
+from __future__ import annotations
+
+import hmac
+import html
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, AsyncIterator
+from urllib.parse import quote
+
+import pyoxigraph as ox
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from esfgraph.config import DEFAULT_BASE_IRI
+from esfgraph.resources import package_path
+from esfgraph.serve import pages, protocol
+from esfgraph.serve.workers import Reply, WorkerPool
+
+TRUNCATED_HEADER = "X-Esfgraph-Truncated"
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """Everything the server needs; built from `Config` and the CLI flags."""
+
+    store: str
+    base_iri: str = DEFAULT_BASE_IRI
+    timeout: float = 30.0
+    workers: int = 2
+    max_rows: int = 10000
+    max_request_bytes: int = 1_000_000
+    enable_update: bool = False
+    update_token: str | None = None
+
+
+class _TooLarge(Exception):
+    """The request body is over the configured limit."""
+
+
+def static_dir() -> str:
+    """Directory of the query page's assets (shipped in the package)."""
+    return str(package_path("serve", "static"))
+
+
+def _text(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    return PlainTextResponse(message.rstrip("\n") + "\n", status_code=status, headers=headers)
+
+
+def _reply_response(reply: Reply, max_rows: int) -> Response:
+    if reply.status != 200:
+        return _text(reply.status, reply.message)
+    headers = {"Vary": "Accept"}
+    if reply.truncated:
+        headers[TRUNCATED_HEADER] = f"results capped at {max_rows} rows"
+    return Response(reply.body, status_code=200, media_type=reply.media_type, headers=headers)
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """Read the body, stopping as soon as it passes `limit` bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _TooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _TooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+SERVICE_DESCRIPTION = """@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+@prefix void: <http://rdfs.org/ns/void#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+<{endpoint}> a sd:Service ;
+    sd:endpoint <{endpoint}> ;
+    sd:supportedLanguage sd:SPARQL11Query{update_lang} ;
+    sd:resultFormat <http://www.w3.org/ns/formats/SPARQL_Results_JSON>,
+        <http://www.w3.org/ns/formats/SPARQL_Results_XML>, <http://www.w3.org/ns/formats/SPARQL_Results_CSV>,
+        <http://www.w3.org/ns/formats/SPARQL_Results_TSV>, <http://www.w3.org/ns/formats/Turtle>,
+        <http://www.w3.org/ns/formats/N-Triples>, <http://www.w3.org/ns/formats/JSON-LD>,
+        <http://www.w3.org/ns/formats/RDF_XML> ;
+    sd:feature sd:UnionDefaultGraph, sd:BasicFederatedQuery ;
+    dcterms:description "esfgraph SPARQL endpoint (read-only unless updates are enabled; SERVICE and LOAD are refused)." ;
+    sd:defaultDataset [ a sd:Dataset ;
+        sd:defaultGraph [ a sd:Graph ] ;
+        void:sparqlEndpoint <{endpoint}> ;
+        dcterms:source <{dataset}> ] .
+"""
+
+VOID_QUERY = """
+PREFIX void: <http://rdfs.org/ns/void#>
+PREFIX dcat: <http://www.w3.org/ns/dcat#>
+CONSTRUCT {
+  ?s ?p ?o .
+  {{ds}} a void:Dataset, dcat:Dataset ; void:sparqlEndpoint {{endpoint}} ; void:uriSpace ?space ;
+      void:rootResource {{ds}} .
+} WHERE {
+  { GRAPH {{dsgraph}} { ?s ?p ?o } } UNION { BIND(STR({{base}}) AS ?space) }
+}"""
+
+
+def _serialize_graph(turtle: str, media_type: str) -> bytes:
+    """Re-serialize a small Turtle document in another RDF format (main process, tiny input)."""
+    triples = list(ox.parse(turtle.encode(), format=ox.RdfFormat.TURTLE))
+    fmt = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES,
+           "application/ld+json": ox.RdfFormat.JSON_LD,
+           "application/rdf+xml": ox.RdfFormat.RDF_XML}[media_type]
+    return ox.serialize(triples, format=fmt) or b""
+
+
+def create_app(settings: ServeSettings) -> Starlette:
+    """Build the ASGI app; the worker pool starts and stops with the app's lifespan."""
+    pool = WorkerPool(settings.store, settings.workers, settings.timeout, settings.max_rows)
+    base = settings.base_iri
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await pool.start()
+        app.state.pool = pool
+        try:
+            yield
+        finally:
+            await pool.close()
+
+    def graph_type_for(request: Request, default: str = "text/turtle") -> str | None:
+        fmt = request.query_params.get("format")
+        if fmt in protocol.FORMAT_PARAM and protocol.FORMAT_PARAM[fmt] in protocol.GRAPH_TYPES:
+            return protocol.FORMAT_PARAM[fmt]
+        ranges = protocol.parse_accept(request.headers.get("accept"))
+        if all(r.specificity == 0 for r in ranges):
+            return default
+        return protocol.negotiate(ranges, protocol.GRAPH_TYPES, protocol.GRAPH_ALIASES)
+
+    async def sparql(request: Request) -> Response:
+        try:
+            req = await _protocol_request(request)
+        except _TooLarge:
+            return _text(413, f"The request is larger than {settings.max_request_bytes} bytes.")
+        except ClientDisconnect:
+            return _text(400, "The client went away.")
+        if isinstance(req, Response):
+            return req
+        if req.update is not None:
+            return await run_update(request, req)
+        if req.query is None:
+            return service_description(request)
+        if not req.query.strip():
+            return _text(400, "The `query` parameter is empty.")
+        ranges = protocol.parse_accept(request.headers.get("accept"))
+        forced = protocol.FORMAT_PARAM.get(req.format or "")
+        if forced:
+            ranges = protocol.parse_accept(forced)
+        results_type = protocol.negotiate(ranges, protocol.RESULTS_TYPES, protocol.RESULTS_ALIASES)
+        graph_type = protocol.negotiate(ranges, protocol.GRAPH_TYPES, protocol.GRAPH_ALIASES)
+        if results_type is None and graph_type is None:
+            return _text(406, "None of the formats in your Accept header can be produced. "
+                              "Results: " + ", ".join(protocol.RESULTS_TYPES)
+                              + "; graphs: " + ", ".join(protocol.GRAPH_TYPES) + ".")
+        job = {"query": req.query, "default_graphs": req.default_graphs,
+               "named_graphs": req.named_graphs, "results_type": results_type,
+               "graph_type": graph_type, "accept": request.headers.get("accept", "")}
+        reply = await pool.run(job)
+        return _reply_response(reply, settings.max_rows)
+
+    async def _protocol_request(request: Request) -> protocol.SparqlRequest | Response:
+        limit = settings.max_request_bytes
+        if request.method in ("GET", "HEAD"):
+            if len(request.url.query) > limit:
+                return _text(414, f"The query string is longer than {limit} bytes; use POST.")
+            return protocol.from_pairs(list(request.query_params.multi_items()))
+        media = protocol.media_type_of(request.headers.get("content-type"))
+        url_pairs = list(request.query_params.multi_items())
+        if media == protocol.FORM_TYPE:
+            body = await _read_body(request, limit)
+            return protocol.from_pairs(url_pairs + protocol.parse_form(body))
+        if media in (protocol.QUERY_TYPE, protocol.UPDATE_TYPE):
+            body = await _read_body(request, limit)
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError:
+                return _text(400, "The request body is not UTF-8.")
+            req = protocol.from_pairs(url_pairs)
+            req.query, req.update = (text, None) if media == protocol.QUERY_TYPE else (None, text)
+            return req
+        return _text(415, "Send the query as application/x-www-form-urlencoded "
+                          "(query=…), application/sparql-query or application/sparql-update; "
+                          f"got Content-Type {request.headers.get('content-type', '(none)')!r}.")
+
+    async def run_update(request: Request, req: protocol.SparqlRequest) -> Response:
+        if not settings.enable_update or not settings.update_token:
+            return _text(403, "This endpoint is read-only: SPARQL Update is disabled "
+                              "(start the server with --enable-update and --update-token).")
+        auth = request.headers.get("authorization", "")
+        token = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+        if not hmac.compare_digest(token.encode(), settings.update_token.encode()):
+            return _text(403, "SPARQL Update needs the header `Authorization: Bearer <token>` "
+                              "with the server's update token.")
+        if not (req.update or "").strip():
+            return _text(400, "The update is empty.")
+        reply = await pool.update(req.update or "")
+        if reply.status == 204:
+            return Response(status_code=204)
+        return _text(reply.status, reply.message)
+
+    def service_description(request: Request) -> Response:
+        ranges = protocol.parse_accept(request.headers.get("accept"))
+        if protocol.prefers_html(ranges, protocol.GRAPH_TYPES):
+            return RedirectResponse("/", status_code=303)
+        media = graph_type_for(request)
+        if media is None:
+            return _text(406, "The service description is available as "
+                              + ", ".join(protocol.GRAPH_TYPES) + ".")
+        endpoint = str(request.url.replace(query="", fragment=""))
+        turtle = SERVICE_DESCRIPTION.format(
+            endpoint=endpoint, dataset=f"{base}dataset",
+            update_lang=", sd:SPARQL11Update" if settings.enable_update else "")
+        return Response(_serialize_graph(turtle, media), media_type=media,
+                        headers={"Vary": "Accept"})
+
+    async def void(request: Request) -> Response:
+        media = graph_type_for(request)
+        if media is None:
+            return _text(406, "VoID is available as " + ", ".join(protocol.GRAPH_TYPES) + ".")
+        endpoint = str(request.url.replace(path="/sparql", query="", fragment=""))
+        reply = await pool.run({
+            "query": VOID_QUERY, "trusted": True, "graph_type": media,
+            "bind": {"ds": f"{base}dataset", "dsgraph": f"{base}graph/dataset",
+                     "endpoint": endpoint, "base": base}})
+        return _reply_response(reply, settings.max_rows)
+
+    async def index(request: Request) -> Response:
+        page = package_path("serve", "static", "index.html").read_text("utf-8")
+        return HTMLResponse(page.replace("__BASE_IRI__", html.escape(base, quote=True)))
+
+    async def queries_json(request: Request) -> Response:
+        from esfgraph.queries import list_queries
+
+        try:
+            items = [{"name": q.name, "title": q.title, "description": q.description,
+                      "sparql": q.sparql} for q in list_queries()]
+        except Exception as exc:  # noqa: BLE001 - a broken .rq must not break the page
+            return JSONResponse({"error": str(exc)}, status_code=500)
+        return JSONResponse(items)
+
+    def entity_iri(path: str) -> str | None:
+        """The IRI for a server path, or None when it cannot be a valid IRI."""
+        iri = base + quote(path.lstrip("/"), safe="/:@!$&'()*+,;=-._~%")
+        try:
+            ox.NamedNode(iri)
+        except ValueError:
+            return None
+        return iri
+
+    async def entity_rdf(request: Request, iri: str, media: str, path: str) -> Response:
+        reply = await pool.run({"query": pages.DESCRIBE_QUERY, "trusted": True,
+                                "graph_type": media, "bind": {"s": iri}})
+        if reply.status != 200:
+            return _reply_response(reply, settings.max_rows)
+        if reply.count == 0:
+            return _text(404, f"Nothing in this graph is called <{iri}>.")
+        return Response(reply.body, media_type=reply.media_type,
+                        headers={"Vary": "Accept", "Content-Location": f"/data/{path}",
+                                 "Link": f'<{iri}>; rel="describes"'})
+
+    async def data(request: Request) -> Response:
+        path = request.path_params["path"]
+        iri = entity_iri(path)
+        if iri is None:
+            return _text(404, "Not a valid resource path.")
+        media = graph_type_for(request) or "text/turtle"  # /data/ is always data
+        return await entity_rdf(request, iri, media, path)
+
+    async def entity(request: Request) -> Response:
+        path = request.path_params["path"]
+        iri = entity_iri(path)
+        ranges = protocol.parse_accept(request.headers.get("accept"))
+        wants_html = protocol.prefers_html(ranges, protocol.GRAPH_TYPES)
+        if iri is None:
+            return _text(404, "Not a valid resource path.")
+        if not wants_html:
+            media = graph_type_for(request)
+            if media is None:
+                return _text(406, "Entities are available as text/html, "
+                                  + ", ".join(protocol.GRAPH_TYPES) + ".")
+            return await entity_rdf(request, iri, media, path)
+        out = await pool.run({"query": pages.OUTGOING_QUERY, "trusted": True, "want": "rows",
+                              "bind": {"s": iri}})
+        inc = await pool.run({"query": pages.INCOMING_QUERY, "trusted": True, "want": "rows",
+                              "bind": {"s": iri}})
+        for reply in (out, inc):
+            if reply.status != 200:
+                return _reply_response(reply, settings.max_rows)
+        outgoing = _facts(out.rows or [], "p", "o", "label", "g")
+        incoming = _facts(inc.rows or [], "p", "x", "label", None)
+        headers = {"Vary": "Accept"}
+        if not outgoing and not incoming:
+            return HTMLResponse(pages.not_found_page(iri), status_code=404, headers=headers)
+        page = pages.entity_page(iri, base, outgoing, incoming, f"/data/{path}")
+        return HTMLResponse(page, headers=headers)
+
+    routes = [
+        Route("/", index, methods=["GET"]),
+        Route("/sparql", sparql, methods=["GET", "POST"]),
+        Route("/queries.json", queries_json, methods=["GET"]),
+        Route("/.well-known/void", void, methods=["GET"]),
+        Mount("/static", app=StaticFiles(directory=static_dir()), name="static"),
+        Route("/data/{path:path}", data, methods=["GET"]),
+        Route("/{path:path}", entity, methods=["GET"]),
+    ]
+    middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
+                             allow_headers=["*"], expose_headers=[TRUNCATED_HEADER],
+                             max_age=86400)]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.state.settings = settings
+    return app
+
+
+def _facts(rows: list[dict[str, Any]], pred: str, value: str, label: str,
+           graph: str | None) -> list[pages.Fact]:
+    """Rows of the page queries → facts, one per (predicate, value, graph) with its first label."""
+    seen: dict[tuple[Any, ...], pages.Fact] = {}
+    for row in rows:
+        if pred not in row or value not in row:
+            continue
+        g = row[graph][1] if graph and graph in row else None
+        key = (row[pred][1], row[value], g)
+        if key not in seen:
+            lab = row[label][1] if label in row else None
+            seen[key] = pages.Fact(row[pred][1], row[value], lab, g)
+    return list(seen.values())
+
+
+__all__ = ["ServeSettings", "TRUNCATED_HEADER", "create_app", "static_dir"]

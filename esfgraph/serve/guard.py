@@ -1,0 +1,157 @@
+"""Refuse unsafe SPARQL before it runs: pyoxigraph would fetch `SERVICE` and `LOAD` IRIs itself.
+
+Two independent readings of the query must both find it safe:
+
+1. rdflib's SPARQL parser builds the parse tree and we walk it for `ServiceGraphPattern` and
+   `Load` nodes (a real grammar, so text inside strings, IRIs or comments cannot fool it);
+2. a small SPARQL tokenizer (strings, IRIs, comments, variables and prefixed names are single
+   tokens; `\\uXXXX` escapes are decoded first, as SPARQL 1.1 §19.2 says) looks for the bare
+   keywords `SERVICE` and `LOAD`. It also works for syntax rdflib does not know (pyoxigraph
+   accepts a few SPARQL 1.2 forms), so an unparsable-by-rdflib query is still checked.
+
+The tokenizer also tells the form of the query (SELECT/ASK/CONSTRUCT/DESCRIBE or an update) and
+whether it names its own dataset with `FROM`/`FROM NAMED`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from esfgraph.errors import QueryError
+
+#: Keywords that make pyoxigraph reach out to the network or the file system.
+FORBIDDEN = frozenset({"SERVICE", "LOAD"})
+QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
+UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE",
+                          "ADD", "WITH"})
+
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<comment>\#[^\n\r]*)
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+              |'''(?:[^'\\]|\\.|'(?!''))*'''
+              |"(?:[^"\\\n\r]|\\.)*"
+              |'(?:[^'\\\n\r]|\\.)*')
+  | (?P<var>[?$][\w\u00B7]+)
+  | (?P<bnode>_:[\w.\-]+)
+  | (?P<pname>(?:[^\W\d_][\w.\-]*)?:(?:[\w\-.:%]|\\.)*)
+  | (?P<word>[A-Za-z_]\w*)
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class QueryShape:
+    """What the tokenizer learned about a query text."""
+
+    form: str | None            # SELECT, ASK, CONSTRUCT, DESCRIBE, UPDATE or None (unknown)
+    has_dataset_clause: bool    # FROM / FROM NAMED present
+    forbidden: tuple[str, ...]  # forbidden keywords found (upper case)
+
+
+def _decode_escapes(text: str) -> str:
+    """Apply SPARQL codepoint escapes everywhere, as the spec does before parsing."""
+
+    def repl(match: re.Match[str]) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        return chr(code) if code <= 0x10FFFF else match.group(0)
+
+    return _ESCAPE.sub(repl, text)
+
+
+def keywords(text: str) -> list[str]:
+    """The bare keywords of a SPARQL text, upper-cased, in order (not in strings, IRIs, names)."""
+    words = []
+    for match in _TOKEN.finditer(_decode_escapes(text)):
+        if match.lastgroup == "word":
+            words.append(match.group().upper())
+    return words
+
+
+@lru_cache(maxsize=4096)
+def shape(text: str) -> QueryShape:
+    """Tokenize `text` and report its form, dataset clause and forbidden keywords."""
+    words = keywords(text)
+    form = None
+    for word in words:
+        if word in QUERY_FORMS:
+            form = word
+            break
+        if word in UPDATE_WORDS:
+            form = "UPDATE"
+            break
+    forbidden = tuple(sorted({w for w in words if w in FORBIDDEN}))
+    return QueryShape(form, "FROM" in words, forbidden)
+
+
+def _tree_has(node: Any, names: frozenset[str], depth: int = 0) -> set[str]:
+    """Names of rdflib parse-tree nodes in `names` found anywhere below `node`."""
+    found: set[str] = set()
+    stack = [node]
+    seen = 0
+    while stack:
+        item = stack.pop()
+        seen += 1
+        name = getattr(item, "name", None)
+        if isinstance(name, str) and name in names:
+            found.add(name)
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif hasattr(item, "values") and hasattr(item, "keys"):
+            stack.extend(item.values())
+        if hasattr(item, "asList") and not isinstance(item, (list, tuple, dict)):
+            stack.extend(list(item))
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _rdflib_forbidden(text: str, update: bool) -> tuple[str, ...] | None:
+    """Forbidden operations in rdflib's parse tree, or None when rdflib cannot parse the text."""
+    try:
+        if update:
+            from rdflib.plugins.sparql.parser import parseUpdate
+
+            tree = parseUpdate(text)
+        else:
+            from rdflib.plugins.sparql.parser import parseQuery
+
+            tree = parseQuery(text)
+    except Exception:  # noqa: BLE001 - any parser failure means "rdflib cannot tell"
+        return None
+    found = _tree_has(tree, frozenset({"ServiceGraphPattern", "Load"}))
+    return tuple(sorted({"SERVICE" if n == "ServiceGraphPattern" else "LOAD" for n in found}))
+
+
+def check(text: str, *, update: bool = False) -> QueryShape:
+    """Return the shape of a safe query; raise `UnsafeQueryError` for SERVICE or LOAD.
+
+    Raises:
+        UnsafeQueryError: the query asks to fetch a remote or local resource.
+    """
+    info = shape(text)
+    refused = set(info.forbidden)
+    refused.update(_rdflib_forbidden(text, update) or ())
+    if refused:
+        words = " and ".join(sorted(refused))
+        raise UnsafeQueryError(
+            f"{words} is not allowed on this endpoint: it would make the server fetch data "
+            "from the network or the file system. Query the local data only."
+        )
+    return info
+
+
+class UnsafeQueryError(QueryError):
+    """The query uses an operation this endpoint refuses (SERVICE, LOAD)."""
+
+
+__all__ = ["FORBIDDEN", "QueryShape", "UnsafeQueryError", "check", "keywords", "shape"]

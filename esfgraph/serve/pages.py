@@ -1,0 +1,165 @@
+"""HTML pages of entities (linked data for browsers): labels, all facts, links made local."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from esfgraph.namespaces import PREFIXES
+
+Term = tuple[str, str, "str | None", "str | None"]  # (kind, value, language, datatype)
+
+#: Predicates whose value names an entity, best first.
+LABEL_PREDICATES = (
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://purl.org/dc/terms/title",
+    "http://xmlns.com/foaf/0.1/name",
+)
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+#: Schemes that may become clickable links (never `javascript:` and the like).
+SAFE_SCHEMES = ("http://", "https://", "mailto:")
+
+#: Outgoing facts of ?s with a label for each object; ?s is bound by substitution, never pasted.
+OUTGOING_QUERY = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+SELECT ?g ?p ?o ?label WHERE {
+  VALUES ?s { {{s}} }
+  GRAPH ?g { ?s ?p ?o }
+  OPTIONAL { ?o skos:prefLabel|rdfs:label|dcterms:title|foaf:name ?label }
+}"""
+#: Facts pointing at ?s, with a label for each subject.
+INCOMING_QUERY = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?x ?p ?label WHERE {
+  VALUES ?s { {{s}} }
+  ?x ?p ?s
+  OPTIONAL { ?x skos:prefLabel|rdfs:label|dcterms:title ?label }
+} LIMIT 500"""
+#: The RDF description of ?s served to RDF clients (its outgoing triples).
+DESCRIBE_QUERY = "CONSTRUCT { {{s}} ?p ?o } WHERE { {{s}} ?p ?o }"
+
+
+@dataclass
+class Fact:
+    """One row of an entity page."""
+
+    predicate: str
+    value: Term
+    label: str | None
+    graph: str | None = None
+
+
+def compact(iri: str) -> str:
+    """`prefix:local` for IRIs in a known namespace, else the IRI itself."""
+    best = ""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(namespace) > len(best):
+            best, name = namespace, prefix
+    if best:
+        return f"{name}:{iri[len(best):]}"
+    return iri
+
+
+def local_href(iri: str, base_iri: str) -> str | None:
+    """The path on this server of an IRI under the base IRI (None for other IRIs)."""
+    if iri.startswith(base_iri) and len(iri) > len(base_iri):
+        return "/" + iri[len(base_iri):]
+    return None
+
+
+def _link(iri: str, base_iri: str, text: str | None = None) -> str:
+    shown = html.escape(text or compact(iri))
+    local = local_href(iri, base_iri)
+    if local:
+        return f'<a href="{html.escape(local, quote=True)}">{shown}</a>'
+    if iri.startswith(SAFE_SCHEMES):
+        css = "external wikidata" if "wikidata.org/" in iri else "external"
+        return (f'<a class="{css}" href="{html.escape(iri, quote=True)}" rel="noopener">'
+                f"{shown}</a>")
+    return f"<span>{shown}</span>"
+
+
+def render_term(term: Term, base_iri: str, label: str | None = None) -> str:
+    """HTML for one RDF term: local links for our IRIs, external links, typed literals."""
+    kind, value, lang, datatype = term
+    if kind == "uri":
+        inner = _link(value, base_iri, label)
+        if label:
+            inner += f' <span class="iri">{html.escape(compact(value))}</span>'
+        return inner
+    if kind == "bnode":
+        return f"<span>_:{html.escape(value)}</span>"
+    text = f'<span class="literal">{html.escape(value)}</span>'
+    if lang:
+        text += f' <span class="lang">@{html.escape(lang)}</span>'
+    elif datatype:
+        text += f' <span class="datatype">{html.escape(compact(datatype))}</span>'
+    return text
+
+
+def pick_label(facts: list[Fact]) -> str | None:
+    """The entity's own label: prefLabel, then rdfs:label, title, name."""
+    for predicate in LABEL_PREDICATES:
+        for fact in facts:
+            if fact.predicate == predicate and fact.value[0] == "literal":
+                return fact.value[1]
+    return None
+
+
+def entity_page(iri: str, base_iri: str, outgoing: list[Fact], incoming: list[Fact],
+                data_path: str) -> str:
+    """The full HTML page of one entity."""
+    label = pick_label(outgoing)
+    title = label or compact(iri)
+    types = sorted({compact(f.value[1]) for f in outgoing
+                    if f.predicate == RDF_TYPE and f.value[0] == "uri"})
+    rows = []
+    for fact in sorted(outgoing, key=lambda f: (f.predicate != RDF_TYPE, compact(f.predicate))):
+        graph = (f'<td class="graph">{_link(fact.graph, base_iri)}</td>' if fact.graph
+                 else "<td></td>")
+        rows.append(f"<tr><th>{_link(fact.predicate, base_iri)}</th>"
+                    f"<td>{render_term(fact.value, base_iri, fact.label)}</td>{graph}</tr>")
+    back = []
+    for fact in sorted(incoming, key=lambda f: (compact(f.predicate), f.label or f.value[1])):
+        back.append(f"<tr><td>{render_term(fact.value, base_iri, fact.label)}</td>"
+                    f"<th>{_link(fact.predicate, base_iri)}</th></tr>")
+    data = html.escape(data_path, quote=True)
+    incoming_html = (
+        "<h2>Linked from</h2><table class=\"facts\"><thead><tr><th>subject</th><th>property"
+        f"</th></tr></thead><tbody>{''.join(back)}</tbody></table>" if back else "")
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)} · esfgraph</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/static/style.css">
+<link rel="alternate" type="text/turtle" href="{data}?format=ttl">
+<link rel="alternate" type="application/ld+json" href="{data}?format=jsonld">
+</head><body class="entity">
+<header><a href="/">esfgraph</a> · <a href="/sparql">SPARQL endpoint</a></header>
+<main>
+<h1>{html.escape(title)}</h1>
+<p class="iri-line"><code>{html.escape(iri)}</code> {' '.join(f'<span class="type">{html.escape(t)}</span>' for t in types)}</p>
+<p class="formats">Data: <a href="{data}?format=ttl">Turtle</a> · <a href="{data}?format=nt">N-Triples</a>
+ · <a href="{data}?format=jsonld">JSON-LD</a> · <a href="{data}?format=rdf">RDF/XML</a></p>
+<table class="facts"><thead><tr><th>property</th><th>value</th><th>graph</th></tr></thead>
+<tbody>{''.join(rows)}</tbody></table>
+{incoming_html}
+</main></body></html>"""
+
+
+def not_found_page(iri: str) -> str:
+    """HTML 404 page naming the IRI that is not in the graph."""
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Not found · esfgraph</title>
+<link rel="stylesheet" href="/static/style.css"></head><body class="entity">
+<header><a href="/">esfgraph</a></header><main><h1>Not found</h1>
+<p>Nothing in this graph is called <code>{html.escape(iri)}</code>.</p></main></body></html>"""
+
+
+__all__ = ["DESCRIBE_QUERY", "Fact", "INCOMING_QUERY", "OUTGOING_QUERY", "compact",
+           "entity_page", "local_href", "not_found_page", "pick_label", "render_term"]

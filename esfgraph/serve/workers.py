@@ -1,0 +1,485 @@
+"""Run SPARQL in a pool of worker processes so a timed-out query can really be stopped.
+
+pyoxigraph cannot cancel a running query from Python, and a thread that timed out keeps burning
+a core. Each worker is a separate process holding the store open with `Store.read_only`; the
+server sends it one job at a time over a pipe. On timeout (or when the client goes away) the
+worker is killed and a fresh one is started in the background, so the other workers keep
+answering. Updates (only with `--enable-update`) stop every reader first, run in a short-lived
+read-write process, and then start the readers again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import multiprocessing
+import os
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from esfgraph.errors import StoreError
+
+_CTX = multiprocessing.get_context("spawn")
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+@dataclass
+class Reply:
+    """The outcome of one job: an HTTP status, a media type and a body (or rows)."""
+
+    status: int
+    media_type: str = "text/plain; charset=utf-8"
+    body: bytes = b""
+    truncated: bool = False
+    rows: list[dict[str, tuple[str, str, str | None, str | None]]] | None = None
+    variables: list[str] = field(default_factory=list)
+    count: int = 0
+
+    @property
+    def message(self) -> str:
+        """The body as text (for error replies)."""
+        return self.body.decode("utf-8", errors="replace")
+
+
+# --------------------------------------------------------------------------- worker side
+
+
+def _term_json(term: Any) -> dict[str, Any]:
+    """SPARQL JSON results encoding of one pyoxigraph term."""
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != _XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {"type": "triple", "value": {"subject": _term_json(term.subject),
+                                            "predicate": _term_json(term.predicate),
+                                            "object": _term_json(term.object)}}
+    return {"type": "literal", "value": str(term)}
+
+
+def _term_tuple(term: Any) -> tuple[str, str, str | None, str | None]:
+    """A picklable (kind, value, language, datatype) view of a term, for the HTML pages."""
+    data = _term_json(term)
+    value = data["value"] if isinstance(data["value"], str) else str(term)
+    return data["type"], value, data.get("xml:lang"), data.get("datatype")
+
+
+def _graph_format(media_type: str) -> Any:
+    import pyoxigraph as ox
+
+    return {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES,
+            "application/ld+json": ox.RdfFormat.JSON_LD,
+            "application/rdf+xml": ox.RdfFormat.RDF_XML}[media_type]
+
+
+def _results_format(media_type: str) -> Any:
+    import pyoxigraph as ox
+
+    return {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
+            "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+            "text/csv": ox.QueryResultsFormat.CSV,
+            "text/tab-separated-values": ox.QueryResultsFormat.TSV}[media_type]
+
+
+def _content_type(media_type: str) -> str:
+    text_like = media_type.startswith("text/") or media_type.endswith(("json", "xml"))
+    return f"{media_type}; charset=utf-8" if text_like else media_type
+
+
+def execute(store: Any, job: dict[str, Any]) -> Reply:
+    """Run one query job against an open pyoxigraph store (called inside a worker)."""
+    import pyoxigraph as ox
+
+    from esfgraph.namespaces import PREFIXES
+    from esfgraph.serve import guard
+
+    text: str = job["query"]
+    try:
+        info = guard.shape(text) if job.get("trusted") else guard.check(text)
+    except guard.UnsafeQueryError as exc:
+        return Reply(403, body=str(exc).encode())
+    if info.form == "UPDATE":
+        return Reply(400, body=b"This is a SPARQL Update; send it as `update=` or as "
+                               b"application/sparql-update (updates are off unless enabled).")
+    kwargs: dict[str, Any] = {}
+    try:
+        if job.get("default_graphs") or job.get("named_graphs"):
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in job.get("default_graphs", [])]
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.get("named_graphs", [])]
+        elif not info.has_dataset_clause:
+            kwargs["use_default_graph_as_union"] = True
+        for name, value in (job.get("bind") or {}).items():
+            # trusted templates only; a validated NamedNode cannot contain '>' or spaces
+            text = text.replace("{{" + name + "}}", str(ox.NamedNode(value)))
+    except ValueError as exc:
+        return Reply(400, body=f"Bad graph or resource IRI: {exc}".encode())
+    max_rows = int(job.get("max_rows") or 10000)
+    try:
+        result = store.query(text, **kwargs)
+        if isinstance(result, ox.QueryBoolean):
+            media = job.get("results_type")
+            if job.get("want") == "rows":
+                return Reply(200, rows=[{"boolean": ("literal", str(bool(result)).lower(),
+                                                     None, None)}])
+            if not media:
+                return _not_acceptable("ASK", job)
+            return Reply(200, _content_type(media), result.serialize(format=_results_format(media)))
+        if isinstance(result, ox.QuerySolutions):
+            variables = [v.value for v in result.variables]
+            rows = []
+            truncated = False
+            for solution in result:
+                if len(rows) >= max_rows:
+                    truncated = True
+                    break
+                rows.append({name: solution[name] for name in variables
+                             if solution[name] is not None})
+            if job.get("want") == "rows":
+                return Reply(200, truncated=truncated, variables=variables,
+                             rows=[{k: _term_tuple(v) for k, v in row.items()} for row in rows])
+            media = job.get("results_type")
+            if not media:
+                return _not_acceptable("SELECT", job)
+            doc = {"head": {"vars": variables},
+                   "results": {"bindings": [{k: _term_json(v) for k, v in row.items()}
+                                            for row in rows]}}
+            body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+            if media != "application/sparql-results+json":
+                parsed = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
+                body = parsed.serialize(format=_results_format(media))
+            return Reply(200, _content_type(media), body, truncated=truncated, count=len(rows))
+        media = job.get("graph_type")
+        if not media:
+            return _not_acceptable("CONSTRUCT/DESCRIBE", job)
+        triples = []
+        truncated = False
+        for triple in result:
+            if len(triples) >= max_rows:
+                truncated = True
+                break
+            triples.append(triple)
+        fmt = _graph_format(media)
+        prefixes = _used_prefixes(triples, PREFIXES) if fmt == ox.RdfFormat.TURTLE else None
+        body = ox.serialize(triples, format=fmt, prefixes=prefixes)
+        return Reply(200, _content_type(media), body or b"", truncated=truncated,
+                     count=len(triples))
+    except SyntaxError as exc:
+        return Reply(400, body=f"SPARQL syntax error: {exc}".encode())
+    except (OSError, ValueError, RuntimeError) as exc:
+        return Reply(400, body=f"The query could not be evaluated: {exc}".encode())
+
+
+def _used_prefixes(triples: list[Any], prefixes: dict[str, str]) -> dict[str, str]:
+    """Only the prefixes whose namespace some IRI in `triples` uses (a tidy Turtle header)."""
+    import pyoxigraph as ox
+
+    iris: set[str] = set()
+    for triple in triples:
+        for term in (triple.subject, triple.predicate, triple.object):
+            if isinstance(term, ox.NamedNode):
+                iris.add(term.value)
+            elif isinstance(term, ox.Literal):
+                iris.add(term.datatype.value)
+    return {name: ns for name, ns in prefixes.items() if any(i.startswith(ns) for i in iris)}
+
+
+def _not_acceptable(form: str, job: dict[str, Any]) -> Reply:
+    return Reply(406, body=(f"No acceptable format for a {form} result "
+                            f"(Accept: {job.get('accept') or '*/*'}).").encode())
+
+
+def run_update(store_path: str, text: str) -> Reply:
+    """Run one SPARQL Update with the store opened read-write (in a short-lived process)."""
+    import pyoxigraph as ox
+
+    from esfgraph.serve import guard
+
+    try:
+        guard.check(text, update=True)
+    except guard.UnsafeQueryError as exc:
+        return Reply(403, body=str(exc).encode())
+    try:
+        store = ox.Store(store_path)
+        store.update(text)
+        store.flush()
+    except SyntaxError as exc:
+        return Reply(400, body=f"SPARQL syntax error: {exc}".encode())
+    except (OSError, ValueError, RuntimeError) as exc:
+        return Reply(500, body=f"The update failed: {exc}".encode())
+    return Reply(204)
+
+
+def _worker_main(conn: Connection, store_root: str) -> None:
+    """Worker process loop: open the store read-only, then answer jobs until the pipe closes.
+
+    Before each job the worker checks the store's `current` pointer: when a build has swapped
+    in a new version, it opens that one (the old version is never written, so a query that is
+    already running keeps a whole, consistent view).
+    """
+    try:
+        import pyoxigraph as ox
+
+        from esfgraph.serve import guard
+
+        opened = resolve_store_path(store_root)
+        store = ox.Store.read_only(str(opened))
+        guard.check("ASK { ?s ?p ?o }")  # import and warm up the parser before the first job
+        conn.send(("ready", os.getpid()))
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which fails clearly
+        conn.send(("failed", f"{type(exc).__name__}: {exc}"))
+        return
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            latest = resolve_store_path(store_root)
+            if latest != opened:
+                store, opened = ox.Store.read_only(str(latest)), latest
+        except (StoreError, OSError):
+            pass  # keep answering from the version already open
+        try:
+            reply = execute(store, job)
+        except Exception as exc:  # noqa: BLE001 - never let one query kill the worker
+            reply = Reply(500, body=f"Internal error: {type(exc).__name__}: {exc}".encode())
+        conn.send(reply)
+
+
+def _update_main(conn: Connection, store_path: str, text: str) -> None:
+    conn.send(run_update(store_path, text))
+
+
+# --------------------------------------------------------------------------- server side
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: Any
+    conn: Connection
+
+
+async def _readable(conn: Connection) -> None:
+    """Wait without a thread until `conn` has data (or is closed)."""
+    loop = asyncio.get_running_loop()
+    fut: asyncio.Future[None] = loop.create_future()
+    fd = conn.fileno()
+
+    def ready() -> None:
+        if not fut.done():
+            fut.set_result(None)
+
+    loop.add_reader(fd, ready)
+    try:
+        await fut
+    finally:
+        loop.remove_reader(fd)
+
+
+def resolve_store_path(path: str | os.PathLike[str]) -> Path:
+    """The directory pyoxigraph should open: follows a `current` pointer when the store has one.
+
+    Raises:
+        StoreError: nothing usable at `path`.
+    """
+    root = Path(path)
+    pointer = root / "current"
+    if pointer.is_symlink() or pointer.is_dir():
+        return pointer.resolve()
+    if pointer.is_file():
+        target = pointer.read_text(encoding="utf-8").strip()
+        candidate = (root / target).resolve()
+        if candidate.is_dir():
+            return candidate
+    if not root.is_dir():
+        raise StoreError(f"{root}: no store here; build one first with `esfgraph build SOURCES`")
+    return root
+
+
+def check_store(path: str | os.PathLike[str]) -> Path:
+    """Open the store read-only once, so a bad path fails before the server starts.
+
+    Raises:
+        StoreError: the directory is missing or is not a pyoxigraph store.
+    """
+    import pyoxigraph as ox
+
+    resolved = resolve_store_path(path)
+    try:
+        ox.Store.read_only(str(resolved))
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"{path}: cannot open the store read-only ({exc})") from exc
+    return resolved
+
+
+class WorkerPool:
+    """A fixed number of query worker processes with a per-job timeout that kills the worker."""
+
+    def __init__(self, store_path: str | os.PathLike[str], size: int = 2,
+                 timeout: float = 30.0, max_rows: int = 10000) -> None:
+        self.store_root = Path(store_path)
+        self.size = max(1, size)
+        self.timeout = timeout
+        self.max_rows = max_rows
+        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self._all: set[_Worker] = set()
+        self._update_lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.killed = 0
+        self._closing = False
+
+    # -- lifecycle
+    def _spawn(self) -> _Worker:
+        parent, child = _CTX.Pipe()
+        process = _CTX.Process(target=_worker_main, args=(child, str(self.store_root)), daemon=True,
+                               name="esfgraph-query-worker")
+        process.start()
+        child.close()
+        worker = _Worker(process, parent)
+        self._all.add(worker)
+        return worker
+
+    async def _await_ready(self, worker: _Worker, limit: float = 60.0) -> None:
+        try:
+            await asyncio.wait_for(_readable(worker.conn), limit)
+            status, detail = worker.conn.recv()
+        except (asyncio.TimeoutError, EOFError, OSError) as exc:
+            await self._kill(worker)
+            raise StoreError(f"a query worker did not start ({type(exc).__name__})") from exc
+        if status != "ready":
+            await self._kill(worker)
+            raise StoreError(f"{self.store_root}: cannot open the store read-only: {detail}")
+
+    async def start(self) -> None:
+        """Start every worker and wait until each has the store open.
+
+        Raises:
+            StoreError: the store cannot be opened.
+        """
+        workers = [self._spawn() for _ in range(self.size)]
+        try:
+            await asyncio.gather(*(self._await_ready(w) for w in workers))
+        except StoreError:
+            for worker in workers:
+                await self._kill(worker)
+            raise
+        for worker in workers:
+            self._idle.put_nowait(worker)
+
+    async def close(self) -> None:
+        """Stop every worker."""
+        self._closing = True
+        for task in list(self._tasks):
+            task.cancel()
+        for worker in list(self._all):
+            await self._kill(worker)
+
+    async def _kill(self, worker: _Worker) -> None:
+        self._all.discard(worker)
+        if worker.process.is_alive():
+            worker.process.kill()
+        await asyncio.to_thread(worker.process.join, 5)
+        worker.conn.close()
+
+    def _replace(self, worker: _Worker) -> None:
+        """Kill `worker` and start a fresh one in the background."""
+        self.killed += 1
+
+        async def replace() -> None:
+            await self._kill(worker)
+            if self._closing:
+                return
+            fresh = self._spawn()
+            try:
+                await self._await_ready(fresh)
+            except StoreError:
+                return
+            self._idle.put_nowait(fresh)
+
+        task = asyncio.get_running_loop().create_task(replace())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    @property
+    def alive(self) -> int:
+        """How many worker processes exist (idle, busy or starting)."""
+        return len(self._all)
+
+    # -- jobs
+    async def run(self, job: dict[str, Any], timeout: float | None = None) -> Reply:
+        """Run one query job; a job that outlives `timeout` kills its worker (503 reply)."""
+        limit = self.timeout if timeout is None else timeout
+        job = dict(job)
+        job.setdefault("max_rows", self.max_rows)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit
+        try:
+            worker = await asyncio.wait_for(self._idle.get(), limit)
+        except asyncio.TimeoutError:
+            return Reply(503, body=f"All query workers stayed busy for {limit:g} s; "
+                                   "try again later.".encode())
+        try:
+            worker.conn.send(job)
+            await asyncio.wait_for(_readable(worker.conn), max(0.01, deadline - loop.time()))
+            reply: Reply = worker.conn.recv()
+        except asyncio.TimeoutError:
+            self._replace(worker)
+            return Reply(503, body=(f"The query was stopped after the {limit:g} s time limit. "
+                                    "Narrow it down (add LIMIT, more specific patterns) "
+                                    "or ask the operator for a longer --timeout.").encode())
+        except asyncio.CancelledError:
+            self._replace(worker)  # the client went away: free the worker now
+            raise
+        except (EOFError, OSError):
+            self._replace(worker)
+            return Reply(400, body=b"The query crashed its worker process (too deeply nested "
+                                   b"or too large?). The server is fine; simplify the query.")
+        self._idle.put_nowait(worker)
+        return reply
+
+    async def update(self, text: str, timeout: float | None = None) -> Reply:
+        """Run a SPARQL Update exclusively: readers are stopped, then restarted after it."""
+        limit = self.timeout if timeout is None else timeout
+        async with self._update_lock:
+            taken: list[_Worker] = []
+            try:
+                while len(taken) < self.alive or not taken:
+                    taken.append(await asyncio.wait_for(self._idle.get(), limit))
+            except asyncio.TimeoutError:
+                for worker in taken:
+                    self._idle.put_nowait(worker)
+                return Reply(503, body=b"The store is busy with queries; try the update later.")
+            for worker in taken:
+                await self._kill(worker)
+            parent, child = _CTX.Pipe()
+            path = str(resolve_store_path(self.store_root))
+            process = _CTX.Process(target=_update_main, args=(child, path, text), daemon=True)
+            process.start()
+            child.close()
+            try:
+                await asyncio.wait_for(_readable(parent), limit)
+                reply = parent.recv()
+            except asyncio.TimeoutError:
+                process.kill()
+                reply = Reply(503, body=f"The update was stopped after {limit:g} s.".encode())
+            except (EOFError, OSError):
+                reply = Reply(500, body=b"The update process crashed.")
+            await asyncio.to_thread(process.join, 5)
+            parent.close()
+            await self.start()
+            return reply
+
+
+__all__ = ["Reply", "WorkerPool", "check_store", "execute", "resolve_store_path", "run_update"]

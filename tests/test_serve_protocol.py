@@ -1,0 +1,517 @@
+"""SPARQL 1.1 Protocol, safety and linked data, against a real `esfgraph serve` on 127.0.0.1."""
+
+from __future__ import annotations
+
+import csv
+import http.client
+import io
+import json
+import socket
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+from tests.serve_fixtures.server import BASE, RunningServer, make_store, running_server
+
+PROJECTS = "PREFIX esf: <https://w3id.org/esfgraph/ontology#> SELECT ?p WHERE { ?p a esf:Project }"
+GRANTS = """PREFIX esf: <https://w3id.org/esfgraph/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?label ?grant WHERE { ?p a esf:Project ; rdfs:label ?label ; esf:esfGrantSEK ?grant }
+ORDER BY DESC(?grant)"""
+CONSTRUCT = """PREFIX esf: <https://w3id.org/esfgraph/ontology#>
+CONSTRUCT { ?p esf:esfGrantSEK ?g } WHERE { ?p esf:esfGrantSEK ?g }"""
+#: Runs for hours over 88 triples: 88^6 combinations, nothing to prune.
+CROSS_PRODUCT = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . "
+                 "?m ?n2 ?o . ?q ?r ?s }")
+VVV = f"{BASE}id/project/vaga-valja-vag-vvv-forprojektering-2009-08-01"
+VVV_GRAPH = f"{BASE}graph/record/vaga-valja-vag-vvv-forprojektering-2009-08-01"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory):
+    store = make_store(tmp_path_factory.mktemp("serve") / "store")
+    with running_server(store, "--timeout", "3", "--workers", "2", "--max-rows", "50") as srv:
+        yield srv
+
+
+def get(srv: RunningServer, query: str, accept: str | None = None, **params: str) -> httpx.Response:
+    headers = {"Accept": accept} if accept else {}
+    return httpx.get(srv.url + "/sparql", params={"query": query, **params}, headers=headers,
+                     timeout=30)
+
+
+def bindings(resp: httpx.Response) -> list[dict]:
+    return resp.json()["results"]["bindings"]
+
+
+# ------------------------------------------------------------------ methods and result formats
+
+
+def test_get_select_defaults_to_sparql_json(server):
+    resp = get(server, PROJECTS)
+    assert resp.status_code == 200
+    assert resp.headers["content-type"].startswith("application/sparql-results+json")
+    assert sorted(b["p"]["value"].rsplit("/", 1)[1] for b in bindings(resp)) == [
+        "mojligheter-del-2-genomforande-2009-08-15", "ung-och-aktiv-genomforande-2014-02-17",
+        "vaga-valja-vag-vvv-forprojektering-2009-08-01"]
+
+
+def test_post_form_and_post_direct_give_the_same_answer(server):
+    form = httpx.post(server.url + "/sparql", data={"query": GRANTS}, timeout=30)
+    direct = httpx.post(server.url + "/sparql", content=GRANTS.encode(), timeout=30,
+                        headers={"Content-Type": "application/sparql-query; charset=utf-8"})
+    assert form.status_code == direct.status_code == 200
+    assert bindings(form) == bindings(direct)
+    assert [(b["label"]["value"], b["grant"]["value"]) for b in bindings(form)] == [
+        ("Våga Välja Väg (VVV)", "620800"), ("Möjligheter del 2", "556922"),
+        ("Ung och aktiv", "450000")]
+
+
+@pytest.mark.parametrize("accept, media_type", [
+    ("application/sparql-results+json", "application/sparql-results+json"),
+    ("application/sparql-results+xml", "application/sparql-results+xml"),
+    ("text/csv", "text/csv"),
+    ("text/tab-separated-values", "text/tab-separated-values"),
+    ("application/json", "application/sparql-results+json"),
+])
+def test_select_in_every_results_format(server, accept, media_type):
+    resp = get(server, GRANTS, accept)
+    assert resp.status_code == 200
+    assert resp.headers["content-type"].split(";")[0] == media_type
+    if media_type == "text/csv":  # lossy format: pyoxigraph will not parse it back
+        labels = [row["label"] for row in csv.DictReader(io.StringIO(resp.text))]
+    else:
+        fmt = ox.QueryResultsFormat.from_media_type(media_type)
+        labels = [r["label"].value for r in ox.parse_query_results(resp.content, fmt)]
+    assert labels == ["Våga Välja Väg (VVV)", "Möjligheter del 2", "Ung och aktiv"]
+
+
+def test_csv_is_plain_csv_with_a_header(server):
+    resp = get(server, GRANTS, "text/csv")
+    rows = list(csv.reader(io.StringIO(resp.text)))
+    assert rows[0] == ["label", "grant"]
+    assert rows[1] == ["Våga Välja Väg (VVV)", "620800"]
+
+
+def test_q_values_pick_the_preferred_format(server):
+    resp = get(server, PROJECTS, "text/csv;q=0.4, application/sparql-results+xml;q=0.9, */*;q=0.1")
+    assert resp.headers["content-type"].startswith("application/sparql-results+xml")
+    resp = get(server, PROJECTS, "text/csv, application/sparql-results+xml;q=0")
+    assert resp.headers["content-type"].startswith("text/csv")
+
+
+def test_ask_in_json_and_xml(server):
+    yes = get(server, f"ASK {{ <{VVV}> ?p ?o }}")
+    assert yes.json() == {"head": {}, "boolean": True}
+    no = get(server, "ASK { <urn:nothing> ?p ?o }", "application/sparql-results+xml")
+    assert "<boolean>false</boolean>" in no.text
+
+
+@pytest.mark.parametrize("accept, fmt", [
+    ("text/turtle", ox.RdfFormat.TURTLE),
+    ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+    ("application/ld+json", ox.RdfFormat.JSON_LD),
+    ("application/rdf+xml", ox.RdfFormat.RDF_XML),
+])
+def test_construct_in_every_graph_format(server, accept, fmt):
+    resp = get(server, CONSTRUCT, accept)
+    assert resp.status_code == 200
+    assert resp.headers["content-type"].split(";")[0] == accept
+    triples = list(ox.parse(resp.content, format=fmt))
+    assert sorted(float(t.object.value) for t in triples) == [450000.0, 556922.0, 620800.0]
+
+
+def test_describe_defaults_to_turtle(server):
+    resp = get(server, f"DESCRIBE <{VVV}>")
+    assert resp.headers["content-type"].startswith("text/turtle")
+    triples = list(ox.parse(resp.content, format=ox.RdfFormat.TURTLE))
+    assert {t.subject.value for t in triples} == {VVV}
+    assert any(t.object == ox.Literal("Våga Välja Väg (VVV)", language="sv") for t in triples)
+
+
+def test_format_parameter_overrides_accept(server):
+    resp = get(server, PROJECTS, "application/sparql-results+json", format="tsv")
+    assert resp.headers["content-type"].startswith("text/tab-separated-values")
+
+
+# ------------------------------------------------------------------ dataset
+
+
+def test_default_graph_is_the_union_of_named_graphs(server):
+    resp = get(server, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert bindings(resp)[0]["n"]["value"] == "88"
+
+
+def test_default_graph_uri_restricts_the_default_graph(server):
+    resp = get(server, "SELECT DISTINCT ?s WHERE { ?s a ?type }", **{"default-graph-uri": VVV_GRAPH})
+    subjects = {b["s"]["value"] for b in bindings(resp)}
+    assert VVV in subjects
+    assert f"{BASE}id/region/SE23" not in subjects  # that one lives in the reference graph
+
+
+def test_named_graph_uri_limits_graph_patterns(server):
+    resp = httpx.post(server.url + "/sparql", timeout=30, data={
+        "query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
+        "named-graph-uri": [VVV_GRAPH, f"{BASE}graph/reference"]})
+    assert {b["g"]["value"] for b in bindings(resp)} == {VVV_GRAPH, f"{BASE}graph/reference"}
+
+
+def test_from_file_iri_only_names_a_graph_and_reads_nothing(server, tmp_path):
+    secret = tmp_path / "secret.ttl"
+    secret.write_text('<urn:x:secret> <urn:x:p> "TOP-SECRET-VALUE" .\n')
+    query = f"SELECT * FROM <{secret.as_uri()}> FROM NAMED <file:///etc/passwd> WHERE {{ ?s ?p ?o }}"
+    resp = get(server, query)
+    assert resp.status_code == 200
+    assert bindings(resp) == []
+    assert "TOP-SECRET" not in resp.text
+    resp = get(server, "SELECT * FROM NAMED <file:///etc/passwd> WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert bindings(resp) == [] and "root:" not in resp.text
+
+
+# ------------------------------------------------------------------ status codes
+
+
+def test_bad_query_is_400_with_line_and_column(server):
+    resp = get(server, "SELECT * WHERE {\n  ?s ?p \n}")
+    assert resp.status_code == 400
+    assert "3:1" in resp.text or "2:" in resp.text or "3:" in resp.text
+    assert "syntax" in resp.text.lower()
+
+
+def test_empty_query_is_400(server):
+    assert get(server, "   ").status_code == 400
+
+
+def test_wrong_method_is_405(server):
+    resp = httpx.put(server.url + "/sparql", content=b"x", timeout=30)
+    assert resp.status_code == 405
+    assert "GET" in resp.headers["allow"] and "POST" in resp.headers["allow"]
+    assert httpx.delete(server.url + "/sparql", timeout=30).status_code == 405
+
+
+def test_unsatisfiable_accept_is_406(server):
+    resp = get(server, PROJECTS, "image/png")
+    assert resp.status_code == 406
+    assert "application/sparql-results+json" in resp.text
+    assert get(server, CONSTRUCT, "text/csv").status_code == 406
+
+
+def test_oversized_body_is_413(server):
+    body = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 1_100_000
+    resp = httpx.post(server.url + "/sparql", content=body.encode(), timeout=30,
+                      headers={"Content-Type": "application/sparql-query"})
+    assert resp.status_code == 413
+    resp = httpx.post(server.url + "/sparql", data={"query": body}, timeout=30)
+    assert resp.status_code == 413
+
+
+def test_ten_megabyte_query_is_refused_and_server_stays_up(server):
+    body = b"query=" + b"%20" * 3_500_000
+    resp = httpx.post(server.url + "/sparql", content=body, timeout=60,
+                      headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert resp.status_code == 413
+    assert get(server, PROJECTS).status_code == 200
+
+
+def test_unknown_content_type_is_415(server):
+    resp = httpx.post(server.url + "/sparql", content=PROJECTS.encode(), timeout=30,
+                      headers={"Content-Type": "text/plain"})
+    assert resp.status_code == 415
+    resp = httpx.post(server.url + "/sparql", content=PROJECTS.encode(), timeout=30)
+    assert resp.status_code == 415
+
+
+@pytest.mark.parametrize("accept", [";;;,,", "*/*;q=banana", "q=1", "text/", "/json",
+                                    "application/sparql-results+json;q=NaN, text/csv;q=0.5",
+                                    "x" * 5000, "\x7f\x01"])
+def test_malformed_accept_headers_never_crash(server, accept):
+    resp = httpx.get(server.url + "/sparql", params={"query": PROJECTS}, timeout=30,
+                     headers={"Accept": accept.encode("latin-1")})
+    assert resp.status_code in (200, 406)
+
+
+@pytest.mark.parametrize("content_type", ["garbage", "application/x-www-form-urlencoded; charset",
+                                          ";;;", "application/sparql-query/extra", "text/ plain"])
+def test_malformed_content_type_headers_never_crash(server, content_type):
+    resp = httpx.post(server.url + "/sparql", content=b"query=ASK%7B%7D", timeout=30,
+                      headers={"Content-Type": content_type})
+    assert resp.status_code in (200, 415)
+    assert get(server, "ASK {}").status_code == 200
+
+
+def test_deeply_nested_query_is_an_error_not_a_crash(server):
+    nested = "SELECT * WHERE " + "{ " * 20000 + "?s ?p ?o " + "} " * 20000
+    resp = httpx.post(server.url + "/sparql", data={"query": nested}, timeout=60)
+    assert resp.status_code in (400, 503)
+    assert get(server, PROJECTS).status_code == 200
+
+
+def test_cors_headers_and_preflight(server):
+    resp = httpx.get(server.url + "/sparql", params={"query": "ASK {}"}, timeout=30,
+                     headers={"Origin": "https://example.org"})
+    assert resp.headers["access-control-allow-origin"] == "*"
+    pre = httpx.options(server.url + "/sparql", timeout=30, headers={
+        "Origin": "https://example.org", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"})
+    assert pre.status_code == 200
+    assert "POST" in pre.headers["access-control-allow-methods"]
+
+
+def test_row_cap(server):
+    resp = get(server, "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 500")
+    assert resp.status_code == 200
+    assert len(bindings(resp)) == 50
+    assert "50" in resp.headers["x-esfgraph-truncated"]
+    assert "x-esfgraph-truncated" not in get(server, PROJECTS).headers
+
+
+# ------------------------------------------------------------------ safety
+
+
+def _listener() -> tuple[socket.socket, list[bytes]]:
+    """A TCP listener on 127.0.0.1 that records every connection it gets."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    sock.settimeout(0.2)
+    seen: list[bytes] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                conn, _ = sock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            seen.append(conn.recv(1024))
+            conn.close()
+
+    threading.Thread(target=accept, daemon=True).start()
+    return sock, seen
+
+
+@pytest.mark.parametrize("template", [
+    "SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+    "select * where {{ service silent <{url}> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ ?x ?y ?z OPTIONAL {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }}",
+    "SELECT * WHERE {{ \\u0053ERVICE <{url}> {{ ?s ?p ?o }} }}",
+    "PREFIX x: <{url}> SELECT * WHERE {{ SERVICE x: {{ ?s ?p ?o }} }}",
+])
+def test_service_is_refused_and_no_request_leaves(server, template):
+    sock, seen = _listener()
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}/sparql"
+    try:
+        resp = get(server, template.format(url=url))
+        time.sleep(0.3)
+    finally:
+        sock.close()
+    assert resp.status_code == 403
+    assert "SERVICE" in resp.text
+    assert seen == []
+
+
+def test_the_word_service_in_a_string_or_iri_is_fine(server):
+    resp = get(server, 'SELECT * WHERE { ?s ?p "SERVICE <http://x/> {}" } # SERVICE <http://y/>')
+    assert resp.status_code == 200
+    resp = get(server, "PREFIX service: <http://x/> SELECT ?service WHERE { ?service service:a ?o }")
+    assert resp.status_code == 200
+
+
+def test_update_is_refused_when_not_enabled(server):
+    resp = httpx.post(server.url + "/sparql", timeout=30,
+                      data={"update": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"})
+    assert resp.status_code == 403
+    resp = httpx.post(server.url + "/sparql", timeout=30, content=b"LOAD <http://127.0.0.1:1/>",
+                      headers={"Content-Type": "application/sparql-update"})
+    assert resp.status_code == 403
+    assert get(server, "ASK { <urn:a> <urn:b> <urn:c> }").json()["boolean"] is False
+
+
+def test_update_sent_as_query_is_400(server):
+    resp = get(server, "INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+    assert resp.status_code == 400
+
+
+def test_timeout_kills_the_query_while_others_get_answers(server):
+    before = server.worker_pids()
+    slow: dict[str, httpx.Response] = {}
+    thread = threading.Thread(target=lambda: slow.setdefault("r", get(server, CROSS_PRODUCT)))
+    thread.start()
+    time.sleep(0.5)  # let the slow query occupy one worker
+    answers = [get(server, f"ASK {{ <{VVV}> ?p ?o }}") for _ in range(5)]
+    assert "r" not in slow, "the slow query should still be running while the lookups finish"
+    assert all(a.status_code == 200 and a.json()["boolean"] for a in answers)
+    thread.join(30)
+    assert slow["r"].status_code == 503
+    assert "time limit" in slow["r"].text
+    time.sleep(0.5)
+    after = server.worker_pids()
+    assert before - after, "the worker that ran the slow query must have been killed"
+    # the pool is whole again: two slow queries plus a lookup still get answers
+    assert get(server, PROJECTS).status_code == 200
+
+
+# ------------------------------------------------------------------ descriptions
+
+
+def test_service_description_without_query(server):
+    resp = httpx.get(server.url + "/sparql", timeout=30)
+    assert resp.status_code == 200
+    assert resp.headers["content-type"].startswith("text/turtle")
+    triples = list(ox.parse(resp.content, format=ox.RdfFormat.TURTLE))
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    assert ox.NamedNode(sd + "Service") in {t.object for t in triples}
+    assert ox.NamedNode(server.url + "/sparql") in {t.object for t in triples
+                                                    if t.predicate.value == sd + "endpoint"}
+    ld = httpx.get(server.url + "/sparql", headers={"Accept": "application/ld+json"}, timeout=30)
+    assert ld.headers["content-type"].startswith("application/ld+json") and ld.json()
+
+
+def test_browser_on_bare_endpoint_is_sent_to_the_query_page(server):
+    resp = httpx.get(server.url + "/sparql", timeout=30, headers={
+        "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
+    assert resp.status_code == 303 and resp.headers["location"] == "/"
+
+
+def test_void_description(server):
+    resp = httpx.get(server.url + "/.well-known/void", timeout=30)
+    assert resp.status_code == 200
+    triples = list(ox.parse(resp.content, format=ox.RdfFormat.TURTLE))
+    by_pred = {t.predicate.value: t.object for t in triples}
+    assert by_pred["http://rdfs.org/ns/void#sparqlEndpoint"] == ox.NamedNode(server.url + "/sparql")
+    assert by_pred["http://rdfs.org/ns/void#uriSpace"].value == BASE
+    assert by_pred["http://purl.org/dc/terms/title"].value == "esfgraph test fixture"
+
+
+# ------------------------------------------------------------------ linked data
+
+
+def test_entity_page_for_browsers(server):
+    resp = httpx.get(server.url + "/id/project/vaga-valja-vag-vvv-forprojektering-2009-08-01",
+                     headers={"Accept": "text/html"}, timeout=30)
+    assert resp.status_code == 200
+    assert resp.headers["content-type"].startswith("text/html")
+    assert "Accept" in resp.headers["vary"]
+    page = resp.text
+    assert "<h1>Våga Välja Väg (VVV)</h1>" in page
+    assert 'href="/id/region/SE12"' in page                      # related entity, local link
+    assert 'href="/id/org/flens-kommun/au-centrum">AU-Centrum</a>' in page
+    assert "620800" in page
+    assert 'href="/data/id/project/vaga-valja-vag-vvv-forprojektering-2009-08-01?format=ttl"' in page
+
+
+def test_entity_page_links_to_wikidata(server):
+    page = httpx.get(server.url + "/id/place/SE", headers={"Accept": "text/html"}, timeout=30).text
+    assert 'class="external wikidata" href="http://www.wikidata.org/entity/Q34"' in page
+
+
+def test_entity_page_lists_incoming_links(server):
+    page = httpx.get(server.url + "/id/org/flens-kommun", headers={"Accept": "text/html"},
+                     timeout=30).text
+    assert "Linked from" in page and 'href="/id/org/flens-kommun/au-centrum"' in page
+
+
+@pytest.mark.parametrize("accept, fmt", [
+    ("text/turtle", ox.RdfFormat.TURTLE),
+    ("application/ld+json", ox.RdfFormat.JSON_LD),
+    ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+    ("application/rdf+xml", ox.RdfFormat.RDF_XML),
+])
+def test_entity_as_rdf(server, accept, fmt):
+    resp = httpx.get(server.url + "/id/region/SE23", headers={"Accept": accept}, timeout=30)
+    assert resp.status_code == 200
+    assert resp.headers["content-type"].split(";")[0] == accept
+    assert resp.headers["content-location"] == "/data/id/region/SE23"
+    assert "Accept" in resp.headers["vary"]
+    triples = [q.triple for q in ox.parse(resp.content, format=fmt)]
+    assert ox.Triple(ox.NamedNode(f"{BASE}id/region/SE23"), ox.NamedNode(
+        "http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal("Västsverige", language="sv")) \
+        in triples
+
+
+def test_data_variant_defaults_to_turtle(server):
+    resp = httpx.get(server.url + "/data/id/region/SE23", timeout=30)
+    assert resp.headers["content-type"].startswith("text/turtle")
+    resp = httpx.get(server.url + "/data/id/region/SE23?format=jsonld", timeout=30)
+    assert resp.json()[0]["@id"] == f"{BASE}id/region/SE23"
+
+
+def test_unknown_entity_is_404(server):
+    assert httpx.get(server.url + "/id/project/nope", timeout=30).status_code == 404
+    html_resp = httpx.get(server.url + "/id/project/nope", headers={"Accept": "text/html"},
+                          timeout=30)
+    assert html_resp.status_code == 404 and "Not found" in html_resp.text
+
+
+def _raw_get(srv: RunningServer, path: str) -> tuple[int, bytes]:
+    """GET with the path sent byte for byte (no client-side normalisation of '..')."""
+    parts = urlsplit(srv.url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    conn.putrequest("GET", path, skip_accept_encoding=True)
+    conn.putheader("Accept", "text/html")
+    conn.endheaders()
+    resp = conn.getresponse()
+    body = resp.read()
+    conn.close()
+    return resp.status, body
+
+
+@pytest.mark.parametrize("path", [
+    "/id/../../etc/passwd", "/id/%2e%2e/%2e%2e/etc/passwd", "/id/..%2f..%2fetc%2fpasswd",
+    "/static/../../../../etc/passwd", "/static/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    "/static/..%2f..%2f..%2fetc%2fpasswd", "/data/../../etc/passwd", "/%2e%2e/etc/passwd",
+    "/id/%3Cscript%3Ealert(1)%3C/script%3E", "/id/%00", "/static/%00",
+])
+def test_path_traversal_and_odd_paths(server, path):
+    status, body = _raw_get(server, path)
+    assert status in (400, 404)
+    assert b"root:" not in body
+    assert b"<script>" not in body
+    assert get(server, "ASK {}").status_code == 200
+
+
+def test_static_assets_are_served(server):
+    js = httpx.get(server.url + "/static/editor.js", timeout=30)
+    assert js.status_code == 200 and "highlight" in js.text
+    page = httpx.get(server.url + "/", timeout=30)
+    assert page.status_code == 200 and f'data-base-iri="{BASE}"' in page.text
+    assert "cdn" not in page.text.lower()
+
+
+def test_ready_made_queries_are_listed(server):
+    from esfgraph.queries import list_queries
+
+    items = httpx.get(server.url + "/queries.json", timeout=30).json()
+    assert [i["name"] for i in items] == [q.name for q in list_queries()]
+
+
+# ------------------------------------------------------------------ updates, when enabled
+
+
+def test_update_needs_the_token_and_never_loads(tmp_path):
+    store = make_store(tmp_path / "store")
+    with running_server(store, "--enable-update", "--update-token", "s3cret",
+                        "--workers", "2") as srv:
+        insert = {"update": "INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> 'c' } }"}
+        assert httpx.post(srv.url + "/sparql", data=insert, timeout=30).status_code == 403
+        wrong = httpx.post(srv.url + "/sparql", data=insert, timeout=30,
+                           headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 403
+        auth = {"Authorization": "Bearer s3cret"}
+        sock, seen = _listener()
+        try:
+            load = httpx.post(srv.url + "/sparql", timeout=30, headers=auth, data={
+                "update": f"LOAD <http://127.0.0.1:{sock.getsockname()[1]}/data.ttl>"})
+        finally:
+            sock.close()
+        assert load.status_code == 403 and seen == []
+        ok = httpx.post(srv.url + "/sparql", data=insert, timeout=60, headers=auth)
+        assert ok.status_code == 204
+        assert get(srv, "ASK { <urn:a> <urn:b> 'c' }").json()["boolean"] is True
+        assert get(srv, PROJECTS).status_code == 200
