@@ -29,12 +29,15 @@ import os
 import random
 import sys
 import time
+import unicodedata
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from esfgraph.record import LAYOUTS, RECORD_KEYS
 
+#: Share of good pages saved in Unicode NFD form (the truth stays NFC, as the parser returns it).
+NFD_RATE = 0.02
 BAD_KINDS = ("empty", "truncated", "impossible-date", "end-before-start", "binary")
 
 # --------------------------------------------------------------------------------------------
@@ -640,11 +643,14 @@ class PageGenerator:
             text = "\n\n".join(paras)
             sections[heading] = text
             lines += [heading, "", text, ""]
-        partners = _dedupe(self._shared_orgs(rng.randint(0, 4)))
+        # the bare municipality name also appears as a partner or co-financier (seed 001)
+        partners = _dedupe(self._shared_orgs(rng.randint(0, 4))
+                           + ([c["name"]] if rng.random() < 0.15 else []))
         cofin: list[str] = []
         if rng.random() < 0.6:
             cofin = _dedupe(self._shared_orgs(rng.randint(1, 3))
-                            + ([c["owner"]] if rng.random() < 0.3 else []))
+                            + ([c["owner"]] if rng.random() < 0.3 else [])
+                            + ([c["name"]] if rng.random() < 0.15 else []))
         for heading, items in (("Medfinansiärer", cofin), ("Samarbetspartners", partners),
                                ("Kommun", c["munis"])):
             if items:
@@ -852,6 +858,8 @@ class PageGenerator:
             text = self.page_2014(truth)
         else:
             text = self.page_2021(truth)
+        if rng.random() < NFD_RATE:  # saved on a system that decomposes å, ä, ö
+            text = unicodedata.normalize("NFD", text)
         truth["bad"] = None
         if self.bad_rate and rng.random() < self.bad_rate:
             kind = rng.choice(BAD_KINDS)
