@@ -67,29 +67,31 @@ class PushReport:
 
 
 def resolve_store_dir(store_path: str | os.PathLike[str]) -> Path:
-    """The directory of the pyoxigraph store: follows a `current` pointer (symlink or file)."""
+    """The pyoxigraph directory behind `store_path`: the active version of an esfgraph store
+    (its `current` pointer), or `store_path` itself when it is a plain pyoxigraph store."""
+    from esfgraph.store import current_version, db_dir
+
     path = Path(store_path)
     if not path.exists():
         raise StoreError(f"{path}: no store here; run `esfgraph build` first or give --store")
-    pointer = path / "current"
-    if pointer.is_symlink() or pointer.is_dir():
-        return pointer.resolve()
-    if pointer.is_file():
-        target = pointer.read_text(encoding="utf-8").strip()
-        resolved = (path / target) if not os.path.isabs(target) else Path(target)
-        if not resolved.is_dir():
-            raise StoreError(f"{pointer}: points to {target!r}, which is not a directory")
-        return resolved
+    if current_version(path) is not None:
+        return db_dir(path)
     return path
 
 
 def open_store(store_path: str | os.PathLike[str]) -> pyoxigraph.Store:
-    """Open the on-disk store read-only (no lock is taken; a running build is not disturbed)."""
+    """Open the store read-only (the active version is never written again, so this is safe
+    while a new build runs)."""
     directory = resolve_store_dir(store_path)
     try:
         return pyoxigraph.Store.read_only(str(directory))
     except OSError as exc:
         raise StoreError(f"{directory}: cannot open the store ({exc})") from exc
+
+
+def is_personal_graph(graph_iri: str) -> bool:
+    """Whether a graph holds personal data (`{base}graph/personal/...`, see DATA-MODEL.md)."""
+    return "/graph/personal/" in graph_iri
 
 
 def graph_ntriples(store: pyoxigraph.Store, graph_iri: str) -> bytes:
@@ -136,7 +138,7 @@ def _local_graphs(store: pyoxigraph.Store) -> list[str]:
 
 def push(store_path: str | os.PathLike[str], endpoint: RemoteEndpoint, *, resume: bool = True,
          graphs: Iterable[str] | None = None, progress: Progress | None = None,
-         verify: bool = True, save_every: int = 50) -> PushReport:
+         personal_data: bool = True, verify: bool = True, save_every: int = 50) -> PushReport:
     """Copy every named graph of the store at `store_path` to `endpoint`, one graph at a time.
 
     Args:
@@ -146,6 +148,8 @@ def push(store_path: str | os.PathLike[str], endpoint: RemoteEndpoint, *, resume
             False sends everything again.
         graphs: push only these graph IRIs (no dropping of others).
         progress: called after each graph with (done, total).
+        personal_data: False leaves out the personal-data graphs (and drops them from the
+            server if an earlier push sent them).
         verify: compare the triple count of every pushed graph on the server with the local one.
         save_every: write the state file after this many graphs (and at the end).
 
@@ -157,6 +161,8 @@ def push(store_path: str | os.PathLike[str], endpoint: RemoteEndpoint, *, resume
     started = time.perf_counter()
     store = open_store(store_path)
     local = _local_graphs(store)
+    if not personal_data:
+        local = [g for g in local if not is_personal_graph(g)]
     report = PushReport(endpoint=endpoint.graph_store_url or endpoint.update_url
                         or endpoint.query_url)
     report.default_graph_triples = sum(
@@ -228,4 +234,5 @@ def _verify(endpoint: RemoteEndpoint, local_counts: dict[str, int], report: Push
         _save_state(spath, endpoint, state)
 
 
-__all__ = ["PushReport", "RemoteError", "open_store", "push", "resolve_store_dir", "state_path"]
+__all__ = ["PushReport", "RemoteError", "is_personal_graph", "open_store", "push",
+           "resolve_store_dir", "state_path"]

@@ -14,7 +14,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Iterable, Mapping
 
 from esfgraph.errors import EsfGraphError, QueryError
 
@@ -32,9 +32,6 @@ FORMATS: dict[str, str] = {
     "rdfxml": "application/rdf+xml",
     "jsonld": "application/ld+json",
 }
-
-#: Media types a server may use for a graph result; asked for when a CONSTRUCT/DESCRIBE gets "json".
-_GRAPH_FORMS = re.compile(r"\b(CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 
 #: Largest SPARQL Update body sent in one request by the update fallback (bytes of N-Triples).
 DEFAULT_UPDATE_CHUNK = 512 * 1024
@@ -104,14 +101,17 @@ class RemoteEndpoint:
         self.auth = parse_auth(auth)
         self.timeout = timeout
         handlers: list[urllib.request.BaseHandler] = []
+        self._auth_handlers: list[urllib.request.AbstractDigestAuthHandler
+                                  | urllib.request.AbstractBasicAuthHandler] = []
         if self.auth:
             manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
             for url in (query_url, update_url, graph_store_url):
                 if url:
                     manager.add_password(None, url, *self.auth)
             # The server's 401 challenge picks the scheme: Digest (Virtuoso) or Basic.
-            handlers += [urllib.request.HTTPDigestAuthHandler(manager),
-                         urllib.request.HTTPBasicAuthHandler(manager)]
+            self._auth_handlers = [urllib.request.HTTPDigestAuthHandler(manager),
+                                   urllib.request.HTTPBasicAuthHandler(manager)]
+            handlers += self._auth_handlers
         self._opener = urllib.request.build_opener(*handlers)
 
     def __repr__(self) -> str:
@@ -128,6 +128,12 @@ class RemoteEndpoint:
     def _request(self, method: str, url: str, body: bytes | None = None,
                  headers: dict[str, str] | None = None, what: str = "request") -> bytes:
         """Send one request; return the body or raise a RemoteError naming URL and status."""
+        for handler in self._auth_handlers:
+            # urllib counts Digest retries across requests and never resets the count when the
+            # retried request fails (e.g. a 400), so after five such errors every request would
+            # be refused as "digest auth failed": start each request afresh.
+            if hasattr(handler, "reset_retry_count"):
+                handler.reset_retry_count()
         request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
         try:
             with self._opener.open(request, timeout=self.timeout) as response:
@@ -148,9 +154,14 @@ class RemoteEndpoint:
     # -- queries ---------------------------------------------------------------------------------
 
     def query(self, sparql: str, accept: str = FORMATS["json"]) -> bytes:
-        """Run a SPARQL query (POST application/sparql-query) and return the raw response body."""
-        return self._request("POST", self.query_url, sparql.encode("utf-8"),
-                             {"Content-Type": "application/sparql-query; charset=utf-8",
+        """Run a SPARQL query (POST, form-encoded) and return the raw response body.
+
+        Form encoding rather than `application/sparql-query`: Virtuoso 7.2 leaves a direct
+        POST of the query unanswered until the client times out.
+        """
+        body = urllib.parse.urlencode({"query": sparql}).encode("ascii")
+        return self._request("POST", self.query_url, body,
+                             {"Content-Type": "application/x-www-form-urlencoded",
                               "Accept": accept}, what="query")
 
     def select(self, sparql: str) -> SelectResult:
@@ -239,8 +250,9 @@ def update_requests(graph_iri: str, ntriples: bytes, *,
                     chunk_bytes: int = DEFAULT_UPDATE_CHUNK) -> list[str]:
     """SPARQL Update requests that replace one graph: DROP, then INSERT DATA in chunks.
 
-    Every triple with a blank node goes into the first INSERT so that a blank node is not
-    split across requests (each request would mint a different node for the same label).
+    Every triple with a blank node goes into the first request, as an `INSERT {...} WHERE {}`
+    template, so that a blank node is not split across requests (each request would mint a
+    different node for the same label).
     """
     lines = [line for line in ntriples.decode("utf-8").splitlines()
              if line.strip() and not line.lstrip().startswith("#")]
@@ -260,7 +272,12 @@ def update_requests(graph_iri: str, ntriples: bytes, *,
     requests = []
     for i, chunk in enumerate(chunks):
         body = "\n".join(chunk)
-        insert = f"INSERT DATA {{ GRAPH <{graph_iri}> {{\n{body}\n}} }}"
+        if i == 0 and with_bnodes:
+            # A template with blank nodes (Virtuoso refuses them in INSERT DATA); the one
+            # empty solution of WHERE {} mints one fresh node per label, as INSERT DATA would.
+            insert = f"INSERT {{ GRAPH <{graph_iri}> {{\n{body}\n}} }} WHERE {{}}"
+        else:
+            insert = f"INSERT DATA {{ GRAPH <{graph_iri}> {{\n{body}\n}} }}"
         requests.append(f"DROP SILENT GRAPH <{graph_iri}> ;\n{insert}" if i == 0 else insert)
     if not requests:
         requests.append(f"DROP SILENT GRAPH <{graph_iri}>")
@@ -277,71 +294,96 @@ def _has_bnode(line: str) -> bool:
 
 # -- queries for the CLI ------------------------------------------------------------------------
 
-def accept_for(fmt: str, sparql: str) -> str:
-    """The Accept header for an output format name (or a media type given as is)."""
-    if "/" in fmt:
-        return fmt
-    key = fmt.lower()
-    if key not in FORMATS:
-        raise QueryError(f"unknown output format {fmt!r}; use one of {', '.join(sorted(FORMATS))}")
-    if key == "json" and _GRAPH_FORMS.search(_strip_comments(sparql)):
-        return FORMATS["jsonld"]
-    if key == "xml" and _GRAPH_FORMS.search(_strip_comments(sparql)):
-        return FORMATS["rdfxml"]
-    return FORMATS[key]
+_MASK = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
+                   r'|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s"{}]*>|#[^\n]*')
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+_DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?\s*:", re.IGNORECASE)
 
 
-def _strip_comments(sparql: str) -> str:
-    """The query text without `#` comment lines (a header may mention CONSTRUCT)."""
-    return "\n".join(line for line in sparql.splitlines() if not line.lstrip().startswith("#"))
+def _masked(sparql: str) -> str:
+    """The query with strings, IRIs and comments blanked out (for keyword searches)."""
+    return _MASK.sub(lambda m: " " * len(m.group(0)), sparql)
 
 
-_SPARQL_TOKEN = re.compile(
-    r'(?P<skip>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*)'
-    r'|(?P<var>[?$][A-Za-z_0-9\u00b7-\uffff]+)')
+def query_form(sparql: str) -> str:
+    """`select`, `ask`, `construct` or `describe`: the form of a query (by its first keyword)."""
+    match = _FORM.search(_masked(sparql))
+    if not match:
+        raise QueryError("not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE found")
+    return match.group(1).lower()
 
 
-def bind_variables(sparql: str, bindings: dict[str, str]) -> str:
-    """Replace each `?name` / `$name` with a SPARQL term (e.g. `"2012-06-30"^^xsd:date`).
+def with_prefixes(sparql: str, prefixes: dict[str, str]) -> str:
+    """Declare the prefixes the query uses but does not declare (a server knows none of ours).
 
-    Strings, IRIs and comments are left alone. This is how a ready-made query's parameters
-    are bound on a remote server, which has no `substitutions=` like pyoxigraph.
+    They go on the first line, so a server's error line numbers are off by one at most.
     """
-    if not bindings:
+    masked = _masked(sparql)
+    declared = {m.group(1) or "" for m in _DECLARED.finditer(masked)}
+    used = [p for p in prefixes if p not in declared and re.search(rf"(?<![\w.-]){re.escape(p)}:", masked)]
+    if not used:
         return sparql
-
-    def replace(match: re.Match[str]) -> str:
-        var = match.group("var")
-        if var and var[1:] in bindings:
-            return bindings[var[1:]]
-        return match.group(0)
-
-    return _SPARQL_TOKEN.sub(replace, sparql)
+    return " ".join(f"PREFIX {p}: <{prefixes[p]}>" for p in used) + "\n" + sparql
 
 
-def run_remote_query(endpoint: RemoteEndpoint | str, sparql: str, fmt: str = "json", *,
-                     bindings: dict[str, str] | None = None) -> bytes:
-    """Run a query on a remote server and return the answer in `fmt` (for `query`/`serve`).
+def accept_for(fmt: str, form: str) -> str:
+    """The Accept header for a graph result (`construct`/`describe`) in format `fmt`."""
+    if form in ("construct", "describe"):
+        graph_types = {"turtle": FORMATS["turtle"], "nt": FORMATS["nt"],
+                       "json-ld": FORMATS["jsonld"], "xml": FORMATS["rdfxml"]}
+        if fmt not in graph_types:
+            raise QueryError(f"a {form.upper()} result cannot be written as {fmt!r}; "
+                             f"use one of {', '.join(graph_types)}")
+        return graph_types[fmt]
+    return FORMATS["json"]
+
+
+def run_remote_query(endpoint: RemoteEndpoint | str, sparql: str, fmt: str | None = "json", *,
+                     params: Mapping[str, Any] | None = None, tty: bool = False) -> bytes:
+    """Run a query on a remote server; the answer comes out as `esfgraph query` writes it locally.
+
+    SELECT and ASK results are fetched as SPARQL JSON and formatted by
+    `esfgraph.query.format_result` (so `table`, `csv`, `json`, ... look the same as with the
+    embedded store); CONSTRUCT and DESCRIBE results are the server's own serialisation.
+    The usual prefixes (esf:, schema:, ...) are declared when the query uses them.
 
     Args:
         endpoint: a RemoteEndpoint, or the query URL of one.
         sparql: the query text.
-        fmt: json, xml, csv, tsv (SELECT/ASK) or turtle, nt, jsonld, rdfxml (CONSTRUCT),
-            or a media type.
-        bindings: variable name → SPARQL term text, for a ready-made query's parameters.
+        fmt: table, json, csv, tsv, xml (SELECT/ASK); turtle, nt, json-ld, xml
+            (CONSTRUCT/DESCRIBE); None picks the local defaults.
+        params: variable name → pyoxigraph term (from `esfgraph.query.bind_params`), written
+            into the query as a VALUES block the way the local runner does.
+        tty: the output goes to a terminal (the default format is then `table`).
 
     Raises:
-        RemoteError: the server refused the query (400 with its message) or is unreachable.
-        QueryError: the format name is unknown.
+        RemoteError: the server refused the query (its message is included) or is unreachable.
+        QueryError: the format does not fit the query form.
     """
+    import pyoxigraph
+
+    from esfgraph.namespaces import PREFIXES
+    from esfgraph.query import format_result, inject_values
+
     if isinstance(endpoint, str):
         endpoint = RemoteEndpoint(endpoint)
-    sparql = bind_variables(sparql, bindings or {})
-    return endpoint.query(sparql, accept_for(fmt, sparql))
+    sparql = with_prefixes(inject_values(sparql, dict(params or {})), PREFIXES)
+    form = query_form(sparql)
+    if form in ("construct", "describe"):
+        return endpoint.query(sparql, accept_for(fmt or "turtle", form))
+    data = endpoint.query(sparql, FORMATS["json"])
+    try:
+        result = pyoxigraph.parse_query_results(data, format=pyoxigraph.QueryResultsFormat.JSON)
+    except (SyntaxError, ValueError) as exc:
+        raise RemoteError(endpoint.query_url, f"the answer is not SPARQL results JSON ({exc})",
+                          body=_excerpt(data)) from None
+    if fmt == "json":
+        return data
+    return format_result(result, fmt, tty=tty).data
 
 
 __all__ = [
     "DEFAULT_UPDATE_CHUNK", "FORMATS", "RemoteEndpoint", "RemoteError", "SelectResult",
-    "accept_for", "bind_variables", "parse_auth", "run_remote_query", "update_requests",
+    "accept_for", "parse_auth", "query_form", "run_remote_query", "update_requests",
+    "with_prefixes",
 ]

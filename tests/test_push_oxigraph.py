@@ -19,9 +19,13 @@ import pyoxigraph
 import pytest
 from click.testing import CliRunner
 
-from esfgraph.push import graph_ntriples, push, state_path
+from esfgraph.namespaces import PREFIXES
+from esfgraph.push import graph_ntriples, push, resolve_store_dir, state_path
+from esfgraph.queries import list_queries
+from esfgraph.query import bind_params, inject_values
 from esfgraph.remote import RemoteEndpoint, RemoteError, run_remote_query
 
+REPO = Path(__file__).resolve().parent.parent
 BASE = "https://w3id.org/esfgraph/"
 G_REC = BASE + "graph/record/"
 #: A small dataset laid out as in docs/DATA-MODEL.md: three record graphs, two personal graphs,
@@ -170,6 +174,7 @@ NUMERIC = {f"http://www.w3.org/2001/XMLSchema#{t}" for t in (
     "nonNegativeInteger", "positiveInteger", "negativeInteger", "nonPositiveInteger",
     "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 
 def make_store(path: Path, trig: str = FIXTURE_TRIG) -> Path:
@@ -230,6 +235,8 @@ def term_key(term: dict[str, str] | None) -> tuple[Any, ...]:
             pass
     if datatype == XSD_STRING:
         datatype = None
+    if datatype == XSD_BOOLEAN:  # "0"/"1" and "false"/"true" are the same values (Virtuoso: 0/1)
+        return ("bool", term["value"] in ("true", "1"))
     lang = term.get("xml:lang")
     return ("lit", term["value"], datatype, lang.lower() if lang else None)
 
@@ -244,22 +251,27 @@ def rows_of(results_json: bytes) -> tuple[list[str], list[tuple[Any, ...]]]:
     return variables, rows
 
 
-def local_rows(store_path: Path, sparql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Run a query on the embedded store with the union default graph; rows normalised."""
-    store = pyoxigraph.Store.read_only(str(store_path))
-    results = store.query(sparql, use_default_graph_as_union=True)
+def local_rows(store_path: Path, sparql: str, params: dict[str, Any] | None = None
+               ) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run a query on the embedded store as `esfgraph query` does (union default graph,
+    predeclared prefixes, parameters as VALUES); rows normalised."""
+    store = pyoxigraph.Store.read_only(str(resolve_store_dir(store_path)))
+    results = store.query(inject_values(sparql, params or {}), use_default_graph_as_union=True,
+                          prefixes=PREFIXES)
     data = results.serialize(format=pyoxigraph.QueryResultsFormat.JSON)
     return rows_of(data)
 
 
-def queries_to_compare() -> dict[str, str]:
-    """Every ready-made query plus the fixture's own aggregate/join queries."""
-    from esfgraph.queries import list_queries
+def remote_rows(endpoint: RemoteEndpoint, sparql: str, params: dict[str, Any] | None = None
+                ) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """The same query on a server, through `run_remote_query`; rows normalised."""
+    return rows_of(run_remote_query(endpoint, sparql, "json", params=params))
 
+
+def ready_made_queries() -> dict[str, tuple[str, dict[str, Any]]]:
+    """Every ready-made query with its parameters at their defaults."""
     list_queries.cache_clear()
-    found = {f"ready-made:{q.name}": q.sparql for q in list_queries()}
-    found.update(OWN_QUERIES)
-    return found
+    return {q.name: (q.sparql, bind_params({}, q.params)) for q in list_queries()}
 
 
 def assert_same_rows(local: tuple[list[str], list[Any]], remote: tuple[list[str], list[Any]],
@@ -320,11 +332,41 @@ def test_push_then_every_query_gives_the_same_rows(oxigraph_server: str, store_d
     assert len(report.sent) == local_graph_count(store_dir) == 8
     assert report.verified == 8 and not report.skipped
     assert sorted(endpoint.list_graphs()) == sorted(report.sent)
-    for name, sparql in queries_to_compare().items():
+    for name, sparql in OWN_QUERIES.items():
         local = local_rows(store_dir, sparql)
         assert local[1], f"{name}: no rows locally; the comparison would prove nothing"
-        remote = rows_of(run_remote_query(endpoint, sparql, "json"))
-        assert_same_rows(local, remote, name)
+        assert_same_rows(local, remote_rows(endpoint, sparql), name)
+    for name, (sparql, params) in ready_made_queries().items():
+        assert_same_rows(local_rows(store_dir, sparql, params),
+                         remote_rows(endpoint, sparql, params), name)
+
+
+@pytest.fixture(scope="module")
+def seeds_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real store built by `esfgraph build` from the sample pages in seeds/."""
+    from esfgraph.cli import main
+
+    path = tmp_path_factory.mktemp("seeds") / "store"
+    result = CliRunner().invoke(main, ["build", str(REPO / "seeds"), "--store", str(path),
+                                       "--no-validate", "-j", "1", "-q"])
+    assert result.exit_code in (0, 1), result.output
+    return path
+
+
+def test_built_store_ready_made_queries_same_rows(oxigraph_server: str, seeds_store: Path) -> None:
+    endpoint = gsp_endpoint(oxigraph_server)
+    report = push(seeds_store, endpoint)
+    assert report.ok and report.sent, report.summary()
+    with_rows = 0
+    queries = ready_made_queries()
+    assert queries, "no ready-made queries found"
+    for name, (sparql, params) in queries.items():
+        local = local_rows(seeds_store, sparql, params)
+        with_rows += bool(local[1])
+        assert_same_rows(local, remote_rows(endpoint, sparql, params), name)
+    assert with_rows >= len(queries) // 2, "most ready-made queries should have rows on seeds/"
+    table = run_remote_query(endpoint, queries["money-per-region"][0], "table")
+    assert b"row" in table
 
 
 def test_graph_content_is_identical_after_push(oxigraph_server: str, store_dir: Path) -> None:
@@ -408,8 +450,7 @@ def test_push_over_sparql_update_only(oxigraph_server: str, store_dir: Path) -> 
     assert report.ok and len(report.sent) == 8
     for name in ("money-per-region", "dataset-activity", "abstract-text"):
         sparql = OWN_QUERIES[name]
-        assert_same_rows(local_rows(store_dir, sparql),
-                         rows_of(run_remote_query(endpoint, sparql)), name)
+        assert_same_rows(local_rows(store_dir, sparql), remote_rows(endpoint, sparql), name)
 
 
 def test_small_update_chunks_keep_blank_nodes_whole(oxigraph_server: str, store_dir: Path) -> None:

@@ -26,6 +26,9 @@ from esfgraph.errors import EsfGraphError
               help="Store directory (default: `store` from the config, .esfgraph/store).")
 @click.option("--graph", "graphs", multiple=True, metavar="IRI",
               help="Push only this named graph (repeatable).")
+@click.option("--no-personal-data", is_flag=True,
+              help="Leave out the personal-data graphs (contact persons); drops them from the "
+                   "server if an earlier push sent them.")
 @click.option("--no-resume", is_flag=True,
               help="Send every graph again, ignoring what earlier pushes already sent.")
 @click.option("--timeout", type=float, default=60.0, show_default=True,
@@ -33,7 +36,7 @@ from esfgraph.errors import EsfGraphError
 @config_option
 def push_command(query_url: str, graph_store_url: str | None, update_url: str | None,
                  auth: str | None, store_path: str | None, graphs: tuple[str, ...],
-                 no_resume: bool, timeout: float, config: Config) -> None:
+                 no_personal_data: bool, no_resume: bool, timeout: float, config: Config) -> None:
     """Copy the graph, named graph by named graph, into a SPARQL 1.1 server.
 
     A re-run sends only graphs that are new or changed since the last push to the same server
@@ -64,7 +67,8 @@ def push_command(query_url: str, graph_store_url: str | None, update_url: str | 
                 bar.update(done - bar.pos)
 
             report = push(store_path or config.store_path(), endpoint,
-                          resume=not no_resume, graphs=list(graphs) or None, progress=progress)
+                          resume=not no_resume, graphs=list(graphs) or None, progress=progress,
+                          personal_data=not no_personal_data)
     except EsfGraphError as exc:
         fail(str(exc))
         return
