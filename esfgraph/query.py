@@ -95,11 +95,54 @@ def uses_service(sparql: str) -> bool:
 def _walk_for_service(node: Any) -> bool:
     if getattr(node, "name", None) == "ServiceGraphPattern":
         return True
+    if isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
+        # before Mapping: pyparsing registers ParseResults as a MutableMapping
+        return any(_walk_for_service(v) for v in node)
     if isinstance(node, Mapping):
         return any(_walk_for_service(v) for v in node.values())
-    if isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
-        return any(_walk_for_service(v) for v in node)
     return False
+
+
+_MASKED = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
+                     r'|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s"{}]*>|#[^\n]*')
+
+
+def _mask(sparql: str) -> str:
+    """The query with strings, IRIs and comments blanked out (same length, same offsets)."""
+    return _MASKED.sub(lambda m: " " * len(m.group(0)), sparql)
+
+
+def inject_values(sparql: str, params: Mapping[str, Any]) -> str:
+    """Bind parameters with a VALUES block at the start of the query's WHERE group.
+
+    pyoxigraph's `substitutions=` only binds a variable in the result, not inside FILTERs, so
+    the runner writes `VALUES ?name { term }` into the outermost group instead: every pattern
+    and FILTER of that group then sees the value.
+
+    Raises:
+        QueryError: the query has no WHERE group to bind parameters in.
+    """
+    if not params:
+        return sparql
+    masked = _mask(sparql)
+    match = re.search(r"\bWHERE\s*\{", masked, re.I) or re.search(r"\{", masked)
+    if match is None:
+        raise QueryError("parameters need a query with a WHERE { ... } group")
+    at = match.end()
+    block = " ".join(f"VALUES ?{name} {{ {_sparql_term(term)} }}" for name, term in params.items())
+    return f"{sparql[:at]} {block} {sparql[at:]}"  # same line: error positions stay right
+
+
+def _sparql_term(term: Any) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<{term.value}>"
+    if isinstance(term, ox.Literal):
+        text = term.value.translate(str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n",
+                                                   "\r": "\\r"}))
+        if term.language:
+            return f'"{text}"@{term.language}'
+        return f'"{text}"^^<{term.datatype.value}>'
+    raise QueryError(f"cannot bind {term!r} as a parameter")
 
 
 def _strip_strings_and_comments(sparql: str) -> str:
@@ -296,9 +339,8 @@ def run_query(store: Any, sparql: str, *, params: Mapping[str, Any] | None = Non
         raise ServiceNotAllowedError(
             "the query uses SERVICE to call another endpoint; add --allow-service to permit it")
     try:
-        result = store.ox.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES,
-                                substitutions={ox.Variable(k): v for k, v in params.items()}
-                                or None)
+        result = store.ox.query(inject_values(sparql, params), use_default_graph_as_union=True,
+                                prefixes=PREFIXES)
     except SyntaxError as exc:
         raise syntax_error(exc, sparql) from exc
     except (OSError, ValueError, RuntimeError) as exc:
@@ -405,6 +447,6 @@ def run_named(store: Any, query: NamedQuery, values: Mapping[str, str] | None = 
 
 __all__ = [
     "ALL_FORMATS", "GRAPH_FORMATS", "QueryOutput", "QuerySyntaxError", "ResultCache",
-    "SOLUTION_FORMATS", "ServiceNotAllowedError", "bind_params", "format_result",
+    "SOLUTION_FORMATS", "ServiceNotAllowedError", "bind_params", "format_result", "inject_values",
     "parse_params", "render_table", "run_named", "run_query", "uses_service",
 ]

@@ -55,6 +55,8 @@ MANIFEST_FILE = "manifest.sqlite"
 CACHE_DIR = "cache"
 #: Bytes of N-Quads text gathered before one `bulk_load` call.
 BATCH_BYTES = 16 * 1024 * 1024
+#: Below this size `Store.load` (one transaction) beats `bulk_load` (fixed cost of new files).
+BULK_MIN_BYTES = 2 * 1024 * 1024
 
 
 # --------------------------------------------------------------------------------------------
@@ -400,10 +402,18 @@ class StoreWriter:
             return
         data = "".join(self._buffer).encode("utf-8")
         self._buffer, self._buffer_bytes = [], 0
+        self._load(data, ox.RdfFormat.N_QUADS)
+
+    def _load(self, data: bytes, fmt: ox.RdfFormat, graph: str | None = None) -> None:
+        """Load RDF bytes: bulk for big batches, one transaction for small ones."""
+        to_graph = ox.NamedNode(graph) if graph else None
         try:
-            self.ox.bulk_load(data, ox.RdfFormat.N_QUADS, lenient=True)
+            if len(data) >= BULK_MIN_BYTES:
+                self.ox.bulk_load(data, fmt, to_graph=to_graph, lenient=True)
+            else:
+                self.ox.load(data, fmt, to_graph=to_graph)
         except (SyntaxError, OSError) as exc:
-            raise StoreError(f"bulk load failed: {exc}") from exc
+            raise StoreError(f"loading into the store failed: {exc}") from exc
 
     def add_record(self, encoded: EncodedRecord, entry: SourceEntry) -> None:
         """Store one record (replacing an earlier version of the same source or slug)."""
@@ -430,9 +440,10 @@ class StoreWriter:
         """Load an RDF file into one named graph (vocabulary files)."""
         self.flush()
         try:
-            self.ox.bulk_load(path=str(path), format=fmt, to_graph=ox.NamedNode(graph))
-        except (SyntaxError, OSError) as exc:
-            raise StoreError(f"{path}: cannot load ({exc})") from exc
+            data = path.read_bytes()
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot read ({exc.strerror})") from exc
+        self._load(data, fmt, graph)
 
     def replace_graph_text(self, graph: str, ntriples: str) -> None:
         """Replace one named graph with N-Triples text."""
@@ -441,7 +452,7 @@ class StoreWriter:
         if self.ox.contains_named_graph(node):
             self.ox.remove_graph(node)
         if ntriples:
-            self.ox.bulk_load(ntriples.encode("utf-8"), ox.RdfFormat.N_TRIPLES, to_graph=node)
+            self._load(ntriples.encode("utf-8"), ox.RdfFormat.N_TRIPLES, graph)
 
     def rebuild_entities(self) -> None:
         """Write every shared triple once into the entities graphs (minus reference/vocabulary)."""
@@ -456,11 +467,10 @@ class StoreWriter:
             chunk.append(f"{line} <{graph}> .\n")
             size += len(line)
             if size >= BATCH_BYTES:
-                self.ox.bulk_load("".join(chunk).encode("utf-8"), ox.RdfFormat.N_QUADS,
-                                  lenient=True)
+                self._load("".join(chunk).encode("utf-8"), ox.RdfFormat.N_QUADS)
                 chunk, size = [], 0
         if chunk:
-            self.ox.bulk_load("".join(chunk).encode("utf-8"), ox.RdfFormat.N_QUADS, lenient=True)
+            self._load("".join(chunk).encode("utf-8"), ox.RdfFormat.N_QUADS)
         # a place described by the mapping is also in the reference graph: keep one copy
         self.ox.update(
             f"""DELETE {{ GRAPH <{self.names.entities}> {{ ?s ?p ?o }} }}
