@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Protocol
@@ -20,10 +21,35 @@ from rdflib.term import Node
 from esfgraph import __version__
 from esfgraph.config import Config
 from esfgraph.iri import Iris, code_segment, concept, project_slug, slug
-from esfgraph.namespaces import (
-    DCTERMS, EU_COUNTRY, ESF, FOAF, GEONAMES, ORG, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD,
-)
+from esfgraph import namespaces as ns
 from esfgraph.record import Record
+
+
+class _Terms:
+    """A namespace whose terms become plain attributes on first use.
+
+    rdflib's `Namespace.__getattr__` costs microseconds per call; the mapping looks terms up
+    about 75 times per record, so each term is built once and then read like any attribute.
+    """
+
+    def __init__(self, namespace: Any) -> None:
+        self._base = str(namespace)
+
+    def __getattr__(self, name: str) -> URIRef:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        term = URIRef(self._base + name)
+        setattr(self, name, term)
+        return term
+
+    def __getitem__(self, name: str) -> URIRef:
+        return URIRef(self._base + name)
+
+
+DCTERMS, EU_COUNTRY, ESF, FOAF, GEONAMES, ORG, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD = (
+    _Terms(n) for n in (ns.DCTERMS, ns.EU_COUNTRY, ns.ESF, ns.FOAF, ns.GEONAMES, ns.ORG, ns.PROV,
+                        ns.RDF, ns.RDFS, ns.SCHEMA, ns.SKOS, ns.WD, ns.XSD)
+)
 
 Quad = tuple[Node, Node, Node, URIRef]
 
@@ -66,10 +92,28 @@ _COUNTRY_NAMES = {"sverige": "SE", "sweden": "SE"}
 _DIGITS = re.compile(r"\D+")
 _SV = "sv"
 #: schema:funding is in schema.org (since v11) but not in rdflib's closed SDO namespace.
-SCHEMA_FUNDING = URIRef(str(SCHEMA) + "funding")
+SCHEMA_FUNDING = SCHEMA.funding
 _SEK = Literal("SEK")
 _TRUE = Literal("true", datatype=XSD.boolean)
 _FALSE = Literal("false", datatype=XSD.boolean)
+
+
+@lru_cache(maxsize=200_000)
+def _sv(text: str) -> Literal:
+    """Short @sv literals repeat across records (labels, names): build each once."""
+    return Literal(text, lang=_SV)
+
+
+@lru_cache(maxsize=200_000)
+def _plain(text: str) -> Literal:
+    """Short plain literals (codes, numbers, names) built once."""
+    return Literal(text)
+
+
+@lru_cache(maxsize=100_000)
+def _typed(lexical: str, datatype: URIRef) -> Literal:
+    """Typed literals that repeat (dates, counts) built once."""
+    return Literal(lexical, datatype=datatype)
 
 
 class GazetteerLike(Protocol):
@@ -103,7 +147,7 @@ def decimal_literal(value: int | float | Decimal) -> Literal:
         lexical = format(dec.normalize(), "f")
         if "." in lexical:
             lexical = lexical.rstrip("0").rstrip(".") or "0"
-    return Literal(lexical, datatype=XSD.decimal)
+    return _typed(lexical, XSD.decimal)
 
 
 def build_time() -> dt.datetime:
@@ -146,8 +190,9 @@ class _Mapper:
     def add(self, s: Node, p: Node, o: Node) -> None:
         self.quads.append((s, p, o, self.g))
 
-    def sv(self, text: str) -> Literal:
-        return Literal(text, lang=_SV)
+    @staticmethod
+    def sv(text: str) -> Literal:
+        return _sv(text) if len(text) < 200 else Literal(text, lang=_SV)
 
     # ------------------------------------------------------------------------------------
     def run(self) -> MappedRecord:
@@ -180,7 +225,7 @@ class _Mapper:
         self.add(c, RDF.type, SKOS.Concept)
         self.add(c, SKOS.inScheme, concept(scheme))
         if notation:
-            self.add(c, SKOS.notation, Literal(notation))
+            self.add(c, SKOS.notation, _plain(notation))
         if label:
             self.add(c, SKOS.prefLabel, self.sv(label))
         return c
@@ -219,17 +264,17 @@ class _Mapper:
             key = slug(r.fund.replace("+", " plus")) or "okand"
             add(p, ESF.fund, concept(f"fund/{key}"))
         if r.programme_cci:
-            add(p, ESF.programmeCCI, Literal(r.programme_cci))
+            add(p, ESF.programmeCCI, _plain(r.programme_cci))
 
     def dates_and_numbers(self) -> None:
         r, p, add = self.r, self.p, self.add
         if r.start_date:
-            add(p, SCHEMA.startDate, Literal(r.start_date.isoformat(), datatype=XSD.date))
+            add(p, SCHEMA.startDate, _typed(r.start_date.isoformat(), XSD.date))
         if r.end_date:
-            add(p, SCHEMA.endDate, Literal(r.end_date.isoformat(), datatype=XSD.date))
+            add(p, SCHEMA.endDate, _typed(r.end_date.isoformat(), XSD.date))
         if r.planned_participants is not None:
             add(p, ESF.plannedParticipants,
-                Literal(str(int(r.planned_participants)), datatype=XSD.integer))
+                _typed(str(int(r.planned_participants)), XSD.integer))
         if r.eu_cofinancing_rate is not None:
             add(p, ESF.euCofinancingRate, decimal_literal(r.eu_cofinancing_rate))
         if r.child_poverty_theme is not None:
@@ -367,7 +412,7 @@ class _Mapper:
                     legal = ref
                     while getattr(legal, "parent", None) is not None:
                         legal = legal.parent
-                    self.add(self.iris.org(legal, r), ESF.organisationNumber, Literal(digits))
+                    self.add(self.iris.org(legal, r), ESF.organisationNumber, _plain(digits))
         elif r.owner_org_number:
             digits = _DIGITS.sub("", r.owner_org_number)
             if digits:
@@ -403,7 +448,7 @@ class _Mapper:
             node = self.iris.extra(p, label)
             add(p, ESF.extraField, node)
             add(node, RDF.type, ESF.ExtraField)
-            add(node, RDFS.label, Literal(label))
+            add(node, RDFS.label, _plain(label))
             add(node, RDF.value, Literal(value))
 
     def address(self) -> None:
@@ -415,9 +460,9 @@ class _Mapper:
         add(self.p, ESF.beneficiaryAddress, node)
         add(node, RDF.type, SCHEMA.PostalAddress)
         if r.beneficiary_postcode:
-            add(node, SCHEMA.postalCode, Literal(r.beneficiary_postcode))
+            add(node, SCHEMA.postalCode, _plain(r.beneficiary_postcode))
         if r.beneficiary_city:
-            add(node, SCHEMA.addressLocality, Literal(r.beneficiary_city))
+            add(node, SCHEMA.addressLocality, _plain(r.beneficiary_city))
         if r.beneficiary_address:
             add(node, SCHEMA.streetAddress, Literal(r.beneficiary_address))
 
@@ -458,7 +503,7 @@ class _Mapper:
             return place
         self._places_done.add(place)
         self.add(place, RDF.type, SCHEMA.Country)
-        self.add(place, ESF.countryCode, Literal(iso2))
+        self.add(place, ESF.countryCode, _plain(iso2))
         try:
             import pycountry
 
@@ -504,7 +549,7 @@ class _Mapper:
         add(g, RDF.type, PROV.Entity)
         add(g, PROV.wasDerivedFrom, src)
         when = self.generated or build_time()
-        add(g, PROV.generatedAtTime, Literal(when.isoformat(), datatype=XSD.dateTime))
+        add(g, PROV.generatedAtTime, _typed(when.isoformat(), XSD.dateTime))
         sw = iris.software(__version__)
         add(g, PROV.wasAttributedTo, sw)
         add(sw, RDF.type, PROV.SoftwareAgent)
