@@ -88,6 +88,7 @@ def test_bare_unit_owner_with_municipality_list_and_email(gaz: Gazetteer) -> Non
     {"contact_email": "johanna.forssell@mjolby.se"},
     {"owner": "Mjölby kommun"},
     {"owner": "Mjölby kommun, Socialförvaltningen"},
+    {"beneficiary_city": "Mjölby", "beneficiary_postcode": "59580"},
 ])
 def test_each_kind_of_evidence_alone(gaz: Gazetteer, evidence: dict) -> None:
     ref = gaz.resolve_org("Omsorgs- och socialförvaltningen", rec(**evidence))
@@ -111,6 +112,11 @@ def test_bare_unit_without_evidence_has_no_parent(gaz: Gazetteer) -> None:
 def test_conflicting_evidence_gives_no_parent(gaz: Gazetteer) -> None:
     r = rec(municipalities=["Ale"], contact_email="someone@mjolby.se")
     assert gaz.resolve_org("Socialförvaltningen", r).parent is None
+
+
+def test_beneficiary_town_is_evidence_only_without_a_municipality_list(gaz: Gazetteer) -> None:
+    r = rec(municipalities=["Ale"], beneficiary_city="Mjölby")
+    assert gaz.resolve_org("Socialförvaltningen", r).parent.municipality_code == "1440"
 
 
 def test_several_listed_municipalities_are_no_evidence(gaz: Gazetteer) -> None:

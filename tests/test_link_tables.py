@@ -138,3 +138,12 @@ def test_gazetteer_pickles(gaz: Gazetteer) -> None:
 
 def test_fold_keeps_swedish_letters() -> None:
     assert fold("Håbo") != fold("Habo")
+
+
+@pytest.mark.parametrize("name", ["municipalities.csv", "counties.csv", "regions.yaml",
+                                  "country_aliases.yaml", "organisations.yaml"])
+def test_every_table_states_its_source(name: str) -> None:
+    from esfgraph.resources import data_path
+    head = data_path(name).read_text(encoding="utf-8").split("\n")[:8]
+    assert all(line.startswith("#") for line in head[:3])
+    assert any("SOURCE:" in line for line in head), name

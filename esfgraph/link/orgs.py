@@ -4,7 +4,8 @@ Rules (docs/readme/link.md): a municipality, national agency, region or county a
 board is recognised by any of its names; "Body, Unit" and "X kommun Unit" make a unit of the
 body; "Arbetsförmedling Flen" is a local office (a unit) of the national agency; a bare unit
 ("Arbetsmarknadsenheten (AME)") hangs under a municipality only when the record's evidence
-(owner text, a single municipality in its list, the contact's e-mail domain) names exactly one.
+(owner text, a single municipality in its list, the contact's e-mail domain, and on pages without
+a municipality list the beneficiary's town) names exactly one.
 """
 
 from __future__ import annotations
@@ -145,7 +146,7 @@ class OrgResolver:
         return any(w in key for w in self._unit_words)
 
     def evidence(self, name: str, record: "Record | None") -> set[str]:
-        """Municipality codes the record points to: owner text, a single listed one, e-mail."""
+        """Municipality codes the record points to: owner, a single listed one, e-mail, town."""
         codes: set[str] = set()
         if record is None:
             return codes
@@ -161,6 +162,10 @@ class OrgResolver:
             codes |= listed
         if record.contact_email:
             m = self.gaz.municipality_by_email(record.contact_email)
+            if m is not None:
+                codes.add(m.code)
+        if not listed and record.beneficiary_city:
+            m = self.gaz.municipality_by_place(record.beneficiary_city, record.beneficiary_postcode)
             if m is not None:
                 codes.add(m.code)
         return codes
