@@ -111,7 +111,7 @@ def clean_text(text: str, encoding: str = "str") -> Decoded:
     if not text.strip():
         raise DecodeError("file is empty (only whitespace)")
     head = text[:4096]
-    if _HTML_RE.search(head) or len(_TAG_RE.findall(head)) >= 5:
+    if "<" in head and (_HTML_RE.search(head) or len(_TAG_RE.findall(head)) >= 5):
         raise DecodeError("file is an HTML page, not the page saved as text; open it in a "
                           "browser and save it as text (or copy the page text) first")
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")

@@ -148,6 +148,7 @@ _DIACRITIC_LETTERS = {"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"}
 _DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-"})
 
 
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """Key for tolerant comparison: no diacritics, no `?`, casefolded, single spaces."""
     text = unicodedata.normalize("NFD", text.translate(_DASHES))
@@ -207,6 +208,8 @@ for _label, _field in _PAIRS:
 
 def lookup_label(printed: str) -> tuple[str, str] | None:
     """Return (display label, field) for a label as printed, or None when unknown."""
+    if len(printed) > 60:
+        return None
     return LABEL_BY_KEY.get(fold(printed)) or LABEL_BY_KEY.get(skeleton(printed))
 
 

@@ -127,8 +127,8 @@ class _Page:
 
     def known_colon_label(self, s: str) -> bool:
         """True for a `Label:` line whose label is in the table."""
-        found = self.colon_label(s)
-        return found is not None and found[2] is not None
+        m = L.COLON_LABEL_RE.match(s)
+        return m is not None and L.lookup_label(m.group("label")) is not None
 
     def next_nonblank(self, i: int) -> int | None:
         """Index of the first non-blank line at or after i."""

@@ -204,4 +204,6 @@ _LOST_DIACRITIC_RE = re.compile(r"[A-Za-z]\?[a-zåäö]|\ufffd")
 
 def has_lost_diacritics(text: str) -> bool:
     """True when a letter is followed by `?` inside a word (`Go?teborgsregionen`)."""
+    if "?" not in text and "\ufffd" not in text:
+        return False
     return _LOST_DIACRITIC_RE.search(text) is not None
