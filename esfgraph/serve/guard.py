@@ -25,6 +25,8 @@ from esfgraph.errors import QueryError
 #: Keywords that make pyoxigraph reach out to the network or the file system.
 FORBIDDEN = frozenset({"SERVICE", "LOAD"})
 QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
+#: Deeper nesting of { ( [ than this is refused before parsing (parsers recurse per level).
+MAX_DEPTH = 256
 UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE",
                           "ADD", "WITH"})
 
@@ -55,6 +57,7 @@ class QueryShape:
     form: str | None            # SELECT, ASK, CONSTRUCT, DESCRIBE, UPDATE or None (unknown)
     has_dataset_clause: bool    # FROM / FROM NAMED present
     forbidden: tuple[str, ...]  # forbidden keywords found (upper case)
+    depth: int = 0              # deepest nesting of { ( [
 
 
 def _decode_escapes(text: str) -> str:
@@ -67,19 +70,33 @@ def _decode_escapes(text: str) -> str:
     return _ESCAPE.sub(repl, text)
 
 
+def _scan(text: str) -> tuple[list[str], int]:
+    """Bare keywords (upper-cased, in order) and the deepest bracket nesting of a SPARQL text."""
+    words: list[str] = []
+    depth = deepest = 0
+    for match in _TOKEN.finditer(_decode_escapes(text)):
+        kind = match.lastgroup
+        if kind == "word":
+            words.append(match.group().upper())
+        elif kind == "other":
+            char = match.group()
+            if char in "{([":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif char in "})]":
+                depth -= 1
+    return words, deepest
+
+
 def keywords(text: str) -> list[str]:
     """The bare keywords of a SPARQL text, upper-cased, in order (not in strings, IRIs, names)."""
-    words = []
-    for match in _TOKEN.finditer(_decode_escapes(text)):
-        if match.lastgroup == "word":
-            words.append(match.group().upper())
-    return words
+    return _scan(text)[0]
 
 
 @lru_cache(maxsize=4096)
 def shape(text: str) -> QueryShape:
     """Tokenize `text` and report its form, dataset clause and forbidden keywords."""
-    words = keywords(text)
+    words, depth = _scan(text)
     form = None
     for word in words:
         if word in QUERY_FORMS:
@@ -89,7 +106,7 @@ def shape(text: str) -> QueryShape:
             form = "UPDATE"
             break
     forbidden = tuple(sorted({w for w in words if w in FORBIDDEN}))
-    return QueryShape(form, "FROM" in words, forbidden)
+    return QueryShape(form, "FROM" in words, forbidden, depth)
 
 
 def _tree_has(node: Any, names: frozenset[str], depth: int = 0) -> set[str]:
@@ -139,6 +156,9 @@ def check(text: str, *, update: bool = False) -> QueryShape:
         UnsafeQueryError: the query asks to fetch a remote or local resource.
     """
     info = shape(text)
+    if info.depth > MAX_DEPTH:
+        raise QueryTooComplexError(
+            f"The query nests brackets {info.depth} levels deep; the limit is {MAX_DEPTH}.")
     refused = set(info.forbidden)
     refused.update(_rdflib_forbidden(text, update) or ())
     if refused:
@@ -154,4 +174,9 @@ class UnsafeQueryError(QueryError):
     """The query uses an operation this endpoint refuses (SERVICE, LOAD)."""
 
 
-__all__ = ["FORBIDDEN", "QueryShape", "UnsafeQueryError", "check", "keywords", "shape"]
+class QueryTooComplexError(QueryError):
+    """The query is nested too deeply to parse safely."""
+
+
+__all__ = ["FORBIDDEN", "MAX_DEPTH", "QueryShape", "QueryTooComplexError", "UnsafeQueryError",
+           "check", "keywords", "shape"]

@@ -74,8 +74,11 @@ def local_href(iri: str, base_iri: str) -> str | None:
 
 
 def _link(iri: str, base_iri: str, text: str | None = None) -> str:
-    shown = html.escape(text or compact(iri))
     local = local_href(iri, base_iri)
+    default = compact(iri)
+    if local and default == iri:
+        default = iri[len(base_iri):]  # e.g. graph/record/x rather than the whole IRI
+    shown = html.escape(text or default)
     if local:
         return f'<a href="{html.escape(local, quote=True)}">{shown}</a>'
     if iri.startswith(SAFE_SCHEMES):

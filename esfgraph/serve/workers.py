@@ -110,6 +110,8 @@ def execute(store: Any, job: dict[str, Any]) -> Reply:
         info = guard.shape(text) if job.get("trusted") else guard.check(text)
     except guard.UnsafeQueryError as exc:
         return Reply(403, body=str(exc).encode())
+    except guard.QueryTooComplexError as exc:
+        return Reply(400, body=str(exc).encode())
     if info.form == "UPDATE":
         return Reply(400, body=b"This is a SPARQL Update; send it as `update=` or as "
                                b"application/sparql-update (updates are off unless enabled).")
@@ -210,6 +212,8 @@ def run_update(store_path: str, text: str) -> Reply:
         guard.check(text, update=True)
     except guard.UnsafeQueryError as exc:
         return Reply(403, body=str(exc).encode())
+    except guard.QueryTooComplexError as exc:
+        return Reply(400, body=str(exc).encode())
     try:
         store = ox.Store(store_path)
         store.update(text)

@@ -170,7 +170,7 @@
     var num = null, label = null;
     vars.forEach(function (v) {
       var all = rows.every(function (r) { return numeric(r[v]) !== null; });
-      if (all && num === null) { num = v; }
+      if (all) { num = v; }  // the last numeric column: queries put the measure last
     });
     vars.forEach(function (v) {
       if (v === num || label !== null) { return; }
