@@ -334,3 +334,13 @@ def test_nfc_everywhere() -> None:
     rec = parse_text(page).record
     assert rec.title == "Göteborgsprojektet" and rec.owner == "Göteborgs Stad"
     assert rec.region == "Västsverige"
+
+
+def test_list_items_without_bullets_are_not_headings() -> None:
+    page = ("Titel\n\nProjektägareX AB\nProjektperiod2010-01-01 till 2010-02-01\n"
+            "RegionStockholm\n\nKommun\n\nSolna\n\nSundbyberg\n\nSamarbetspartners\n\n"
+            "  • Y AB\n\nÖvrigt\n\nText efter listan.")
+    rec = parse_text(page).record
+    assert rec.municipalities == ["Solna", "Sundbyberg"]
+    assert rec.partners == ["Y AB"]
+    assert rec.sections == {"Övrigt": "Text efter listan."}

@@ -365,19 +365,22 @@ class _Page:
         rec = self.record
         body = [("" if L.is_chrome(s) else s) for s in self.lines[start:]]
         raw = self.lines_raw_tail(start)
-        heads: dict[int, tuple[str, str | None]] = {}
         m = len(body)
-        for j, s in enumerate(body):
-            if not s:
-                continue
-            alone = (j == 0 or not body[j - 1]) and (j + 1 >= m or not body[j + 1])
-            if not alone:
-                continue
+
+        def heading_at(j: int) -> tuple[str, str | None] | None:
+            s = body[j]
+            if not s or not ((j == 0 or not body[j - 1]) and (j + 1 >= m or not body[j + 1])):
+                return None
             known = L.lookup_heading(s)
             if known:
-                heads[j] = known
-            elif mode == GLUED and self._unknown_heading(body, j):
-                heads[j] = (N.clean(s), None)
+                return known
+            # inside a list, a plain line is an item unless the list uses bullets
+            in_list = current is not None and current[1] is not None and not any(
+                _BULLET_RE.match(c) for c in chunk)
+            if mode == GLUED and not in_list and self._unknown_heading(body, j):
+                return (N.clean(s), None)
+            return None
+
         current: tuple[str, str | None] | None = None
         chunk: list[str] = []
         chunk_line = start
@@ -407,9 +410,10 @@ class _Page:
                 rec.sections[heading] = text
 
         for j, s in enumerate(body):
-            if j in heads:
+            head = heading_at(j)
+            if head is not None:
                 flush()
-                current, chunk, chunk_line = heads[j], [], start + j
+                current, chunk, chunk_line = head, [], start + j
                 continue
             chunk.append(raw[j] if s else "")
         flush()
