@@ -123,3 +123,27 @@ def test_every_golden_case_round_trips_through_pyld():
     assert len(quads) > 500
     expected, got, _ = _roundtrip(quads)
     assert got == expected
+
+
+def test_pyoxigraph_quads_and_binary_streams_are_accepted():
+    """The store hands over pyoxigraph Quads/Triples and may pass a file opened 'wb'."""
+    import pyoxigraph as ox
+
+    m = map_record(full_record(), Config(), GAZ, sha256="ab" * 32, generated=EPOCH)
+    ox_quads = list(ox.parse(to_dataset_nquads(m.quads), format=ox.RdfFormat.N_QUADS))
+    buf = io.BytesIO()
+    assert write_jsonld(ox_quads, buf) == len(set(m.quads))
+    got = _quads_from_pyld(json.loads(buf.getvalue().decode("utf-8")))
+    assert got == {(s, p, _norm(o), g) for s, p, o, g in m.quads}
+    triples = [q.triple for q in ox_quads]
+    buf = io.BytesIO()
+    write_jsonld(triples, buf)
+    got = _quads_from_pyld(json.loads(buf.getvalue().decode("utf-8")))
+    assert {(s, p, o) for s, p, o, g in got} == {(s, p, _norm(o)) for s, p, o, g in m.quads}
+    assert all(g is None for *_, g in got)
+
+
+def to_dataset_nquads(quads) -> bytes:
+    from esfgraph.mapping import to_dataset
+
+    return to_dataset(quads).serialize(format="nquads").encode("utf-8")

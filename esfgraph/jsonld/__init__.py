@@ -8,18 +8,62 @@ the context are used only where the value fits the term's coercion, so the outpu
 
 from __future__ import annotations
 
+import io
 import json
 from functools import lru_cache
-from typing import Any, Iterable, TextIO
+from typing import Any, BinaryIO, Iterable, TextIO
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from esfgraph.resources import package_path
 
+try:  # the store hands over pyoxigraph terms; accept them without converting to rdflib
+    import pyoxigraph as _ox
+except ImportError:  # pragma: no cover
+    _ox = None
+
 CONTEXT_FILE = "context.jsonld"
 _RDF_TYPE = str(RDF.type)
 _XSD_STRING = str(XSD.string)
+_RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_DEFAULT_GRAPHS = {"urn:x-rdflib:default"}
+
+# Terms are normalised to tuples: ("i", iri) | ("b", label) | ("l", lexical, datatype, lang)
+# with datatype None for xsd:string and for language-tagged strings.
+
+
+def _term(t: Any) -> tuple:
+    """Normalise an rdflib or pyoxigraph term (or None for the default graph)."""
+    if isinstance(t, URIRef):
+        return ("i", str(t))
+    if isinstance(t, Literal):
+        dt = None if t.language or t.datatype is None else str(t.datatype)
+        return ("l", str(t), None if dt == _XSD_STRING else dt, t.language)
+    if isinstance(t, BNode):
+        return ("b", str(t))
+    if _ox is not None:
+        if isinstance(t, _ox.NamedNode):
+            return ("i", t.value)
+        if isinstance(t, _ox.Literal):
+            lang = t.language
+            dt = None if lang else t.datatype.value
+            return ("l", t.value, None if dt == _XSD_STRING else dt, lang)
+        if isinstance(t, _ox.BlankNode):
+            return ("b", t.value)
+        if isinstance(t, _ox.DefaultGraph):
+            return None
+    if t is None:
+        return None
+    raise TypeError(f"not an RDF term: {t!r}")
+
+
+def _spog(item: Any) -> tuple[Any, Any, Any, Any]:
+    """(s, p, o, g) from an rdflib 3/4-tuple or a pyoxigraph Quad/Triple."""
+    if isinstance(item, tuple):
+        return item if len(item) == 4 else (*item, None)
+    graph = getattr(item, "graph_name", None)
+    return item.subject, item.predicate, item.object, graph
 
 
 @lru_cache(maxsize=1)
@@ -95,46 +139,47 @@ class _Compactor:
         return self.key_for(iri)
 
     @staticmethod
-    def value(obj: Any) -> Any:
-        """The expanded-form JSON value of an RDF term (no coercion)."""
-        if isinstance(obj, URIRef):
-            return {"@id": str(obj)}
-        if isinstance(obj, BNode):
-            return {"@id": f"_:{obj}"}
-        if obj.language:
-            return {"@value": str(obj), "@language": obj.language}
-        if obj.datatype is not None and str(obj.datatype) != _XSD_STRING:
-            return {"@value": str(obj), "@type": str(obj.datatype)}
-        return str(obj)
+    def value(obj: tuple) -> Any:
+        """The expanded-form JSON value of a normalised term (no coercion)."""
+        kind = obj[0]
+        if kind == "i":
+            return {"@id": obj[1]}
+        if kind == "b":
+            return {"@id": "_:" + obj[1]}
+        if obj[3]:
+            return {"@value": obj[1], "@language": obj[3]}
+        if obj[2] is not None:
+            return {"@value": obj[1], "@type": obj[2]}
+        return obj[1]
 
-    def entry(self, pred: str, obj: Any) -> tuple[str, Any]:
+    def entry(self, pred: str, obj: tuple) -> tuple[str, Any]:
         """(key, JSON value) for one object of one predicate."""
         for term, typ, lang in self.by_iri.get(pred, ()):
             if typ is None and lang is None:  # no coercion: any value in expanded form
                 return term, self.value(obj)
             if typ == "@id":
-                if isinstance(obj, (URIRef, BNode)):
+                if obj[0] != "l":
                     return term, _node_id(obj)
-            elif isinstance(obj, Literal):
+            elif obj[0] == "l":
                 if lang is not None:
-                    if obj.language == lang:
-                        return term, str(obj)
-                elif obj.language is None and obj.datatype is not None \
-                        and str(obj.datatype) == typ:
-                    return term, str(obj)
+                    if obj[3] == lang:
+                        return term, obj[1]
+                elif obj[3] is None and obj[2] == typ:
+                    return term, obj[1]
         return self.key_for(pred), self.value(obj)
 
 
-def _node_id(term: Any) -> str:
-    return f"_:{term}" if isinstance(term, BNode) else str(term)
+def _node_id(term: tuple) -> str:
+    return "_:" + term[1] if term[0] == "b" else term[1]
 
 
 def _node(comp: _Compactor, subject: Any, props: dict[str, list[Any]]) -> dict[str, Any]:
     node: dict[str, Any] = {"@id": _node_id(subject)}
     types = props.pop(_RDF_TYPE, None)
     if types:
-        literal_types = [t for t in types if isinstance(t, Literal)]
-        names = [comp.type_name(str(t)) for t in types if not isinstance(t, Literal)]
+        literal_types = [t for t in types if t[0] == "l"]
+        names = [comp.type_name(t[1]) if t[0] == "i" else _node_id(t)
+                 for t in types if t[0] != "l"]
         if names:
             node["@type"] = names[0] if len(names) == 1 else names
         if literal_types:  # rdf:type with a literal object: keep it, as a plain property
@@ -153,15 +198,24 @@ def _node(comp: _Compactor, subject: Any, props: dict[str, list[Any]]) -> dict[s
     return node
 
 
-def write_jsonld(quads: Iterable[tuple[Any, Any, Any, Any]], out: TextIO,
+def _writer(out: Any) -> Any:
+    """A `write(str)` for text streams and for binary ones (files opened 'wb', stdout.buffer)."""
+    if isinstance(out, (io.RawIOBase, io.BufferedIOBase)) or (
+            not isinstance(out, io.TextIOBase) and "b" in getattr(out, "mode", "")):
+        return lambda text: out.write(text.encode("utf-8"))
+    return out.write
+
+
+def write_jsonld(quads: Iterable[Any], out: TextIO | BinaryIO,
                  context: dict[str, Any] | None = None, *, embed_context: bool = True) -> int:
     """Write quads as one JSON-LD document in time linear in the number of quads.
 
     Args:
-        quads: (s, p, o, g) rdflib terms; g None (or the default graph) for the default graph.
-            Quads of one graph should come together (they do from MappedRecord and the store);
-            a graph that reappears later is written again and merges on expansion.
-        out: text stream.
+        quads: rdflib (s, p, o, g) or (s, p, o) tuples, or pyoxigraph Quads/Triples; a graph of
+            None (or the default graph) means the default graph. Quads of one graph should come
+            together (they do from MappedRecord and the store); a graph that reappears later is
+            written again and merges on expansion.
+        out: text or binary stream (binary gets UTF-8).
         context: a context document; the packaged one when None.
         embed_context: write the context object inline (else refer to it by file name).
 
@@ -170,46 +224,51 @@ def write_jsonld(quads: Iterable[tuple[Any, Any, Any, Any]], out: TextIO,
     """
     context = context or load_context()
     comp = _Compactor(context)
+    write = _writer(out)
     ctx_value: Any = context.get("@context", context) if embed_context else CONTEXT_FILE
-    out.write('{"@context": ')
-    out.write(json.dumps(ctx_value, ensure_ascii=False))
-    out.write(',\n"@graph": [')
+    write('{"@context": ')
+    write(json.dumps(ctx_value, ensure_ascii=False))
+    write(',\n"@graph": [')
     first_item = True
     count = 0
-    current: Any = object()
-    subjects: dict[Any, dict[str, list[Any]]] = {}
+    current: Any = ("start",)
+    subjects: dict[tuple, dict[str, list[tuple]]] = {}
+    term = _term
 
     def flush(graph: Any) -> None:
         nonlocal first_item
         if not subjects:
             return
-        nodes = [_node(comp, s, props) for s, props in subjects.items()]
+        nodes = [_node(comp, subj, props) for subj, props in subjects.items()]
         subjects.clear()
-        if graph is None or (isinstance(graph, URIRef) and str(graph) == "urn:x-rdflib:default"):
+        if graph is None or (graph[0] == "i" and graph[1] in _DEFAULT_GRAPHS):
             items = nodes
         else:
             items = [{"@id": _node_id(graph), "@graph": nodes}]
         for item in items:
-            out.write("\n" if first_item else ",\n")
+            write("\n" if first_item else ",\n")
             first_item = False
-            out.write(json.dumps(item, ensure_ascii=False))
+            write(json.dumps(item, ensure_ascii=False))
 
-    for s, p, o, g in quads:
-        if g is not current:
-            if g != current:
-                flush(current)
-            current = g
-        props = subjects.get(s)
+    for item in quads:
+        s, p, o, g = _spog(item)
+        gt = term(g)
+        if gt != current:
+            flush(current)
+            current = gt
+        st = term(s)
+        props = subjects.get(st)
         if props is None:
-            props = subjects[s] = {}
-        objs = props.get(str(p))
+            props = subjects[st] = {}
+        pred = term(p)[1]
+        objs = props.get(pred)
         if objs is None:
-            props[str(p)] = [o]
+            props[pred] = [term(o)]
         else:
-            objs.append(o)
+            objs.append(term(o))
         count += 1
     flush(current)
-    out.write("\n]}\n")
+    write("\n]}\n")
     return count
 
 
