@@ -344,3 +344,38 @@ def test_list_items_without_bullets_are_not_headings() -> None:
     assert rec.municipalities == ["Solna", "Sundbyberg"]
     assert rec.partners == ["Y AB"]
     assert rec.sections == {"Övrigt": "Text efter listan."}
+
+
+def test_longer_unknown_glued_label_is_not_cut_into_a_known_one() -> None:
+    page = ("Titel\n\nProjektägareX AB\nKontaktpersonerAnna Berg\n"
+            "Projektperiod2010-01-01 till 2010-02-01\nRegionStockholm\nProjektfasgenomförande\n\n"
+            "Kommun\n\n  • Solna")
+    result = parse_text(page, "p.txt")
+    rec = result.record
+    assert rec.title == "Titel" and rec.owner == "X AB"
+    assert rec.contact_name is None and rec.extra == {"Kontaktpersoner": "Anna Berg"}
+    assert rec.phase == "genomförande"  # a lower-case value of a known label is still read
+    assert [i.line for i in result.issues] == [4]
+
+
+def test_programme_area_values() -> None:
+    assert N.parse_programme_area("Positiv utveckling") == (None, "Positiv utveckling")
+    assert N.parse_programme_area("PO 2 Ökat") == ("2", "Ökat")
+    assert N.parse_programme_area("A - Stärkt") == ("A", "Stärkt")
+
+
+def test_colon_labels_with_inline_values_and_wrapped_value() -> None:
+    page = ("2019/00001 - Projekt X\n\nProjektägare: Y kommun\nRegion: Stockholm\n"
+            "Stödmottagarens address:\nStorgatan 1\n114 55 Stockholm\nProjektperiod: "
+            "2019-01-01 - 2020-01-01\n\nFri text.")
+    rec = parse_text(page).record
+    assert rec.owner == "Y kommun" and rec.region == "Stockholm"
+    assert rec.beneficiary_address == "Storgatan 1 114 55 Stockholm"
+    assert rec.end_date == dt.date(2020, 1, 1) and rec.description == "Fri text."
+
+
+def test_name_label_differing_from_heading_is_reported() -> None:
+    page = "2019/00001 - Projekt X\n\nNamn:\nProjekt Y\nProjektägare:\nZ\nRegion:\nStockholm\n"
+    result = parse_text(page)
+    assert result.record.title == "Projekt Y"
+    assert any("heading says" in i.message for i in result.issues)

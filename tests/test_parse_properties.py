@@ -336,3 +336,36 @@ def test_any_text_gives_a_result_not_an_exception(text: str) -> None:
     assert result.ok or result.errors
     for issue in result.issues:
         assert issue.source == "fuzz.txt"
+
+
+_SEED_LINES = [p.read_text(encoding="utf-8").split("\n")
+               for p in sorted(__import__("pathlib").Path(__file__).resolve().parent.parent
+                               .joinpath("seeds").glob("*.txt"))]
+
+
+@SETTINGS
+@given(st.sampled_from(range(len(_SEED_LINES))), st.data())
+def test_mangled_seeds_never_raise(index: int, data: st.DataObject) -> None:
+    """Seeds with lines dropped, duplicated, swapped or garbled still give a result."""
+    lines = list(_SEED_LINES[index])
+    for _ in range(data.draw(st.integers(1, 8))):
+        i = data.draw(st.integers(0, len(lines) - 1))
+        op = data.draw(st.sampled_from(["drop", "dup", "swap", "garble", "cut"]))
+        if op == "drop" and len(lines) > 1:
+            del lines[i]
+        elif op == "dup":
+            lines.insert(i, lines[i])
+        elif op == "swap":
+            j = data.draw(st.integers(0, len(lines) - 1))
+            lines[i], lines[j] = lines[j], lines[i]
+        elif op == "garble":
+            lines[i] = data.draw(st.text(max_size=40))
+        elif op == "cut":
+            lines[i] = lines[i][: data.draw(st.integers(0, max(0, len(lines[i]))))]
+    result = parse_text("\n".join(lines), "mangled.txt")
+    assert result.ok or result.errors
+    if result.record is not None:
+        rec = result.record
+        assert rec.layout in ("2007-2013", "2014-2020", "2021-2027")
+        for amount in (rec.esf_grant_sek, rec.total_budget_sek):
+            assert amount is None or amount >= 0

@@ -142,7 +142,7 @@ PERIOD_SEPARATOR = r"till|to|[-–—]"
 CURRENCY_RE = re.compile(r"\s*(?:kr\.?|kronor|sek|:-)\s*$", re.IGNORECASE)
 
 #: The label word some pages repeat inside the Programområde value.
-PROGRAMME_AREA_WORD_RE = re.compile(r"^\s*(?:Programomr\S*de|PO)\s*", re.IGNORECASE)
+PROGRAMME_AREA_WORD_RE = re.compile(r"^\s*(?:Programomr\S*de|PO(?=\s*\d))\s*", re.IGNORECASE)
 
 _DIACRITIC_LETTERS = {"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"}
 _DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-"})

@@ -155,7 +155,7 @@ class _Page:
             if glued_run is None and self.glued_strict(i):
                 if glued_single is None:
                     glued_single = i
-                if i + 1 < self.n and self.glued_strict(i + 1):
+                if self._another_strict_in_paragraph(i):
                     glued_run = i
             if glued_run is not None and colon_count >= 2:
                 break
@@ -167,6 +167,15 @@ class _Page:
             return GLUED, glued
         raise NotAPage(f"no Projektbanken labels found (lines such as '{L.EXAMPLE_LABEL}X' or "
                        f"'{L.EXAMPLE_LABEL}:'); this does not look like a project page")
+
+    def _another_strict_in_paragraph(self, i: int) -> bool:
+        """True when the run of non-blank lines holding line i has another glued label line."""
+        j = i + 1
+        while j < self.n and self.lines[j]:
+            if self.glued_strict(j):
+                return True
+            j += 1
+        return False
 
     # -- preamble ------------------------------------------------------------------------
     def read_preamble(self, start: int, mode: str) -> None:
@@ -216,7 +225,7 @@ class _Page:
             elif c and L.lookup_label(c.group("label")):
                 disp, fld = L.lookup_label(c.group("label"))  # type: ignore[misc]
                 found.append(_Label(c.group("label"), disp, fld, c.group("value").strip(), i))
-            elif m and L.lookup_label(m.group("label")):
+            elif m and L.lookup_label(m.group("label")) and not self._longer_label(m, s):
                 disp, fld = L.lookup_label(m.group("label"))  # type: ignore[misc]
                 found.append(_Label(m.group("label"), disp, fld, m.group("value").strip(), i))
             else:
@@ -228,6 +237,20 @@ class _Page:
                     found.append(_Label(s, N.clean(s), None, "", i))
             i += 1
         return found, i
+
+    @staticmethod
+    def _longer_label(m: re.Match[str], line: str) -> bool:
+        """True when a known label is only the start of a longer unknown one.
+
+        `KontaktpersonerAnna Berg` is the unknown label `Kontaktpersoner`, not `Kontaktperson`
+        with the value `erAnna Berg`: a value that starts in lower case, followed later by an
+        upper-case start, gives the longer label away (e-mail values start in lower case).
+        """
+        value = m.group("value")
+        if not value[0].islower() or "@" in value:
+            return False
+        u = _UNKNOWN_GLUED_RE.match(line)
+        return u is not None and len(u.group("label")) > len(m.group("label").strip())
 
     def read_colon_block(self, start: int) -> tuple[list[_Label], int]:
         """Read `Label:` / value lines (order free, values may be empty) until free text starts."""
