@@ -66,12 +66,14 @@ def _export_jsonld(store: Store, out: Any, *, graph: str | None, personal_data: 
     except ImportError:
         write_jsonld = None
     if write_jsonld is not None:
-        triples = (q.triple for q in quads)
+        # quads arrive graph by graph, so the writer holds one graph at a time; one graph
+        # asked for is written as plain triples
+        items = (q.triple for q in quads) if graph is not None else quads
         if isinstance(out, (str, os.PathLike)):
             with open(out, "wb") as handle:
-                write_jsonld(triples, handle)
+                write_jsonld(items, handle)
         else:
-            write_jsonld(triples, out)
+            write_jsonld(items, out)
         return
     try:
         ox.serialize((q.triple for q in quads), out, ox.RdfFormat.JSON_LD)

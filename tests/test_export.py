@@ -1,0 +1,142 @@
+"""`esfgraph export`: every format parsed back by a real parser gives the store's content."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from click.testing import CliRunner
+from rdflib.compare import isomorphic, to_isomorphic
+
+from esfgraph.cli import main
+from esfgraph.errors import ExportError
+from esfgraph.export import export
+from esfgraph.pipeline import build
+from esfgraph.store import Store
+from tests.conftest import SEEDS
+
+ALL_QUADS = ("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("export")
+    pages = path / "pages"
+    shutil.copytree(SEEDS, pages)
+    build([pages], store_path=path / "store", validate=False)
+    return path / "store"
+
+
+@pytest.fixture(scope="module")
+def store(store_path) -> Store:
+    return Store(store_path)
+
+
+def _to_rdflib(term):
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if term.language:
+        return rdflib.Literal(term.value, lang=term.language)
+    if term.datatype.value == str(rdflib.XSD.string):
+        return rdflib.Literal(term.value)  # how rdflib reads a plain literal
+    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+
+
+def store_graph(store: Store, *, personal_data: bool = True, graph: str | None = None
+                ) -> rdflib.Graph:
+    """The store's content as an rdflib Graph, read quad by quad (not through an export)."""
+    g = rdflib.Graph()
+    for q in store.iter_quads(graph, personal_data=personal_data):
+        g.add((_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)))
+    return g
+
+
+def store_quads(store: Store) -> set:
+    return {tuple(_to_rdflib(t) for t in (q.subject, q.predicate, q.object, q.graph_name))
+            for q in store.iter_quads()}
+
+
+def exported(store: Store, fmt: str, tmp_path: Path, **kw) -> Path:
+    out = tmp_path / f"out.{fmt}"
+    export(store, fmt, out, **kw)
+    return out
+
+
+def test_turtle_export_reparsed_by_rdflib_is_isomorphic_to_the_store(store, tmp_path):
+    parsed = rdflib.Graph().parse(exported(store, "turtle", tmp_path), format="turtle")
+    expected = store_graph(store)
+    assert len(parsed) == len(expected) == store.quads_count()
+    assert isomorphic(parsed, expected)
+
+
+@pytest.mark.parametrize("fmt,parser", [("nt", "nt"), ("xml", "xml"), ("json-ld", "json-ld")])
+def test_triple_formats_reparsed_give_the_store_triples(store, tmp_path, fmt, parser):
+    data = rdflib.Dataset()
+    data.parse(exported(store, fmt, tmp_path), format=parser)
+    triples = rdflib.Graph()
+    for s, p, o, _g in data.quads((None, None, None, None)):
+        triples.add((s, p, o))
+    assert to_isomorphic(triples) == to_isomorphic(store_graph(store))
+
+
+@pytest.mark.parametrize("fmt,parser", [("nq", "nquads"), ("trig", "trig")])
+def test_dataset_formats_keep_the_named_graphs(store, tmp_path, fmt, parser):
+    data = rdflib.Dataset()
+    data.parse(exported(store, fmt, tmp_path), format=parser)
+    got = {(s, p, o, g) for s, p, o, g in data.quads((None, None, None, None))}
+    assert got == store_quads(store)
+
+
+def test_jsonld_keeps_named_graphs_too(store, tmp_path):
+    data = rdflib.Dataset()
+    data.parse(exported(store, "json-ld", tmp_path), format="json-ld")
+    got = {(s, p, o, g) for s, p, o, g in data.quads((None, None, None, None))}
+    assert got == store_quads(store)
+
+
+def test_turtle_export_parsed_by_pyoxigraph_too(store, tmp_path):
+    quads = list(ox.parse(path=str(exported(store, "turtle", tmp_path)),
+                          format=ox.RdfFormat.TURTLE))
+    assert len(quads) == store.quads_count()
+
+
+def test_no_personal_data(store, tmp_path):
+    g = rdflib.Graph().parse(exported(store, "turtle", tmp_path, personal_data=False),
+                             format="turtle")
+    assert not list(g.triples((None, rdflib.URIRef("https://schema.org/email"), None)))
+    assert not list(g.triples((None, rdflib.RDF.type, rdflib.FOAF.Person)))
+    assert len(g) == len(store_graph(store, personal_data=False)) < store.quads_count()
+
+
+def test_one_named_graph(store, tmp_path):
+    graph = "https://w3id.org/esfgraph/graph/record/2018-00460"
+    g = rdflib.Graph().parse(exported(store, "turtle", tmp_path, graph=graph), format="turtle")
+    assert isomorphic(g, store_graph(store, graph=graph))
+    assert (rdflib.URIRef("https://w3id.org/esfgraph/id/project/2018-00460"),
+            rdflib.URIRef("https://w3id.org/esfgraph/ontology#esfGrantSEK"),
+            rdflib.Literal("11159401", datatype=rdflib.XSD.decimal)) in g
+    with pytest.raises(ExportError, match="no named graph"):
+        export(store, "turtle", tmp_path / "x.ttl", graph="https://example.org/none")
+    with pytest.raises(ExportError, match="personal data"):
+        export(store, "turtle", tmp_path / "x.ttl", personal_data=False,
+               graph="https://w3id.org/esfgraph/graph/personal/2018-00460")
+
+
+def test_cli_export(store_path, tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "esf.nq"
+    result = runner.invoke(main, ["export", "--store", str(store_path), "--format", "nq",
+                                  "-o", str(out), "--no-personal-data"])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "graph/personal/" not in text and "graph/record/2018-00460" in text
+    stdout = runner.invoke(main, ["export", "--store", str(store_path), "--format", "nt"])
+    assert stdout.exit_code == 0
+    assert len(rdflib.Graph().parse(data=stdout.stdout_bytes, format="nt")) > 100
+    bad = runner.invoke(main, ["export", "--store", str(tmp_path / "none"), "--format", "nt"])
+    assert bad.exit_code == 2 and "no store" in bad.output
