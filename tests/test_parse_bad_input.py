@@ -213,3 +213,13 @@ def test_odd_text_never_raises(text: str) -> None:
     result = parse_text(text, "odd.txt")
     assert isinstance(result, ParseResult)
     assert result.ok or result.errors
+
+
+def test_utf8_read_as_latin1_is_repaired(tmp_path: Path) -> None:
+    path = tmp_path / "mojibake.txt"
+    path.write_text(SEED_NEW.read_text(encoding="utf-8").encode("utf-8").decode("cp1252"),
+                    encoding="utf-8")
+    result = parse_file(path)
+    assert result.record.owner == "Piteå kommun, Samhällsbyggnad Kompetensförsörjning"
+    assert result.record.region == "Övre Norrland"
+    assert any("repaired" in m for m in _messages(result, "warning"))

@@ -27,6 +27,8 @@ _HTML_RE = re.compile(r"<\s*(?:!doctype\s+html|html|head|body|meta|script|div|ta
 _TAG_RE = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
 #: C0/C1 control characters except tab and newline (CR is turned into newline first).
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\ufeff\u00ad]")
+#: UTF-8 bytes of å ä ö Å Ä Ö é read as Windows-1252 (`PiteÃ¥`).
+_MOJIBAKE_RE = re.compile("Ã[¥¤¶…„–©]")
 #: Format characters dropped silently (they carry no text).
 _INVISIBLE = "\u200b\u200e\u200f\ufeff\u00ad"
 _BINARY_BYTES = bytes(range(0, 9)) + bytes(range(14, 32)) + b"\x0b\x7f"
@@ -123,6 +125,12 @@ def clean_text(text: str, encoding: str = "str") -> Decoded:
         if visible:
             notes.append((f"removed {len(visible)} control character(s), the first on line {line}",
                           line))
+    if _MOJIBAKE_RE.search(text):
+        try:
+            text = text.encode("cp1252").decode("utf-8")
+            notes.append(("text was UTF-8 read as Latin-1 ('Ã¤' for 'ä'); repaired", None))
+        except UnicodeError:
+            pass  # mixed text: leave it as it is rather than guess
     text = unicodedata.normalize("NFC", text)
     if not text.strip():
         raise DecodeError("file is empty once control characters are removed")
