@@ -509,3 +509,26 @@ def test_two_builds_give_byte_identical_nquads(tmp_path):
     assert outs[0] == outs[1]
     assert outs[0].count(b"\n") > 500
     assert b"2023-11-14T22:13:20+00:00" in outs[0]
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_text = st.text(min_size=0, max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(title=_text, phase=_text, heading=_text, label=_text, owner=_text, partner=_text,
+       number=st.one_of(st.none(), _text))
+def test_any_text_gives_valid_iris_and_no_crash(title, phase, heading, label, owner, partner,
+                                                number):
+    """Whatever the page says, every IRI is well-formed and every value stays a literal."""
+    rec = full_record(title=title, phase=phase or None, project_number=number or None,
+                      owner=owner or None, partners=[partner] if partner else [],
+                      sections={heading: "x"} if heading else {}, extra={label: "y"} if label else {})
+    m = mapped(rec)
+    bad = set(' <>"{}|^`\\\n\t')
+    for q in m.quads:
+        for term in q:
+            if isinstance(term, URIRef):
+                assert not (set(str(term)) & bad), term
+    assert m.graph == URIRef(BASE + "graph/record/" + m.slug) and m.slug
