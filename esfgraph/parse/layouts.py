@@ -85,7 +85,7 @@ class _Page:
         self.n = len(self.lines)
         self.issues: list[Issue] = []
         self.record = Record(source=source, layout="2014-2020")
-        self.first_line: dict[str, int] = {}
+        self.value_line: dict[str, int] = {}  # field → line its value came from
         self.seen: dict[str, int] = {}
         self.labels_used: set[str] = set()
 
@@ -193,10 +193,10 @@ class _Page:
         m = _NUMBERED_TITLE_RE.match(title) if mode == COLON else None
         if m:
             self.record.project_number = m.group("num")
-            self.first_line["project_number"] = title_i
+            self.value_line["project_number"] = title_i
             title = m.group("name").strip()
         self.record.title = title
-        self.first_line["title"] = title_i
+        self.value_line["title"] = title_i
         if len(title) > LONG_TITLE:
             self.warn(f"title is {len(title)} characters long; kept as printed, but check "
                       "that the page text is intact", title_i)
@@ -340,11 +340,11 @@ class _Page:
         try:
             if fld == "period":
                 start, end = N.split_period(lab.value)
-                self.first_line["period"] = lab.line
+                self.value_line["period"] = lab.line
                 for name, printed in (("start_date", start), ("end_date", end)):
                     try:
                         setattr(rec, name, N.parse_date(printed))
-                        self.first_line[name] = lab.line
+                        self.value_line[name] = lab.line
                     except N.ValueProblem as exc:
                         self._bad_value(lab, printed, str(exc))
                 return
@@ -373,7 +373,7 @@ class _Page:
                 rec.project_number = value
             else:
                 setattr(rec, fld, _SIMPLE[fld](lab.value))
-            self.first_line[fld] = lab.line
+            self.value_line[fld] = lab.line
         except N.ValueProblem as exc:
             self._bad_value(lab, lab.value, str(exc))
 
@@ -387,7 +387,7 @@ class _Page:
         """Text after the labels: sections under headings, bullet lists, free description."""
         rec = self.record
         body = [("" if L.is_chrome(s) else s) for s in self.lines[start:]]
-        raw = self.lines_raw_tail(start)
+        raw = self._raw[start:]  # inner spacing kept, right end trimmed
         m = len(body)
 
         def heading_at(j: int) -> tuple[str, str | None] | None:
@@ -444,10 +444,6 @@ class _Page:
             self.warn("nothing after the labels (no text sections, no municipality list); "
                       "the page may be truncated")
 
-    def lines_raw_tail(self, start: int) -> list[str]:
-        """Body lines with their inner spacing kept (only the right end trimmed)."""
-        return self._raw[start:]
-
     def _unknown_heading(self, body: list[str], j: int) -> bool:
         """A short title-like line alone between blank lines, followed by its own text."""
         s = body[j]
@@ -496,7 +492,7 @@ def parse_page(text: str, source: str) -> tuple[Record, list[Issue]]:
     used_fields = {lab.field for lab in found if lab.field and lab.value.strip()}
     if mode == GLUED:
         rec.layout = "2007-2013"
-    elif (used_fields & L.ESF_PLUS_FIELDS or "Antal deltagare" in page.labels_used
+    elif (used_fields & L.ESF_PLUS_FIELDS or page.labels_used & L.ESF_PLUS_LABELS
           or (rec.programme_area or "").isalpha()):
         rec.layout = "2021-2027"
     elif used_fields & L.OLD_PERIOD_FIELDS:
@@ -506,7 +502,7 @@ def parse_page(text: str, source: str) -> tuple[Record, list[Issue]]:
     if rec.start_date and rec.end_date and rec.end_date < rec.start_date:
         page.warn(f"end date {rec.end_date.isoformat()} is before start date "
                   f"{rec.start_date.isoformat()}; kept both as printed",
-                  page.first_line.get("end_date"))
+                  page.value_line.get("end_date"))
     all_labels = {fld for lab in found if (fld := lab.field)}
     missing = [L.FIELD_LABELS[f][0] for f in L.EXPECTED_FIELDS[rec.layout]
                if f not in all_labels and not (f == "period" and "start_date" in all_labels)]
