@@ -121,22 +121,25 @@ def _init_worker(config: Config, personal_data: bool, validate: bool, strict: bo
         _W["gazetteer"] = None
 
 
-def _validation_messages(quads: list[Any]) -> list[str] | None:
-    """SHACL call point: violations of one record, or None when esfgraph.validate is absent."""
-    try:
-        from esfgraph.validate import validate_graph
-    except ImportError:
-        return None
-    from esfgraph.mapping import to_dataset
+def _validation_messages(mapped: Any) -> list[str] | None:
+    """SHACL call point: violations of one record, or None when esfgraph.validate is absent.
 
-    report = validate_graph(to_dataset(quads))
-    if report.conforms:
-        return []
+    One `RecordValidator` per process indexes the shared data (places, concepts) once; each
+    record is then checked on its own quads.
+    """
+    validator = _W.get("validator")
+    if validator is None:
+        try:
+            from esfgraph.validate import RecordValidator
+        except ImportError:
+            return None
+        validator = _W["validator"] = RecordValidator.for_base(_W["config"].base_iri)
+    report = validator.validate(mapped)
     out = []
     for result in report.results:
-        if str(getattr(result, "severity", "Violation")).endswith("Violation"):
-            out.append(f"{getattr(result, 'focus', '')} {getattr(result, 'path', '')}: "
-                       f"{getattr(result, 'message', '')}".strip())
+        if getattr(result, "severity_word", "violation") == "violation":
+            where = f"{result.field}: " if getattr(result, "field", None) else ""
+            out.append(f"{where}{result.message}")
     return out
 
 
@@ -169,7 +172,7 @@ def _process(path: str) -> _Result:
         result.rejected = f"could not be mapped to RDF ({type(exc).__name__}: {exc})"
         return result
     if _W["validate"]:
-        messages = _validation_messages(mapped.quads)
+        messages = _validation_messages(mapped)
         if messages:
             if _W["strict"]:
                 result.rejected = "SHACL violations: " + "; ".join(messages[:5])

@@ -233,3 +233,27 @@ def test_config_store_path_is_used(tmp_path, seeds_copy, monkeypatch):
     report = build([seeds_copy], Config(store=str(tmp_path / "cfg-store")), validate=False)
     assert report.store_path == str(tmp_path / "cfg-store")
     assert Store(tmp_path / "cfg-store").sources()
+
+
+def test_validation_call_point_strict_keeps_violating_records_out(tmp_path, seeds_copy,
+                                                                   monkeypatch):
+    import esfgraph.pipeline as pipeline
+
+    def fake(mapped):
+        return ["grant: fake violation"] if mapped.slug == "2018-00460" else []
+
+    monkeypatch.setattr(pipeline, "_validation_messages", fake)
+    lax = build([seeds_copy], store_path=tmp_path / "lax", validate=True)
+    assert lax.records == 5
+    assert [(Path(s).name, m) for s, m in lax.warnings if "SHACL" in m] == [
+        ("003_58e54e8db85e930c.txt", "SHACL: grant: fake violation")]
+    strict = build([seeds_copy], store_path=tmp_path / "strict", validate=True, strict=True)
+    assert strict.records == 4
+    assert [Path(s).name for s, _ in strict.rejected] == ["003_58e54e8db85e930c.txt"]
+    assert "SHACL violations" in strict.rejected[0][1]
+
+
+def test_real_validation_of_the_seeds_finds_no_violation(tmp_path, seeds_copy):
+    report = build([seeds_copy], store_path=tmp_path / "s", validate=True, strict=True)
+    assert report.validated
+    assert report.rejected == [] and report.records == 5
