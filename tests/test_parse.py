@@ -379,3 +379,21 @@ def test_name_label_differing_from_heading_is_reported() -> None:
     result = parse_text(page)
     assert result.record.title == "Projekt Y"
     assert any("heading says" in i.message for i in result.issues)
+
+
+def test_free_text_right_after_the_last_value_is_description() -> None:
+    page = ("2019/00001 - Projekt X\n\nProjektägare:\nY kommun\nRegion:\nStockholm\n"
+            "Specifikt mål:\n2.1\nUnga ska få jobb.\nProblem:\nFör få jobb.\n")
+    rec = parse_text(page).record
+    assert rec.specific_objective == "2.1"
+    assert rec.description == "Unga ska få jobb.\nProblem:\nFör få jobb."
+
+
+def test_title_from_name_label_when_no_heading() -> None:
+    page = "Logotyp på utskrifter\n\nNamn:\nProjekt Y\nProjektägare:\nZ\nRegion:\nStockholm\n"
+    result = parse_text(page)
+    assert result.record.title == "Projekt Y" and result.record.project_number is None
+    assert not any("title" in i.message for i in result.issues)
+    headless = parse_text("ProjektägareX AB\nRegionStockholm\nProjektperiod2010-01-01 till 2010-02-01\n\nKommun\n\n  • Solna")
+    assert headless.record.title is None
+    assert any("no title" in i.message for i in headless.issues)

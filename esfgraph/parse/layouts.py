@@ -183,7 +183,6 @@ class _Page:
         candidates = [i for i in range(start) if self.lines[i]
                       and not L.is_preamble_chrome(self.lines[i])]
         if not candidates:
-            self.warn("no title line before the labels (the top of the page may be missing)")
             return
         title_i = candidates[-1]
         for i in candidates[:-1]:
@@ -289,10 +288,10 @@ class _Page:
         return found, i
 
     def _label_follows(self, i: int) -> bool:
-        """True when a `Label:` line comes before the next blank line (value continues)."""
+        """True when a known `Label:` line comes before the next blank line (value continues)."""
         j = i + 1
         while j < self.n and self.lines[j]:
-            if self.colon_label(self.lines[j]) is not None:
+            if self.known_colon_label(self.lines[j]):
                 return True
             j += 1
         return False
@@ -499,6 +498,9 @@ def parse_page(text: str, source: str) -> tuple[Record, list[Issue]]:
         rec.layout = "2007-2013"
     else:
         rec.layout = "2014-2020"
+    if not rec.title:
+        page.warn("no title: no line before the labels and no name label (the top of the "
+                  "page may be missing)")
     if rec.start_date and rec.end_date and rec.end_date < rec.start_date:
         page.warn(f"end date {rec.end_date.isoformat()} is before start date "
                   f"{rec.start_date.isoformat()}; kept both as printed",
