@@ -273,6 +273,16 @@ def test_row_cap(server):
     assert "x-esfgraph-truncated" not in get(server, PROJECTS).headers
 
 
+def test_repeated_query_is_answered_from_the_cache(server):
+    query = PROJECTS + " # cache test"
+    first, second = get(server, query), get(server, query)
+    assert first.headers["x-esfgraph-cache"] == "miss"
+    assert second.headers["x-esfgraph-cache"] == "hit"
+    assert first.content == second.content
+    other_format = get(server, query, "text/csv")
+    assert other_format.headers["x-esfgraph-cache"] == "miss"
+
+
 # ------------------------------------------------------------------ safety
 
 
@@ -347,7 +357,8 @@ def test_timeout_kills_the_query_while_others_get_answers(server):
     thread = threading.Thread(target=lambda: slow.setdefault("r", get(server, CROSS_PRODUCT)))
     thread.start()
     time.sleep(0.5)  # let the slow query occupy one worker
-    answers = [get(server, f"ASK {{ <{VVV}> ?p ?o }}") for _ in range(5)]
+    # distinct texts, so no answer can come from the cache: each one needs a free worker
+    answers = [get(server, f"ASK {{ <{VVV}> ?p ?o }} # lookup {n}") for n in range(5)]
     assert "r" not in slow, "the slow query should still be running while the lookups finish"
     assert all(a.status_code == 200 and a.json()["boolean"] for a in answers)
     thread.join(30)

@@ -22,6 +22,8 @@ from esfgraph.errors import EsfGraphError
               help="Query worker processes (default: CPU count, at least 2).")
 @click.option("--max-rows", type=click.IntRange(1, None), default=None,
               help="Cap on result rows / triples (default 10000).")
+@click.option("--cache-mb", type=click.IntRange(0, None), default=64, show_default=True,
+              help="Memory for cached query answers, per store version (0 turns it off).")
 @click.option("--enable-update", is_flag=True,
               help="Accept SPARQL Update (needs --update-token; off by default).")
 @click.option("--update-token", envvar="ESFGRAPH_UPDATE_TOKEN", default=None,
@@ -29,7 +31,7 @@ from esfgraph.errors import EsfGraphError
 @config_option
 def serve_command(config: Config, store_path: str | None, host: str | None, port: int | None,
                   timeout: float | None, workers: int | None, max_rows: int | None,
-                  enable_update: bool, update_token: str | None) -> None:
+                  cache_mb: int, enable_update: bool, update_token: str | None) -> None:
     """Serve the store: SPARQL endpoint at /sparql, query page at /, entity pages.
 
     Read-only and safe by default: SERVICE and LOAD are refused, every query has a time limit
@@ -55,7 +57,7 @@ def serve_command(config: Config, store_path: str | None, host: str | None, port
         timeout=timeout if timeout is not None else config.query_timeout,
         workers=workers or max(2, os.cpu_count() or 2),
         max_rows=max_rows or config.max_rows, max_request_bytes=config.max_request_bytes,
-        enable_update=enable_update, update_token=update_token)
+        enable_update=enable_update, update_token=update_token, cache_bytes=cache_mb * 1_000_000)
     host = host or config.host
     port = config.port if port is None else port
     shown = f"[{host}]" if ":" in host else host
@@ -65,3 +67,5 @@ def serve_command(config: Config, store_path: str | None, host: str | None, port
         run_server(settings, host=host, port=port)
     except EsfGraphError as exc:
         fail(str(exc))
+    except KeyboardInterrupt:
+        pass

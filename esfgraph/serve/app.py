@@ -22,9 +22,11 @@ from starlette.staticfiles import StaticFiles
 from esfgraph.config import DEFAULT_BASE_IRI
 from esfgraph.resources import package_path
 from esfgraph.serve import pages, protocol
-from esfgraph.serve.workers import Reply, WorkerPool
+from esfgraph.serve.cache import ResultCache
+from esfgraph.serve.workers import Reply, WorkerPool, resolve_store_path
 
 TRUNCATED_HEADER = "X-Esfgraph-Truncated"
+CACHE_HEADER = "X-Esfgraph-Cache"
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class ServeSettings:
     max_request_bytes: int = 1_000_000
     enable_update: bool = False
     update_token: str | None = None
+    cache_bytes: int = 64_000_000
 
 
 class _TooLarge(Exception):
@@ -54,10 +57,12 @@ def _text(status: int, message: str, headers: dict[str, str] | None = None) -> R
     return PlainTextResponse(message.rstrip("\n") + "\n", status_code=status, headers=headers)
 
 
-def _reply_response(reply: Reply, max_rows: int) -> Response:
+def _reply_response(reply: Reply, max_rows: int, cache: str | None = None) -> Response:
     if reply.status != 200:
         return _text(reply.status, reply.message)
     headers = {"Vary": "Accept"}
+    if cache:
+        headers[CACHE_HEADER] = cache
     if reply.truncated:
         headers[TRUNCATED_HEADER] = f"results capped at {max_rows} rows"
     return Response(reply.body, status_code=200, media_type=reply.media_type, headers=headers)
@@ -121,6 +126,7 @@ def _serialize_graph(turtle: str, media_type: str) -> bytes:
 def create_app(settings: ServeSettings) -> Starlette:
     """Build the ASGI app; the worker pool starts and stops with the app's lifespan."""
     pool = WorkerPool(settings.store, settings.workers, settings.timeout, settings.max_rows)
+    cache = ResultCache(settings.cache_bytes)
     base = settings.base_iri
 
     @asynccontextmanager
@@ -169,8 +175,19 @@ def create_app(settings: ServeSettings) -> Starlette:
         job = {"query": req.query, "default_graphs": req.default_graphs,
                "named_graphs": req.named_graphs, "results_type": results_type,
                "graph_type": graph_type, "accept": request.headers.get("accept", "")}
+        try:
+            version = str(resolve_store_path(settings.store))
+        except Exception:  # noqa: BLE001 - no cache when the pointer cannot be read
+            version = None
+        key = (version, req.query, tuple(req.default_graphs), tuple(req.named_graphs),
+               results_type, graph_type)
+        cached = cache.get(key) if version else None
+        if cached is not None:
+            return _reply_response(cached, settings.max_rows, "hit")
         reply = await pool.run(job)
-        return _reply_response(reply, settings.max_rows)
+        if version:
+            cache.put(key, reply)
+        return _reply_response(reply, settings.max_rows, "miss" if version else None)
 
     async def _protocol_request(request: Request) -> protocol.SparqlRequest | Response:
         limit = settings.max_request_bytes
@@ -208,6 +225,7 @@ def create_app(settings: ServeSettings) -> Starlette:
         if not (req.update or "").strip():
             return _text(400, "The update is empty.")
         reply = await pool.update(req.update or "")
+        cache.clear()
         if reply.status == 204:
             return Response(status_code=204)
         return _text(reply.status, reply.message)
@@ -318,7 +336,7 @@ def create_app(settings: ServeSettings) -> Starlette:
         Route("/{path:path}", entity, methods=["GET"]),
     ]
     middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
-                             allow_headers=["*"], expose_headers=[TRUNCATED_HEADER],
+                             allow_headers=["*"], expose_headers=[TRUNCATED_HEADER, CACHE_HEADER],
                              max_age=86400)]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.settings = settings
@@ -340,4 +358,4 @@ def _facts(rows: list[dict[str, Any]], pred: str, value: str, label: str,
     return list(seen.values())
 
 
-__all__ = ["ServeSettings", "TRUNCATED_HEADER", "create_app", "static_dir"]
+__all__ = ["CACHE_HEADER", "ServeSettings", "TRUNCATED_HEADER", "create_app", "static_dir"]

@@ -1,6 +1,7 @@
 """Refuse unsafe SPARQL before it runs: pyoxigraph would fetch `SERVICE` and `LOAD` IRIs itself.
 
-Two independent readings of the query must both find it safe:
+Two independent readings of the query must both find it safe (the parse is skipped only when
+the letters S-E-R-V-I-C-E and L-O-A-D appear nowhere in the text, so no reading could find them):
 
 1. rdflib's SPARQL parser builds the parse tree and we walk it for `ServiceGraphPattern` and
    `Load` nodes (a real grammar, so text inside strings, IRIs or comments cannot fool it);
@@ -149,6 +150,16 @@ def _rdflib_forbidden(text: str, update: bool) -> tuple[str, ...] | None:
     return tuple(sorted({"SERVICE" if n == "ServiceGraphPattern" else "LOAD" for n in found}))
 
 
+def _mentions_forbidden(text: str) -> bool:
+    """Whether the letters of a forbidden keyword appear anywhere at all (in any token).
+
+    When they do not, no lexer or parser can find the keyword, so the (slower) rdflib parse is
+    skipped; when they do, even inside a string or IRI, the full parse runs.
+    """
+    folded = _decode_escapes(text).casefold()
+    return any(word.casefold() in folded for word in FORBIDDEN)
+
+
 def check(text: str, *, update: bool = False) -> QueryShape:
     """Return the shape of a safe query; raise `UnsafeQueryError` for SERVICE or LOAD.
 
@@ -160,7 +171,8 @@ def check(text: str, *, update: bool = False) -> QueryShape:
         raise QueryTooComplexError(
             f"The query nests brackets {info.depth} levels deep; the limit is {MAX_DEPTH}.")
     refused = set(info.forbidden)
-    refused.update(_rdflib_forbidden(text, update) or ())
+    if _mentions_forbidden(text):
+        refused.update(_rdflib_forbidden(text, update) or ())
     if refused:
         words = " and ".join(sorted(refused))
         raise UnsafeQueryError(

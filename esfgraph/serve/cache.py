@@ -1,0 +1,57 @@
+"""A small in-memory cache of query answers, keyed on the store version.
+
+A store version is never written once it is current (esfgraph.store swaps in a new directory),
+so the same query text, dataset and format always give the same bytes until the `current`
+pointer moves; the version directory is part of the key. Updates clear the cache.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Hashable
+
+from esfgraph.serve.workers import Reply
+
+
+class ResultCache:
+    """LRU of successful replies, bounded by total body bytes."""
+
+    def __init__(self, max_bytes: int, max_entry_bytes: int = 2_000_000) -> None:
+        self.max_bytes = max_bytes
+        self.max_entry_bytes = min(max_entry_bytes, max_bytes)
+        self._items: OrderedDict[Hashable, Reply] = OrderedDict()
+        self._size = 0
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Hashable) -> Reply | None:
+        """The cached reply for `key`, refreshed as most recently used."""
+        reply = self._items.get(key)
+        if reply is None:
+            self.misses += 1
+            return None
+        self._items.move_to_end(key)
+        self.hits += 1
+        return reply
+
+    def put(self, key: Hashable, reply: Reply) -> None:
+        """Remember a 200 reply unless it is too big; evict the oldest to stay in bounds."""
+        size = len(reply.body)
+        if reply.status != 200 or self.max_bytes <= 0 or size > self.max_entry_bytes:
+            return
+        old = self._items.pop(key, None)
+        if old is not None:
+            self._size -= len(old.body)
+        self._items[key] = reply
+        self._size += size
+        while self._size > self.max_bytes and self._items:
+            _, evicted = self._items.popitem(last=False)
+            self._size -= len(evicted.body)
+
+    def clear(self) -> None:
+        """Forget everything (after an update)."""
+        self._items.clear()
+        self._size = 0
+
+
+__all__ = ["ResultCache"]
