@@ -529,3 +529,59 @@ def test_update_needs_the_token_and_never_loads(tmp_path):
         assert ok.status_code == 204
         assert get(srv, "ASK { <urn:a> <urn:b> 'c' }").json()["boolean"] is True
         assert get(srv, PROJECTS).status_code == 200
+
+
+# ------------------------------------------------------------------ robustness
+
+
+def test_a_thousand_idle_connections_do_not_block_queries(server):
+    idle = []
+    try:
+        port = int(server.url.rsplit(":", 1)[1])
+        for n in range(1000):
+            sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+            if n % 2:  # half of them start a request and never finish it
+                sock.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n")
+            idle.append(sock)
+        resp = get(server, PROJECTS + " # while 1000 connections idle")
+        assert resp.status_code == 200 and len(bindings(resp)) == 3
+    finally:
+        for sock in idle:
+            sock.close()
+    assert get(server, "ASK {}").status_code == 200
+
+
+def test_a_build_swapping_the_current_version_is_picked_up(tmp_path):
+    """Layout of esfgraph.store: `current` is a symlink to v-<id>/db, swapped atomically."""
+    root = tmp_path / "store"
+    make_store(root / "v-1" / "db")
+    (root / "v-1" / "COMPLETE").touch()
+    (root / "current").symlink_to("v-1/db")
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    with running_server(root, "--workers", "2") as srv:
+        assert bindings(get(srv, query))[0]["n"]["value"] == "88"
+        (root / "v-2" / "db").mkdir(parents=True)
+        new = ox.Store(str(root / "v-2" / "db"))
+        new.load(path=str(Path(__file__).with_name("serve_fixtures") / "data.trig"),
+                 format=ox.RdfFormat.TRIG)
+        new.add(ox.Quad(ox.NamedNode("urn:x:new"), ox.NamedNode("urn:x:p"), ox.Literal("v2"),
+                        ox.NamedNode(f"{BASE}graph/reference")))
+        new.flush()
+        del new
+        (root / "v-2" / "COMPLETE").touch()
+        (root / "tmp-link").symlink_to("v-2/db")
+        (root / "tmp-link").replace(root / "current")
+        # the same query text: neither the cache nor the workers may serve the old version
+        for _ in range(3):
+            assert bindings(get(srv, query))[0]["n"]["value"] == "89"
+
+
+def test_serve_without_a_store_is_a_clear_error(tmp_path):
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "esfgraph", "serve", "--store",
+                           str(tmp_path / "missing"), "--port", "0"], capture_output=True,
+                          text=True, timeout=60, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "no store here" in proc.stderr and "Traceback" not in proc.stderr

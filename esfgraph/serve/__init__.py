@@ -13,7 +13,7 @@ def run_server(settings: ServeSettings, host: str = "127.0.0.1", port: int = 800
 
     config = uvicorn.Config(create_app(settings), host=host, port=port, log_level=log_level,
                             access_log=False, timeout_graceful_shutdown=5,
-                            limit_concurrency=1000, h11_max_incomplete_event_size=256 * 1024)
+                            h11_max_incomplete_event_size=256 * 1024)
     uvicorn.Server(config).run()
 
 

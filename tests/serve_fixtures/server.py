@@ -44,6 +44,7 @@ class RunningServer:
 
 def make_store(path: Path) -> Path:
     """A pyoxigraph store at `path` loaded with the fixture (closed again when returned)."""
+    path.mkdir(parents=True, exist_ok=True)
     store = ox.Store(str(path))
     store.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
     store.flush()
