@@ -6,40 +6,23 @@ The same input gives the same IRI in every build, so links and saved queries kee
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from rdflib import URIRef
 
 from esfgraph.config import DEFAULT_BASE_IRI
+from esfgraph.link.names import org_key  # one normalisation for every organisation key
 from esfgraph.namespaces import CONCEPT
+from esfgraph.slugs import slug
 
 if TYPE_CHECKING:  # pragma: no cover
     from esfgraph.record import Record
 
-_TRANSLIT = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"})
-_NON_SLUG = re.compile(r"[^a-z0-9]+")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_SPACE = re.compile(r"\s+")
 
 #: Roles of an organisation (or place) in a project; also the `concept:role/{role}` local names.
 ROLES = ("owner", "partner", "cofinancier", "transnational-contact")
-
-
-@lru_cache(maxsize=65536)
-def slug(text: str | None) -> str:
-    """Make a readable IRI segment: NFC, casefold, Swedish letters → ASCII, other runs → '-'.
-
-    Letters outside the Swedish set lose their accents (NFKD: "Kraków" → "krakow") instead of
-    becoming '-'; the result is '' for text with no letters or digits.
-    """
-    if not text:
-        return ""
-    s = unicodedata.normalize("NFC", text).casefold().translate(_TRANSLIT)
-    if not s.isascii():
-        s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
-    return _NON_SLUG.sub("-", s).strip("-")
 
 
 def code_segment(code: str) -> str:
@@ -48,34 +31,6 @@ def code_segment(code: str) -> str:
     if _CODE.match(code):
         return code
     return slug(code) or "okand"
-
-
-def _strip_definite(word: str) -> str:
-    """Drop a Swedish definite suffix so 'familjeomsorgen' and 'familjeomsorg' share a key."""
-    if len(word) >= 7 and word.endswith("en"):
-        return word[:-2]
-    if len(word) >= 7 and word.endswith("an"):
-        return word[:-1]  # försäkringskassan → försäkringskassa
-    if len(word) >= 8 and word.endswith("et") and not word.endswith(("het", "itet")):
-        return word[:-2]  # landstinget → landsting; not enhet, universitet
-    return word
-
-
-@lru_cache(maxsize=65536)
-def org_key(name: str) -> str:
-    """Normalise an organisation name to its IRI key (case, spacing, repeats, definite forms).
-
-    "Individ och Familjeomsorg" and "Individ och Familjeomsorgen" give the same key;
-    "Flens kommun, Flens kommun" gives the key of "Flens kommun".
-    """
-    text = _SPACE.sub(" ", unicodedata.normalize("NFC", name)).strip().casefold()
-    parts: list[str] = []
-    for part in text.split(","):
-        words = [_strip_definite(w) for w in part.split()]
-        norm = " ".join(words)
-        if norm and norm not in parts:
-            parts.append(norm)
-    return slug(" ".join(parts)) or "okand-organisation"
 
 
 def project_slug(record: "Record") -> str:

@@ -211,7 +211,7 @@ def test_bare_unit_is_not_merged_across_projects():
     b = full_record(project_number=None, title="Annat", owner="Arbetsmarknadsenheten (AME)")
     owner_a = {o for s, p, o in triples(mapped(a)) if p == ESF.owner}
     owner_b = {o for s, p, o in triples(mapped(b)) if p == ESF.owner}
-    assert owner_a == {URIRef(BASE + "id/org/arbetsmarknadsenhet-ame--ung-och-aktiv-genomforande-2014-02-17")}
+    assert owner_a == {URIRef(BASE + "id/org/arbetsmarknadsenhet--ung-och-aktiv-genomforande-2014-02-17")}
     assert owner_a != owner_b
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from esfgraph.slugs import slug  # noqa: F401  (re-exported: one slug for every IRI)
+
 _TRANSLIT = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u", "æ": "ae", "ø": "o"})
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _SPACES = re.compile(r"\s+")
 _PAREN = re.compile(r"\s*\([^()]*\)\s*$")
 
@@ -46,10 +47,6 @@ def ascii_fold(text: str) -> str:
     return fold(text).translate(_TRANSLIT)
 
 
-def slug(text: str) -> str:
-    """The slug of docs/DATA-MODEL.md: NFC, casefold, transliterate, non-[a-z0-9] runs → '-'."""
-    text = unicodedata.normalize("NFC", text).casefold().translate(_TRANSLIT)
-    return _NON_ALNUM.sub("-", text).strip("-")
 
 
 def strip_definite(word: str) -> str:
