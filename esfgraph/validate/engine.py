@@ -73,7 +73,8 @@ _SUBCLASS_S = str(RDFS.subClassOf)
 class Index:
     """The triples of one partition's subjects plus global type and subclass indexes."""
 
-    def __init__(self) -> None:
+    def __init__(self, base: "Index | None" = None) -> None:
+        self.base_types: dict = base.types if base is not None else {}
         self.out: dict = {}                       # subject key -> (term, {predicate str: set(objects)})
         self.graphs: dict = {}                    # subject key -> graphs it is a subject in
         self.types: dict = defaultdict(set)       # every node key -> rdf:type IRIs as str (whole input)
@@ -82,6 +83,17 @@ class Index:
         self.subjects_of: dict = defaultdict(set)
         self.objects_of: dict = defaultdict(set)
         self._supers: dict = {}
+        if base is not None:
+            for cls, parents in base.subclass.items():
+                self.subclass[cls] = set(parents)
+
+    def type_of(self, key) -> set | tuple:
+        """rdf:types of a node key, from this input and from the pre-indexed shared data."""
+        own = self.types.get(key)
+        shared = self.base_types.get(key)
+        if own and shared:
+            return own | shared
+        return own or shared or ()
 
     def supers(self, cls: str) -> set:
         """The class and all its superclasses along rdfs:subClassOf (cached)."""
@@ -99,9 +111,10 @@ class Index:
         return seen
 
 
-def build_index(chunks: Iterable[Sequence[Quad]], shapes: CompiledShapes, part: int, nparts: int) -> Index:
+def build_index(chunks: Iterable[Sequence[Quad]], shapes: CompiledShapes, part: int, nparts: int,
+                base: Index | None = None) -> Index:
     """One pass over all quads: keep this partition's subjects, index types for everyone."""
-    idx = Index()
+    idx = Index(base)
     out = idx.out
     graphs = idx.graphs
     types = idx.types
@@ -140,7 +153,7 @@ def build_index(chunks: Iterable[Sequence[Quad]], shapes: CompiledShapes, part: 
             if ps in subj_preds:
                 idx.subjects_of[ps].add(str(s) if isinstance(s, URIRef) else s)
     for key in out:
-        for t in types.get(key, ()):
+        for t in idx.type_of(key):
             idx.by_type[t].append(key)
     return idx
 
@@ -196,10 +209,9 @@ def _check(c: Constraint, values, props: dict, idx: Index) -> list:
         return [None] if len(values) > c.param else []
     if kind == "class":
         cls = c.param
-        types = idx.types
         for v in values:
             ok = False
-            for t in types.get(str(v) if isinstance(v, URIRef) else v, ()):
+            for t in idx.type_of(str(v) if isinstance(v, URIRef) else v):
                 if cls in idx.supers(t):
                     ok = True
                     break
@@ -343,9 +355,13 @@ def _prepare(constraints: list[Constraint]) -> tuple[list, list]:
 
 
 def evaluate_partition(chunks: Iterable[Sequence[Quad]], shapes: CompiledShapes, part: int = 0,
-                       nparts: int = 1) -> list[RawResult]:
-    """Validate the subjects of one partition and return raw results."""
-    idx = build_index(chunks, shapes, part, nparts)
+                       nparts: int = 1, base: Index | None = None) -> list[RawResult]:
+    """Validate the subjects of one partition and return raw results.
+
+    `base` is a pre-built index of shared data (places, concepts): its types count for sh:class
+    and sh:targetClass, but its own subjects are not validated again.
+    """
+    idx = build_index(chunks, shapes, part, nparts, base)
     results: list[RawResult] = []
     empty: tuple = ({}, ())
     for shape in shapes.node_shapes:

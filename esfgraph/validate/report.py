@@ -14,6 +14,24 @@ from esfgraph.namespaces import PREFIXES, SH
 
 _SEVERITY_WORD = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 
+#: What each constraint component means, in a few plain words (shown before the message).
+PROBLEM = {
+    SH.MinCountConstraintComponent: "missing",
+    SH.MaxCountConstraintComponent: "more than one value",
+    SH.DatatypeConstraintComponent: "wrong kind of value",
+    SH.LanguageInConstraintComponent: "wrong language tag",
+    SH.PatternConstraintComponent: "wrong format",
+    SH.ClassConstraintComponent: "links to the wrong kind of thing",
+    SH.NodeKindConstraintComponent: "link and text mixed up",
+    SH.MinInclusiveConstraintComponent: "too small",
+    SH.MaxInclusiveConstraintComponent: "too large",
+    SH.MinExclusiveConstraintComponent: "too small",
+    SH.MaxExclusiveConstraintComponent: "too large",
+    SH.InConstraintComponent: "not an allowed value",
+    SH.LessThanOrEqualsConstraintComponent: "in the wrong order",
+    SH.ClosedConstraintComponent: "unexpected field",
+}
+
 
 @dataclass(frozen=True)
 class SourceRecord:
@@ -22,7 +40,12 @@ class SourceRecord:
     graph: str
     file: str | None = None
     title: str | None = None
-    others: int = 0          # further records that state facts about the same (shared) node
+    also: tuple[str, ...] = ()   # further record graphs stating facts about the same (shared) node
+
+    @property
+    def others(self) -> int:
+        """How many further records state facts about the same node."""
+        return len(self.also)
 
     def label(self) -> str:
         """A one-line description for people: file name and title."""
@@ -119,7 +142,8 @@ class ValidationReport:
                 lines.append(f"  {fld}:")
                 for r in sorted(by_field[fld], key=lambda x: (str(x.focus), str(x.value))):
                     value = f" Value: {_short(r.value)}." if r.value is not None else ""
-                    lines.append(f"    [{r.severity_word}] {r.message}{value}")
+                    problem = PROBLEM.get(r.component, "rule not met")
+                    lines.append(f"    [{r.severity_word}] {problem}: {r.message}{value}")
                     lines.append(f"      (node {_short(r.focus)}, rule {_short(r.source_shape)})")
             lines.append("")
         counts = self.counts()

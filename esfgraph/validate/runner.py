@@ -13,7 +13,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF
 
 from esfgraph.errors import ValidationError
 from esfgraph.namespaces import ESF, SH
-from esfgraph.validate.engine import Quad, RawResult, evaluate_partition, split_quads
+from esfgraph.validate.engine import Quad, RawResult, build_index, evaluate_partition, split_quads
 from esfgraph.validate.report import Result, SourceRecord, ValidationReport
 from esfgraph.validate.shapes import (
     CompiledShapes, UnsupportedShapesError, compile_shapes, load_shapes_graph,
@@ -103,7 +103,7 @@ def _to_results(raw: list[RawResult], info: dict[str, SourceRecord]) -> list[Res
         source = None
         if records:
             base = info.get(records[0]) or SourceRecord(records[0])
-            source = SourceRecord(base.graph, base.file, base.title, len(records) - 1)
+            source = SourceRecord(base.graph, base.file, base.title, tuple(records[1:]))
         message = _pick_message(messages) or "The data does not meet this rule."
         out.append(Result(focus, path, shape, severity, component, value, message, name, source, messages))
     out.sort(key=lambda r: (r.source_record.graph if r.source_record else "", str(r.focus),
@@ -186,6 +186,49 @@ def validate_records(mapped_records: Iterable, shared_graph: Graph | None = None
     return ValidationReport(_to_results(raw, info), allow_warnings=allow_warnings)
 
 
+def shared_graph(base_iri: str) -> Graph:
+    """The data every record links to: reference places (link step) and the vocabulary (ontology/)."""
+    from esfgraph.resources import ontology_dir
+
+    graph = Graph()
+    try:
+        from esfgraph.link import default_gazetteer
+
+        graph += default_gazetteer().reference_graph(base_iri)
+    except ImportError:  # pragma: no cover - the link package ships with esfgraph
+        pass
+    for file in sorted(Path(ontology_dir()).glob("*.ttl")):
+        graph.parse(file)
+    return graph
+
+
+class RecordValidator:
+    """Validate one record at a time, with shared data (places, concepts) indexed once.
+
+    Meant for build workers: create one per process, then call `validate(mapped)` per record.
+    Each record is checked on its own quads; cross-record problems (one organisation given two
+    names by two pages) only show when the whole graph is validated (`validate_records`).
+    """
+
+    def __init__(self, shared_graph: Graph | None = None, shapes_dir: str | os.PathLike | None = None) -> None:
+        self.shapes = _shapes(shapes_dir)
+        quads = graph_quads(shared_graph) if shared_graph is not None else []
+        self.base = build_index([quads], self.shapes, 0, 1)
+
+    @classmethod
+    def for_base(cls, base_iri: str, shapes_dir: str | os.PathLike | None = None) -> "RecordValidator":
+        """A validator that knows esfgraph's reference places and vocabulary for `base_iri`."""
+        return cls(shared_graph(base_iri), shapes_dir)
+
+    def validate(self, mapped, *, allow_warnings: bool = False) -> ValidationReport:
+        """Validate one MappedRecord (or anything with `.graph` and `.quads`)."""
+        raw = evaluate_partition([mapped.quads], self.shapes, 0, 1, self.base)
+        info = {}
+        if raw:
+            info = {g: _info_from_quads(g, mapped.quads) for g in _needed_graphs(raw)}
+        return ValidationReport(_to_results(raw, info), allow_warnings=allow_warnings)
+
+
 def pyshacl_graph_report(data: Graph, shapes_dir: str | os.PathLike | None = None) -> Graph:
     """Run whole-graph pySHACL (the reference semantics) and return its report graph."""
     import pyshacl
@@ -225,6 +268,6 @@ def validate_with_pyshacl(data: Graph, shapes_dir: str | os.PathLike | None = No
 
 
 __all__ = [
-    "default_jobs", "evaluate", "graph_quads", "pyshacl_graph_report", "results_from_report_graph",
+    "RecordValidator", "default_jobs", "shared_graph", "evaluate", "graph_quads", "pyshacl_graph_report", "results_from_report_graph",
     "validate_graph", "validate_quads", "validate_records", "validate_with_pyshacl",
 ]

@@ -40,8 +40,11 @@ ERROR_KINDS = (
     "bad-municipality-code", "bad-region-code", "area-not-concept", "section-no-text",
     "extra-iri-value", "boolean-as-text", "text-wrong-language", "bad-postcode", "bad-sha256",
     "grant-no-project", "duplicate-project", "blank-project", "person-no-name", "mbox-literal",
-    "role-unknown", "two-owners", "cci-bad", "amount-missing-value", "empty-date-order",
+    "role-unknown", "two-owners", "cci-bad", "amount-missing-value", "no-start-date",
 )
+
+#: Planted variations that are NOT errors (edge cases that must produce no result).
+EDGE_CASES = frozenset({"no-start-date"})
 
 REGIONS = [("SE33", "Övre Norrland"), ("SE32", "Mellersta Norrland"), ("SE31", "Norra Mellansverige"),
            ("SE12", "Östra Mellansverige"), ("SE11", "Stockholm"), ("SE23", "Västsverige"),
@@ -163,7 +166,7 @@ def _record(i: int, rng: random.Random, base: str, orgs: list, council: URIRef, 
         start, end = end, start
     if planted == "ill-typed-date":
         start = Literal(f"{start_year}-13-45", datatype=XSD.date)
-    if planted != "empty-date-order":
+    if planted != "no-start-date":
         add(project, SCHEMA.startDate, start)
     add(project, SCHEMA.endDate, end)
     participants = {"negative-participants": Literal(-3), "participants-decimal": Literal("12.5", datatype=XSD.decimal)}
@@ -232,7 +235,7 @@ def _record(i: int, rng: random.Random, base: str, orgs: list, council: URIRef, 
         add(bad, RDF.type, ORG.Organization)
         add(bad, SKOS.prefLabel, _lit("Felaktig AB"))
         add(bad, ESF.organisationNumber, Literal("212000-1512"))
-    unit = URIRef(f"{owner}/enhet-{i % 4}")
+    unit = URIRef(f"{owner}/enhet-{i % 4}" if planted != "unit-without-parent" else f"{owner}/enhet-x{i}")
     add(unit, RDF.type, ORG.OrganizationalUnit)
     add(unit, RDF.type, ORG.Organization)
     add(unit, SKOS.prefLabel, _lit(f"Enhet {i % 4}"))
@@ -297,4 +300,4 @@ def to_graph(records: list[SyntheticRecord], shared: Graph | None = None) -> Gra
     return g
 
 
-__all__ = ["ERROR_KINDS", "SyntheticRecord", "reference_graph", "synthetic_records", "to_graph"]
+__all__ = ["EDGE_CASES", "ERROR_KINDS", "SyntheticRecord", "reference_graph", "synthetic_records", "to_graph"]
