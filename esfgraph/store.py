@@ -116,22 +116,42 @@ class GraphNames:
 # N-Quads encoding of rdflib terms (fast, no rdflib serializer involved)
 # --------------------------------------------------------------------------------------------
 
-_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 _BNODE_SAFE = re.compile(r"[^A-Za-z0-9_]")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+#: N-Triples text of IRIs and datatypes seen before (predicates, classes, shared entities).
+_IRI_CACHE: dict[str, str] = {}
+
+
+def _escape(text: str) -> str:
+    # chained str.replace runs in C and is much faster than translate() on long texts
+    if "\\" in text:
+        text = text.replace("\\", "\\\\")
+    if '"' in text:
+        text = text.replace('"', '\\"')
+    if "\n" in text:
+        text = text.replace("\n", "\\n")
+    if "\r" in text:
+        text = text.replace("\r", "\\r")
+    return text
 
 
 def term_nt(term: Any, bnode_prefix: str = "b") -> str:
     """One rdflib (or plain) term in N-Triples syntax; blank nodes get `bnode_prefix`."""
     kind = type(term).__name__
     if kind == "URIRef":
-        return f"<{term}>"
+        cached = _IRI_CACHE.get(term)
+        if cached is None:
+            cached = f"<{term}>"
+            if len(_IRI_CACHE) < 200_000:
+                _IRI_CACHE[str(term)] = cached
+        return cached
     if kind == "Literal":
-        text = f'"{str(term).translate(_ESCAPES)}"'
+        text = f'"{_escape(str(term))}"'
         if term.language:
             return f"{text}@{term.language}"
-        if term.datatype is not None and str(term.datatype) != _XSD_STRING:
-            return f"{text}^^<{term.datatype}>"
+        datatype = term.datatype
+        if datatype is not None and datatype != _XSD_STRING:
+            return f"{text}^^{term_nt(datatype)}"
         return text
     if kind == "BNode":
         return f"_:{bnode_prefix}{_BNODE_SAFE.sub('_', str(term))}"
@@ -246,6 +266,12 @@ class Manifest:
             "FROM sources ORDER BY source"
         )
         return [SourceEntry(*row) for row in rows]
+
+    def source_by_key(self, source: str) -> SourceEntry | None:
+        row = self.db.execute(
+            "SELECT source, name, sha256, size, mtime_ns, slug, graph, personal_graph "
+            "FROM sources WHERE source=?", (source,)).fetchone()
+        return SourceEntry(*row) if row else None
 
     def source_by_slug(self, slug: str) -> SourceEntry | None:
         row = self.db.execute(
@@ -417,9 +443,11 @@ class StoreWriter:
 
     def add_record(self, encoded: EncodedRecord, entry: SourceEntry) -> None:
         """Store one record (replacing an earlier version of the same source or slug)."""
-        for old in (self.find_source(entry.source), self.manifest.source_by_slug(entry.slug)):
-            if old is not None:
-                self.remove_entry(old)
+        if self.incremental:  # a fresh version has nothing to replace
+            for old in (self.manifest.source_by_key(entry.source),
+                        self.manifest.source_by_slug(entry.slug)):
+                if old is not None:
+                    self.remove_entry(old)
         self.manifest.add_source(entry, encoded.shared)
         self.add_nquads(encoded.own_nquads)
 

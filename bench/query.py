@@ -1,0 +1,141 @@
+"""Ready-made queries on N synthetic records: the pyoxigraph store beside rdflib's in-memory engine.
+
+    python bench/query.py --count 10000
+    python bench/query.py --count 100000 --rdflib-runs 1        # rdflib takes minutes here
+    python bench/query.py --count 10000 --pages /tmp/pages10k  # reuse generated pages
+
+Steps: generate pages (bench/generate.py), build the store with the real pipeline (parse, map,
+link, store; no SHACL), load the same quads (exported as N-Quads) into an rdflib Dataset whose
+default graph is the union, then run every ready-made query on both. Prints, per query: the
+store's first run (cold, no cache), its median over --runs, the cached answer (result cache),
+rdflib's median and the ratio rdflib / store. Two extra rows show the data-model choice of
+amounts as plain typed literals on the project: money per region summed from
+`esf:esfGrantSEK` versus through the grant and amount nodes (schema:funding/schema:amount/
+schema:value). Figures only: nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from esfgraph.pipeline import build  # noqa: E402
+from esfgraph.queries import NamedQuery, list_queries  # noqa: E402
+from esfgraph.query import bind_params, inject_values, run_query  # noqa: E402
+from esfgraph.store import Store  # noqa: E402
+
+#: The model comparison: one aggregate over the direct literal, one through the nodes.
+EXTRA = {
+    "(model) region sum via esf:esfGrantSEK": """
+        PREFIX esf: <https://w3id.org/esfgraph/ontology#>
+        SELECT ?region (SUM(?g) AS ?total) WHERE {
+          ?p esf:region ?region ; esf:esfGrantSEK ?g } GROUP BY ?region""",
+    "(model) region sum via grant nodes": """
+        PREFIX esf: <https://w3id.org/esfgraph/ontology#>
+        PREFIX schema: <https://schema.org/>
+        SELECT ?region (SUM(?g) AS ?total) WHERE {
+          ?p esf:region ?region ; schema:funding ?grant .
+          ?grant schema:amount ?amount . ?amount schema:value ?g } GROUP BY ?region""",
+}
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:9.1f}" if seconds < 10 else f"{seconds:8.1f}s"
+
+
+def timed(fn) -> float:  # type: ignore[no-untyped-def]
+    began = time.perf_counter()
+    fn()
+    return time.perf_counter() - began
+
+
+def queries() -> list[tuple[str, str, dict]]:
+    out = []
+    for q in list_queries():
+        out.append((q.name, q.sparql, bind_params({}, q.params)))
+    out += [(name, text, {}) for name, text in EXTRA.items()]
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+                                     epilog="example: python bench/query.py --count 10000")
+    parser.add_argument("--count", type=int, default=10000, help="synthetic records (10000)")
+    parser.add_argument("--runs", type=int, default=5, help="store runs per query (5)")
+    parser.add_argument("--rdflib-runs", type=int, default=3, help="rdflib runs (3; 0 skips)")
+    parser.add_argument("--pages", default=None, help="folder of pages to reuse / create")
+    parser.add_argument("--store", default=None, help="store folder (default: a temp dir)")
+    parser.add_argument("--jobs", type=int, default=None, help="build workers (all cores)")
+    args = parser.parse_args(argv)
+
+    work = Path(tempfile.mkdtemp(prefix="esfgraph-bench-"))
+    pages = Path(args.pages) if args.pages else work / "pages"
+    if not pages.exists() or not any(pages.iterdir()):
+        from bench.generate import write_pages
+
+        t = timed(lambda: write_pages(pages, args.count, seed=1, bad_rate=0.0))
+        print(f"generated {args.count} pages in {t:.1f} s", file=sys.stderr)
+    store_path = Path(args.store) if args.store else work / "store"
+    report = None
+
+    def do_build() -> None:
+        nonlocal report
+        report = build([pages], store_path=store_path, validate=False, full=True, jobs=args.jobs)
+
+    t_build = timed(do_build)
+    assert report is not None
+    print(f"store: built {report.records} records, {report.triples} triples in {t_build:.1f} s "
+          f"({report.records / t_build:,.0f} records/s)", file=sys.stderr)
+    store = Store(store_path)
+
+    dataset = None
+    if args.rdflib_runs > 0:
+        import pyoxigraph as ox
+        import rdflib
+
+        nq = work / "all.nq"
+        store.dump(ox.RdfFormat.N_QUADS, str(nq))
+        dataset = rdflib.Dataset(default_union=True)
+        t_load = timed(lambda: dataset.parse(str(nq), format="nquads"))
+        print(f"rdflib: loaded {len(dataset)} quads in {t_load:.1f} s", file=sys.stderr)
+
+    header = (f"{'query':44} {'first ms':>9} {'median ms':>9} {'cached ms':>9} "
+              f"{'rdflib ms':>9} {'ratio':>7}")
+    print(f"\n{args.count} records, {report.triples} triples; store runs={args.runs}, "
+          f"rdflib runs={args.rdflib_runs}\n")
+    print(header)
+    print("-" * len(header))
+    for name, sparql, params in queries():
+        first = timed(lambda: run_query(store, sparql, params=params, fmt="json",
+                                        use_cache=False))
+        runs = [timed(lambda: run_query(store, sparql, params=params, fmt="json",
+                                        use_cache=False)) for _ in range(args.runs)]
+        run_query(store, sparql, params=params, fmt="json")  # fill the cache
+        cached = statistics.median(
+            timed(lambda: run_query(store, sparql, params=params, fmt="json"))
+            for _ in range(max(args.runs, 3)))
+        med = statistics.median(runs)
+        if dataset is not None:
+            text = inject_values(sparql, params)
+            rruns = [timed(lambda: list(dataset.query(text))) for _ in range(args.rdflib_runs)]
+            rmed = statistics.median(rruns)
+            tail = f"{_ms(rmed)} {rmed / med:6.1f}x"
+        else:
+            tail = f"{'-':>9} {'-':>7}"
+        print(f"{name:44} {_ms(first)} {_ms(med)} {_ms(cached)} {tail}")
+    print("\nfirst = cold run without cache; median over --runs without cache; cached = answer "
+          "from the result cache (same store version); ratio = rdflib median / store median.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
