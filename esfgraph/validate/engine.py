@@ -205,8 +205,6 @@ def _check(c: Constraint, values, props: dict, idx: Index) -> list:
     """Return the value nodes (non-empty `values`) that fail constraint `c`."""
     kind = c.kind
     bad: list = []
-    if kind == "maxCount":
-        return [None] if len(values) > c.param else []
     if kind == "class":
         cls = c.param
         for v in values:
@@ -337,12 +335,14 @@ def _comparable(node):
     return node, False
 
 
-def _prepare(constraints: list[Constraint]) -> tuple[list, list]:
-    """Split constraints into minCount ones and those that look at value nodes (str params)."""
-    mins, checks = [], []
+def _prepare(constraints: list[Constraint]) -> tuple[list, list, list]:
+    """Split constraints into minCount, maxCount and value checks (str params where faster)."""
+    mins, maxes, checks = [], [], []
     for c in constraints:
         if c.kind == "minCount":
-            mins.append(c)
+            mins.append(c.param)
+        elif c.kind == "maxCount":
+            maxes.append(c.param)
         elif c.kind in ("class", "lessThanOrEquals", "datatype"):
             checks.append(Constraint(c.kind, str(c.param)))
         elif c.kind == "nodeKind":
@@ -351,7 +351,7 @@ def _prepare(constraints: list[Constraint]) -> tuple[list, list]:
             checks.append(Constraint("nodeKind", frozenset(kinds)))
         else:
             checks.append(c)
-    return mins, checks
+    return mins, maxes, checks
 
 
 def evaluate_partition(chunks: Iterable[Sequence[Quad]], shapes: CompiledShapes, part: int = 0,
@@ -365,11 +365,13 @@ def evaluate_partition(chunks: Iterable[Sequence[Quad]], shapes: CompiledShapes,
     results: list[RawResult] = []
     empty: tuple = ({}, ())
     for shape in shapes.node_shapes:
-        own_mins, own_checks = _prepare(shape.constraints)
+        _mins, _maxes, own_checks = _prepare(shape.constraints)
         props_plan = []
         for prop in shape.properties:
-            mins, checks = _prepare(prop.constraints)
-            props_plan.append((prop, str(prop.path), mins, checks))
+            mins, maxes, checks = _prepare(prop.constraints)
+            props_plan.append((prop, str(prop.path), [m for m in mins if m > 0], maxes, checks))
+        min_count = COMPONENT["minCount"]
+        max_count = COMPONENT["maxCount"]
         allowed = None if shape.closed_allowed is None else {str(p) for p in shape.closed_allowed}
         for key in _focus_keys(shape, idx, part, nparts):
             entry = idx.out.get(key)
@@ -382,18 +384,22 @@ def evaluate_partition(chunks: Iterable[Sequence[Quad]], shapes: CompiledShapes,
                 for v in _check(c, (focus,), props, idx):
                     results.append((focus, None, shape.iri, shape.severity, COMPONENT[c.kind], v,
                                     shape.messages, shape.name, graphs))
-            for prop, path, mins, checks in props_plan:
+            for prop, path, mins, maxes, checks in props_plan:
                 values = props.get(path)
                 if not values:
-                    for c in mins:
-                        if c.param > 0:
-                            results.append((focus, prop.path, prop.iri, prop.severity,
-                                            COMPONENT["minCount"], None, prop.messages, prop.name, graphs))
-                    continue
-                for c in mins:
-                    if len(values) < c.param:
+                    for _ in mins:
                         results.append((focus, prop.path, prop.iri, prop.severity,
-                                        COMPONENT["minCount"], None, prop.messages, prop.name, graphs))
+                                        min_count, None, prop.messages, prop.name, graphs))
+                    continue
+                n = len(values)
+                for m in mins:
+                    if n < m:
+                        results.append((focus, prop.path, prop.iri, prop.severity,
+                                        min_count, None, prop.messages, prop.name, graphs))
+                for m in maxes:
+                    if n > m:
+                        results.append((focus, prop.path, prop.iri, prop.severity,
+                                        max_count, None, prop.messages, prop.name, graphs))
                 for c in checks:
                     for v in _check(c, values, props, idx):
                         results.append((focus, prop.path, prop.iri, prop.severity, COMPONENT[c.kind], v,
