@@ -263,7 +263,8 @@ def main() -> None:
 
         store_path = args.store
         source = ox.Store.read_only(str(resolve_store_path(store_path)))
-        source.dump(str(data), format=ox.RdfFormat.N_QUADS)
+        if not args.skip_rdflib:
+            source.dump(str(data), format=ox.RdfFormat.N_QUADS)
         projects = [r["p"].value for r in source.query(
             f"SELECT ?p WHERE {{ ?p a <{ESF}Project> }}", use_default_graph_as_union=True)]
         del source
@@ -275,7 +276,7 @@ def main() -> None:
         store.flush()
         del store
         projects = [f"{BASE}id/project/bench-{i:06d}" for i in range(args.projects)]
-    quads = sum(1 for _ in open(data, "rb"))
+    quads = sum(1 for _ in open(data, "rb")) if data.exists() else "?"
     print(f"data: {len(projects)} projects, {quads} quads, prepared in "
           f"{time.perf_counter() - started:.1f} s ({work})")
     queries = [q.sparql for q in list_queries()]

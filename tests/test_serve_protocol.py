@@ -35,7 +35,7 @@ VVV_GRAPH = f"{BASE}graph/record/vaga-valja-vag-vvv-forprojektering-2009-08-01"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
     store = make_store(tmp_path_factory.mktemp("serve") / "store")
-    with running_server(store, "--timeout", "3", "--workers", "2", "--max-rows", "50") as srv:
+    with running_server(store, "--timeout", "4", "--workers", "2", "--max-rows", "50") as srv:
         yield srv
 
 
@@ -353,22 +353,24 @@ def test_update_sent_as_query_is_400(server):
 
 def test_timeout_kills_the_query_while_others_get_answers(server):
     before = server.worker_pids()
-    slow: dict[str, httpx.Response] = {}
-    thread = threading.Thread(target=lambda: slow.setdefault("r", get(server, CROSS_PRODUCT)))
-    thread.start()
-    time.sleep(0.5)  # let the slow query occupy one worker
+    slow: dict[int, httpx.Response] = {}
+    threads = [threading.Thread(target=lambda n=n: slow.setdefault(n, get(
+        server, CROSS_PRODUCT + f" # slow {n}"))) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)  # let the slow queries take their worker (or wait for the heavy lane)
     # distinct texts, so no answer can come from the cache: each one needs a free worker
     answers = [get(server, f"ASK {{ <{VVV}> ?p ?o }} # lookup {n}") for n in range(5)]
-    assert "r" not in slow, "the slow query should still be running while the lookups finish"
+    assert slow == {}, "the slow queries should still be running while the lookups finish"
     assert all(a.status_code == 200 and a.json()["boolean"] for a in answers)
-    thread.join(30)
-    assert slow["r"].status_code == 503
-    assert "time limit" in slow["r"].text
+    for thread in threads:
+        thread.join(30)
+    assert [slow[n].status_code for n in range(2)] == [503, 503]
+    assert any("time limit" in slow[n].text for n in range(2))
     time.sleep(0.5)
     after = server.worker_pids()
     assert before - after, "the worker that ran the slow query must have been killed"
-    # the pool is whole again: two slow queries plus a lookup still get answers
-    assert get(server, PROJECTS).status_code == 200
+    assert get(server, PROJECTS + " # after the timeout").status_code == 200
 
 
 # ------------------------------------------------------------------ descriptions
@@ -549,6 +551,20 @@ def test_a_thousand_idle_connections_do_not_block_queries(server):
         for sock in idle:
             sock.close()
     assert get(server, "ASK {}").status_code == 200
+
+
+def test_a_worker_killed_from_outside_is_replaced(server):
+    import os
+    import signal
+
+    for pid in server.worker_pids():
+        try:
+            if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():  # workers only
+                os.kill(pid, signal.SIGKILL)
+        except (OSError, ProcessLookupError):
+            pass
+    answers = [get(server, PROJECTS + f" # after the kill {n}") for n in range(4)]
+    assert [a.status_code for a in answers] == [200] * 4
 
 
 def test_a_build_swapping_the_current_version_is_picked_up(tmp_path):

@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 
 from esfgraph.config import DEFAULT_BASE_IRI
 from esfgraph.resources import package_path
-from esfgraph.serve import pages, protocol
+from esfgraph.serve import guard, pages, protocol
 from esfgraph.serve.cache import ResultCache
 from esfgraph.serve.workers import Reply, WorkerPool, resolve_store_path
 
@@ -184,7 +184,7 @@ def create_app(settings: ServeSettings) -> Starlette:
         cached = cache.get(key) if version else None
         if cached is not None:
             return _reply_response(cached, settings.max_rows, "hit")
-        reply = await pool.run(job)
+        reply = await pool.run(job, heavy=guard.shape(req.query).heavy)
         if version:
             cache.put(key, reply)
         return _reply_response(reply, settings.max_rows, "miss" if version else None)

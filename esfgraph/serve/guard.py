@@ -28,6 +28,10 @@ FORBIDDEN = frozenset({"SERVICE", "LOAD"})
 QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 #: Deeper nesting of { ( [ than this is refused before parsing (parsers recurse per level).
 MAX_DEPTH = 256
+#: Keywords of queries that scan and aggregate (they go to the "heavy" lane of the worker pool).
+HEAVY_WORDS = frozenset({"GROUP", "ORDER", "COUNT", "SUM", "AVG", "MIN", "MAX", "SAMPLE",
+                         "GROUP_CONCAT", "DISTINCT", "REDUCED", "HAVING", "REGEX", "CONTAINS",
+                         "MINUS", "EXISTS"})
 UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE",
                           "ADD", "WITH"})
 
@@ -59,6 +63,7 @@ class QueryShape:
     has_dataset_clause: bool    # FROM / FROM NAMED present
     forbidden: tuple[str, ...]  # forbidden keywords found (upper case)
     depth: int = 0              # deepest nesting of { ( [
+    heavy: bool = False         # aggregates, sorting or text search: likely a long scan
 
 
 def _decode_escapes(text: str) -> str:
@@ -107,7 +112,8 @@ def shape(text: str) -> QueryShape:
             form = "UPDATE"
             break
     forbidden = tuple(sorted({w for w in words if w in FORBIDDEN}))
-    return QueryShape(form, "FROM" in words, forbidden, depth)
+    heavy = any(w in HEAVY_WORDS for w in words)
+    return QueryShape(form, "FROM" in words, forbidden, depth, heavy)
 
 
 def _tree_has(node: Any, names: frozenset[str], depth: int = 0) -> set[str]:

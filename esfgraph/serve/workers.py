@@ -340,6 +340,8 @@ class WorkerPool:
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._all: set[_Worker] = set()
         self._update_lock = asyncio.Lock()
+        # heavy queries may use all workers but one, so a lookup always finds a free worker
+        self._heavy = asyncio.Semaphore(max(1, self.size - 1))
         self._tasks: set[asyncio.Task[None]] = set()
         self.killed = 0
         self._closing = False
@@ -422,25 +424,51 @@ class WorkerPool:
         return len(self._all)
 
     # -- jobs
-    async def run(self, job: dict[str, Any], timeout: float | None = None) -> Reply:
-        """Run one query job; a job that outlives `timeout` kills its worker (503 reply)."""
+    async def run(self, job: dict[str, Any], timeout: float | None = None, *,
+                  heavy: bool = False) -> Reply:
+        """Run one query job; a job that outlives `timeout` kills its worker (503 reply).
+
+        `heavy` jobs (aggregates, sorting) share all workers but one, so that lookups are
+        never stuck behind long scans.
+        """
         limit = self.timeout if timeout is None else timeout
+        if not heavy or self.size < 2:
+            return await self._run(job, limit)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            await asyncio.wait_for(self._heavy.acquire(), limit)
+        except asyncio.TimeoutError:
+            return Reply(503, body=f"The workers for long queries stayed busy for {limit:g} s; "
+                                   "try again later.".encode())
+        try:
+            return await self._run(job, max(0.01, limit - (loop.time() - started)), limit)
+        finally:
+            self._heavy.release()
+
+    async def _run(self, job: dict[str, Any], limit: float, shown: float | None = None) -> Reply:
+        shown = limit if shown is None else shown
         job = dict(job)
         job.setdefault("max_rows", self.max_rows)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + limit
-        try:
-            worker = await asyncio.wait_for(self._idle.get(), limit)
-        except asyncio.TimeoutError:
-            return Reply(503, body=f"All query workers stayed busy for {limit:g} s; "
-                                   "try again later.".encode())
+        while True:
+            try:
+                worker = await asyncio.wait_for(self._idle.get(),
+                                                max(0.01, deadline - loop.time()))
+            except asyncio.TimeoutError:
+                return Reply(503, body=f"All query workers stayed busy for {shown:g} s; "
+                                       "try again later.".encode())
+            if worker.process.is_alive():
+                break
+            self._replace(worker)  # died while idle (killed from outside): not this job's fault
         try:
             worker.conn.send(job)
             await asyncio.wait_for(_readable(worker.conn), max(0.01, deadline - loop.time()))
             reply: Reply = worker.conn.recv()
         except asyncio.TimeoutError:
             self._replace(worker)
-            return Reply(503, body=(f"The query was stopped after the {limit:g} s time limit. "
+            return Reply(503, body=(f"The query was stopped after the {shown:g} s time limit. "
                                     "Narrow it down (add LIMIT, more specific patterns) "
                                     "or ask the operator for a longer --timeout.").encode())
         except asyncio.CancelledError:
