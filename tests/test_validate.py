@@ -91,7 +91,10 @@ def test_planted_errors_cover_every_kind(planted) -> None:
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_results_equal_whole_graph_pyshacl(planted, pyshacl_results, jobs) -> None:
+def test_results_equal_whole_graph_pyshacl(planted, pyshacl_results, jobs, monkeypatch) -> None:
+    import esfgraph.validate.runner as runner
+
+    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 0)  # use the process pool even for 300 records
     records, reference = planted
     ours = validate_records(records, reference, jobs=jobs)
     assert len(pyshacl_results) > 150
@@ -118,8 +121,12 @@ def test_every_planted_error_is_found_in_its_record(planted) -> None:
     assert shared and all("other record" in r.source_record.label() for r in shared)
 
 
-def test_dataset_input_is_validated_as_the_union(planted, pyshacl_results) -> None:
+def test_dataset_input_is_validated_as_the_union(planted, pyshacl_results, monkeypatch) -> None:
     from rdflib import Dataset
+
+    import esfgraph.validate.runner as runner
+
+    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 0)
 
     records, reference = planted
     ds = Dataset()
@@ -272,3 +279,33 @@ def test_cli_reads_a_pyoxigraph_store(tmp_path) -> None:
     assert result.exit_code == 1, result.output
     assert "A project needs exactly one title" in result.output
     assert "Every project must name the page file" in result.output
+
+
+def test_cli_validates_a_built_store_of_the_seeds(tmp_path) -> None:
+    from esfgraph.pipeline import build
+
+    store = tmp_path / "store"
+    build([str(p) for p in SEEDS], Config(), store_path=store, validate=False, jobs=1)
+    result = CliRunner().invoke(main, ["validate", "--store", str(store), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert "ValidationReport" in json.dumps(doc)
+
+
+def test_partitions_together_hold_every_subject_once(planted) -> None:
+    from esfgraph.validate.engine import build_index, split_quads
+    from esfgraph.validate.shapes import compile_shapes
+
+    records, reference = planted
+    shapes = compile_shapes()
+    chunks = [r.quads for r in records]
+    parts = split_quads(chunks, shapes, 2)
+    whole = build_index(chunks, shapes, 0, 1)
+    halves = [build_index([parts[i]], shapes, i, 2) for i in range(2)]
+    assert halves[0].out and halves[1].out
+    assert not set(halves[0].out) & set(halves[1].out)
+    assert set(halves[0].out) | set(halves[1].out) == set(whole.out)
+    for half in halves:
+        assert dict(half.types) == dict(whole.types)   # types are known everywhere
+        for key, (_term, props, _graphs) in half.out.items():
+            assert props == whole.out[key][1]

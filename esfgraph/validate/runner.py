@@ -19,8 +19,8 @@ from esfgraph.validate.shapes import (
     CompiledShapes, UnsupportedShapesError, compile_shapes, load_shapes_graph,
 )
 
-#: Below this many quads a process pool costs more than it saves.
-PARALLEL_THRESHOLD = 20_000
+#: Below this many quads (about 2,000 records) forking a pool costs more than it saves.
+PARALLEL_THRESHOLD = 200_000
 
 # Set in the parent just before forking, so workers read the quads without pickling them.
 _JOB: tuple | None = None
