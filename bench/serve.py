@@ -16,6 +16,7 @@ existing store (e.g. one built by `esfgraph build`) instead.
     python bench/serve.py                                   # 2,000 projects, 20 s each (~1 min)
     python bench/serve.py --projects 100000 --seconds 30    # the issue's size (rdflib needs GBs)
     python bench/serve.py --projects 100000 --seconds 30 --skip-rdflib
+    python bench/serve.py --store .esfgraph/store --lookup-share 1.0 --skip-rdflib
 """
 
 from __future__ import annotations
@@ -177,7 +178,7 @@ class Results:
 
 
 async def load(url: str, name: str, projects: list[str], queries: list[str], clients: int,
-               seconds: float, seed: int, timeout: float) -> Results:
+               seconds: float, seed: int, timeout: float, lookup_share: float = 0.8) -> Results:
     """Run `clients` concurrent clients for `seconds` against the endpoint at `url`."""
     results = Results(name, seconds)
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
@@ -188,7 +189,7 @@ async def load(url: str, name: str, projects: list[str], queries: list[str], cli
         async def client(n: int) -> None:
             rng = random.Random(seed * 1000 + n)
             while time.monotonic() < deadline:
-                if rng.random() < 0.8:
+                if rng.random() < lookup_share:
                     kind = "lookup"
                     query = f"SELECT ?p ?o WHERE {{ <{rng.choice(projects)}> ?p ?o }}"
                 else:
@@ -251,6 +252,8 @@ def main() -> None:
     parser.add_argument("--store", type=Path, default=None,
                         help="benchmark an existing store instead of synthetic data")
     parser.add_argument("--skip-rdflib", action="store_true", help="esfgraph only")
+    parser.add_argument("--lookup-share", type=float, default=0.8,
+                        help="share of lookups in the mix (0.8; 1.0 = lookups only)")
     parser.add_argument("--cache-mb", type=int, default=64,
                         help="esfgraph answer cache (0 = off, to measure raw query work)")
     args = parser.parse_args()
@@ -295,7 +298,7 @@ def main() -> None:
         name = "esfgraph" if args.cache_mb else "esfgraph-nocache"
         runs.append(asyncio.run(load(f"http://127.0.0.1:{port}/sparql", name, projects,
                                      queries, args.clients, args.seconds, args.seed,
-                                     args.timeout)))
+                                     args.timeout, args.lookup_share)))
     finally:
         stop(proc)
 
@@ -317,7 +320,8 @@ def main() -> None:
                       f"{args.clients} clients for {args.seconds:g} s …")
                 runs.append(asyncio.run(load(f"http://127.0.0.1:{port}/sparql",
                                              "rdflib-endpoint", projects, queries, args.clients,
-                                             args.seconds, args.seed, args.timeout)))
+                                             args.seconds, args.seed, args.timeout,
+                                             args.lookup_share)))
             finally:
                 stop(proc)
     report(runs)

@@ -5,17 +5,20 @@ from __future__ import annotations
 import csv
 import http.client
 import io
-import json
 import socket
 import threading
 import time
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 import pyoxigraph as ox
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from esfgraph.errors import QueryError
+from esfgraph.serve import guard, protocol
 from tests.serve_fixtures.server import BASE, RunningServer, make_store, running_server
 
 PROJECTS = "PREFIX esf: <https://w3id.org/esfgraph/ontology#> SELECT ?p WHERE { ?p a esf:Project }"
@@ -601,3 +604,48 @@ def test_serve_without_a_store_is_a_clear_error(tmp_path):
                           text=True, timeout=60, cwd=tmp_path)
     assert proc.returncode == 2
     assert "no store here" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# ------------------------------------------------------------------ pure functions (no server)
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_accept_parsing_never_raises(header):
+    ranges = protocol.parse_accept(header)
+    assert ranges
+    choice = protocol.negotiate(ranges, protocol.RESULTS_TYPES, protocol.RESULTS_ALIASES)
+    assert choice is None or choice in protocol.RESULTS_TYPES
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_guard_never_raises_anything_but_query_errors(text):
+    try:
+        guard.check(text)
+    except QueryError:
+        pass
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.booleans(), min_size=7, max_size=7), st.sampled_from([" ", "\n", "\t", "  "]))
+def test_service_in_any_case_and_spacing_is_refused(upper, space):
+    word = "".join(c.upper() if u else c.lower() for c, u in zip("service", upper))
+    with pytest.raises(guard.UnsafeQueryError):
+        guard.check(f"SELECT * WHERE {{{space}{word}{space}<http://x/>{space}{{ ?s ?p ?o }} }}")
+
+
+def test_guard_tells_the_query_form_and_dataset_clause():
+    assert guard.shape("PREFIX a: <x:> SELECT * FROM <g:1> { ?s ?p ?o }").has_dataset_clause
+    assert not guard.shape('SELECT * { ?s ?p "FROM" }').has_dataset_clause
+    assert guard.shape("# ASK\nCONSTRUCT WHERE { ?s ?p ?o }").form == "CONSTRUCT"
+    assert guard.shape("INSERT DATA { <a:b> <a:c> <a:d> }").form == "UPDATE"
+    assert guard.shape("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }").heavy
+    assert not guard.shape("SELECT ?p ?o { <x:s> ?p ?o }").heavy
+
+
+def test_q_value_negotiation():
+    ranges = protocol.parse_accept("text/*;q=0.5, text/csv;q=0.1, */*;q=0.2")
+    assert protocol.quality(ranges, "text/csv") == 0.1
+    assert protocol.quality(ranges, "text/tab-separated-values") == 0.5
+    assert protocol.negotiate(ranges, protocol.RESULTS_TYPES) == "text/tab-separated-values"
+    assert protocol.negotiate(protocol.parse_accept("image/png"), protocol.GRAPH_TYPES) is None
