@@ -29,6 +29,7 @@ units, places, the funder, persons) go once into ``{base}graph/entities`` (perso
 from __future__ import annotations
 
 import fcntl
+from concurrent.futures import Future, ThreadPoolExecutor
 import hashlib
 import os
 import re
@@ -248,8 +249,7 @@ class Manifest:
                 CREATE TABLE IF NOT EXISTS sources (
                     source TEXT PRIMARY KEY, name TEXT, sha256 TEXT, size INTEGER,
                     mtime_ns INTEGER, slug TEXT UNIQUE, graph TEXT, personal_graph TEXT);
-                CREATE TABLE IF NOT EXISTS shared (slug TEXT, graph TEXT, line TEXT);
-                CREATE INDEX IF NOT EXISTS shared_slug ON shared(slug);
+                CREATE TABLE IF NOT EXISTS shared (slug TEXT PRIMARY KEY, nquads TEXT);
                 """
             )
 
@@ -285,16 +285,26 @@ class Manifest:
             (entry.source, entry.name, entry.sha256, entry.size, entry.mtime_ns, entry.slug,
              entry.graph, entry.personal_graph),
         )
-        self.db.executemany("INSERT INTO shared VALUES (?, ?, ?)",
-                            [(entry.slug, g, line) for g, line in shared])
+        # one row per record (a row per triple made inserts the slowest part of a build)
+        self.db.execute("INSERT OR REPLACE INTO shared VALUES (?, ?)",
+                        (entry.slug, "".join(f"{line} <{g}> .\n" for g, line in shared)))
 
     def remove_source(self, entry: SourceEntry) -> None:
         self.db.execute("DELETE FROM sources WHERE source=?", (entry.source,))
         self.db.execute("DELETE FROM shared WHERE slug=?", (entry.slug,))
 
-    def shared_lines(self) -> Iterator[tuple[str, str]]:
-        """Distinct (graph, triple line) over all stored records, grouped by graph."""
-        yield from self.db.execute("SELECT DISTINCT graph, line FROM shared ORDER BY graph, line")
+    def shared_nquads(self) -> Iterator[str]:
+        """Every stored record's shared triples as N-Quads lines, without duplicates.
+
+        Memory grows with the number of distinct shared triples (organisations and places),
+        not with the number of records.
+        """
+        seen: set[str] = set()
+        for (blob,) in self.db.execute("SELECT nquads FROM shared ORDER BY slug"):
+            for line in blob.splitlines(keepends=True):
+                if line not in seen:
+                    seen.add(line)
+                    yield line
 
     def commit(self) -> None:
         self.db.commit()
@@ -410,6 +420,8 @@ class StoreWriter:
         self.manifest.set_meta("build_id", self.build_id)
         self._buffer: list[str] = []
         self._buffer_bytes = 0
+        self._loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="esfgraph-load")
+        self._pending: Future[None] | None = None
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -420,15 +432,28 @@ class StoreWriter:
         self._buffer.append(text)
         self._buffer_bytes += len(text)
         if self._buffer_bytes >= BATCH_BYTES:
-            self.flush()
+            self.flush(wait=False)
 
-    def flush(self) -> None:
-        """Bulk-load the queued N-Quads (already checked by `check_nquads`)."""
-        if not self._buffer:
-            return
-        data = "".join(self._buffer).encode("utf-8")
-        self._buffer, self._buffer_bytes = [], 0
-        self._load(data, ox.RdfFormat.N_QUADS)
+    def flush(self, *, wait: bool = True) -> None:
+        """Load the queued N-Quads (already checked by `check_nquads`).
+
+        With `wait=False` the load runs in a background thread (pyoxigraph releases the GIL
+        while loading) so the build keeps receiving records; at most one batch is in flight.
+        """
+        self._drain()
+        if self._buffer:
+            data = "".join(self._buffer).encode("utf-8")
+            self._buffer, self._buffer_bytes = [], 0
+            if wait:
+                self._load(data, ox.RdfFormat.N_QUADS)
+            else:
+                self._pending = self._loader.submit(self._load, data, ox.RdfFormat.N_QUADS)
+
+    def _drain(self) -> None:
+        """Wait for the background load, re-raising its error."""
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
 
     def _load(self, data: bytes, fmt: ox.RdfFormat, graph: str | None = None) -> None:
         """Load RDF bytes: bulk for big batches, one transaction for small ones."""
@@ -491,8 +516,8 @@ class StoreWriter:
                 self.ox.remove_graph(node)
         chunk: list[str] = []
         size = 0
-        for graph, line in self.manifest.shared_lines():
-            chunk.append(f"{line} <{graph}> .\n")
+        for line in self.manifest.shared_nquads():
+            chunk.append(line)
             size += len(line)
             if size >= BATCH_BYTES:
                 self._load("".join(chunk).encode("utf-8"), ox.RdfFormat.N_QUADS)
@@ -512,6 +537,7 @@ class StoreWriter:
     def commit(self) -> str:
         """Make this version the current one (atomic rename); returns its build id."""
         self.flush()
+        self._loader.shutdown()
         self.manifest.commit()
         self.manifest.close()
         self.ox.flush()
@@ -535,6 +561,11 @@ class StoreWriter:
     def abort(self) -> None:
         """Throw this version away; the current one stays as it was."""
         try:
+            try:
+                self._drain()
+            except Exception:  # noqa: BLE001 - the version is thrown away anyway
+                pass
+            self._loader.shutdown()
             self.manifest.close()
         finally:
             if hasattr(self, "ox"):
