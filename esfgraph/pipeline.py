@@ -251,6 +251,11 @@ def build(sources: Sequence[str | os.PathLike[str]], config: Config | None = Non
     started = time.monotonic()
     report = BuildReport(store_path=str(root))
     paths = _iter_paths(sources)
+    if not paths:
+        # refusing beats silently emptying an existing store because of a mistyped folder
+        names = ", ".join(str(s) for s in sources) or "(none)"
+        raise StoreError(f"no pages found in {names}; nothing was built (give files or folders "
+                         "of saved project pages)")
     incremental = not full and _compatible(root, config, personal)
     report.incremental = incremental
 

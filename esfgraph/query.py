@@ -371,11 +371,26 @@ def format_result(result: Any, fmt: str | None, *, tty: bool = False) -> QueryOu
         if fmt == "table":
             fmt = "turtle"
         _check(fmt, GRAPH_FORMATS, "CONSTRUCT/DESCRIBE")
+        if fmt == "json-ld":
+            return QueryOutput(_jsonld(result), "graph", fmt)
         kwargs = {"prefixes": PREFIXES} if fmt in ("turtle", "xml") else {}
         data = ox.serialize(result, None, _RDF_FORMATS[fmt], **kwargs)
         return QueryOutput(data, "graph", fmt)
     except (OSError, RuntimeError) as exc:
         raise QueryError(f"the query failed while running: {exc}") from exc
+
+
+def _jsonld(triples: Any) -> bytes:
+    """JSON-LD with the package context (short keys) when available, else expanded."""
+    try:
+        from esfgraph.jsonld import write_jsonld
+    except ImportError:
+        return ox.serialize(triples, None, ox.RdfFormat.JSON_LD)
+    import io
+
+    buffer = io.BytesIO()
+    write_jsonld(triples, buffer)
+    return buffer.getvalue()
 
 
 def _check(fmt: str, allowed: tuple[str, ...], form: str) -> None:

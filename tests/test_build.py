@@ -257,3 +257,12 @@ def test_real_validation_of_the_seeds_finds_no_violation(tmp_path, seeds_copy):
     report = build([seeds_copy], store_path=tmp_path / "s", validate=True, strict=True)
     assert report.validated
     assert report.rejected == [] and report.records == 5
+
+
+def test_an_empty_folder_is_refused_and_the_store_kept(tmp_path, seeds_copy):
+    build([seeds_copy], store_path=tmp_path / "s", validate=False)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(StoreError, match="no pages found"):
+        build([empty], store_path=tmp_path / "s", validate=False)
+    assert len(Store(tmp_path / "s").sources()) == 5

@@ -284,3 +284,14 @@ def test_cli_list_and_named_query(store_path):
     assert both.exit_code == 2
     missing = runner.invoke(main, ["query", "--store", str(store_path / "nope"), SELECT])
     assert missing.exit_code == 2 and "no store" in missing.output
+
+
+def test_cli_query_from_file_and_construct_jsonld(store_path, tmp_path):
+    qfile = tmp_path / "q.rq"
+    qfile.write_text(CONSTRUCT, encoding="utf-8")
+    result = CliRunner().invoke(main, ["query", "--store", str(store_path), "-f", str(qfile),
+                                       "--format", "json-ld", "--no-cache"])
+    assert result.exit_code == 0, result.output
+    g = rdflib.Graph().parse(data=result.stdout, format="json-ld")
+    assert len(g) == 10
+    assert '"@context"' in result.stdout  # the package context, short keys
