@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import multiprocessing
 import os
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from typing import Any
 from esfgraph.errors import StoreError
 
 _CTX = multiprocessing.get_context("spawn")
+_LOG = logging.getLogger("esfgraph.serve")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
@@ -410,7 +412,8 @@ class WorkerPool:
             fresh = self._spawn()
             try:
                 await self._await_ready(fresh)
-            except StoreError:
+            except StoreError as exc:
+                _LOG.error("could not replace a query worker: %s (%d left)", exc, self.alive)
                 return
             self._idle.put_nowait(fresh)
 
