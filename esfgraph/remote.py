@@ -8,8 +8,11 @@ per graph, preferred) and, when the server has no Graph Store URL, SPARQL Update
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
+import secrets
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -100,19 +103,11 @@ class RemoteEndpoint:
         self.graph_store_url = graph_store_url
         self.auth = parse_auth(auth)
         self.timeout = timeout
-        handlers: list[urllib.request.BaseHandler] = []
-        self._auth_handlers: list[urllib.request.AbstractDigestAuthHandler
-                                  | urllib.request.AbstractBasicAuthHandler] = []
-        if self.auth:
-            manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-            for url in (query_url, update_url, graph_store_url):
-                if url:
-                    manager.add_password(None, url, *self.auth)
-            # The server's 401 challenge picks the scheme: Digest (Virtuoso) or Basic.
-            self._auth_handlers = [urllib.request.HTTPDigestAuthHandler(manager),
-                                   urllib.request.HTTPBasicAuthHandler(manager)]
-            handlers += self._auth_handlers
-        self._opener = urllib.request.build_opener(*handlers)
+        #: The last authentication challenge per server (scheme, parameters), so that later
+        #: requests carry credentials up front instead of being refused once each.
+        self._challenges: dict[str, tuple[str, dict[str, str]]] = {}
+        self._nonce_count = 0
+        self._opener = urllib.request.build_opener()
 
     def __repr__(self) -> str:
         return (f"RemoteEndpoint({self.query_url!r}, update_url={self.update_url!r}, "
@@ -127,29 +122,126 @@ class RemoteEndpoint:
 
     def _request(self, method: str, url: str, body: bytes | None = None,
                  headers: dict[str, str] | None = None, what: str = "request") -> bytes:
-        """Send one request; return the body or raise a RemoteError naming URL and status."""
-        for handler in self._auth_handlers:
-            # urllib counts Digest retries across requests and never resets the count when the
-            # retried request fails (e.g. a 400), so after five such errors every request would
-            # be refused as "digest auth failed": start each request afresh.
-            if hasattr(handler, "reset_retry_count"):
-                handler.reset_retry_count()
-        request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+        """Send one request; return the body or raise a RemoteError naming URL and status.
+
+        With credentials, a 401 challenge (Basic or Digest) is answered once and remembered,
+        so later requests are authenticated up front: a large PUT is then sent only once, and
+        is not cut off by a server that refuses it before reading the body (Virtuoso does).
+        """
+        where = url.split("?")[0]
         try:
-            with self._opener.open(request, timeout=self.timeout) as response:
-                return response.read()
+            return self._send(method, url, body, headers or {})
         except urllib.error.HTTPError as exc:
-            detail = _excerpt(exc.read() or b"")
+            error = exc
+            if exc.code == 401 and self.auth and self._remember_challenge(url, exc):
+                try:
+                    return self._send(method, url, body, headers or {})
+                except urllib.error.HTTPError as again:
+                    error = again
+                except (urllib.error.URLError, OSError) as again:
+                    raise RemoteError(where, f"{what} failed ({again})") from None
+            detail = _excerpt(error.read() or b"")
             hint = {401: "authentication failed; check --auth user:password",
                     403: "not allowed; the user needs update rights on this server",
-                    404: "no such endpoint; check the URL"}.get(exc.code, f"{what} failed")
-            raise RemoteError(url.split("?")[0], hint, exc.code, detail) from None
-        except urllib.error.URLError as exc:
-            raise RemoteError(url.split("?")[0], f"cannot reach the server ({exc.reason})") from None
-        except ValueError as exc:  # urllib: an auth challenge in a scheme it does not speak
-            raise RemoteError(url.split("?")[0], f"{what} failed ({exc})") from None
-        except (TimeoutError, OSError) as exc:
-            raise RemoteError(url.split("?")[0], f"{what} failed ({exc})") from None
+                    404: "no such endpoint; check the URL"}.get(error.code, f"{what} failed")
+            raise RemoteError(where, hint, error.code, detail) from None
+        except (urllib.error.URLError, ConnectionError) as exc:
+            reason = getattr(exc, "reason", exc)
+            if self.auth and body and self._key(url) not in self._challenges and isinstance(
+                    reason, (BrokenPipeError, ConnectionResetError)):
+                # The server refused the body before it was sent whole (a 401 for want of
+                # credentials): fetch its challenge with a request without body, then resend.
+                self._prime(url)
+                return self._request(method, url, body, headers, what)
+            raise RemoteError(where, f"cannot reach the server ({reason})") from None
+        except OSError as exc:
+            raise RemoteError(where, f"{what} failed ({exc})") from None
+
+    def _send(self, method: str, url: str, body: bytes | None, headers: dict[str, str]) -> bytes:
+        """One HTTP exchange, with credentials when the server has asked for them before."""
+        headers = dict(headers)
+        authorization = self._authorization(method, url)
+        if authorization:
+            headers["Authorization"] = authorization
+        request = urllib.request.Request(url, data=body, method=method, headers=headers)
+        with self._opener.open(request, timeout=self.timeout) as response:
+            return response.read()
+
+    def _prime(self, url: str) -> None:
+        """Ask the server for its authentication challenge with a GET without a body."""
+        try:
+            self._send("GET", url.split("?")[0], None, {})
+        except urllib.error.HTTPError as exc:
+            if exc.code == 401:
+                self._remember_challenge(url, exc)
+        except (urllib.error.URLError, OSError):
+            pass
+
+    @staticmethod
+    def _key(url: str) -> str:
+        parts = urllib.parse.urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    def _remember_challenge(self, url: str, error: urllib.error.HTTPError) -> bool:
+        """Keep a Basic or Digest challenge from a 401; False when there is none to answer."""
+        offered = error.headers.get_all("WWW-Authenticate") or []
+        for header in sorted(offered, key=lambda h: not h.lower().startswith("digest")):
+            scheme, _, rest = header.partition(" ")
+            scheme = scheme.lower()
+            if scheme not in ("basic", "digest"):
+                continue
+            params = urllib.request.parse_keqv_list(
+                urllib.request.parse_http_list(rest)) if rest.strip() else {}
+            previous = self._challenges.get(self._key(url))
+            if previous == (scheme, params) and scheme == "basic":
+                return False  # the same challenge again: the credentials are wrong
+            if previous and scheme == "digest" and previous[1].get("nonce") == params.get("nonce"):
+                return False
+            self._challenges[self._key(url)] = (scheme, params)
+            self._nonce_count = 0
+            return True
+        return False
+
+    def _authorization(self, method: str, url: str) -> str | None:
+        """The Authorization header for a request, from the remembered challenge."""
+        if not self.auth:
+            return None
+        challenge = self._challenges.get(self._key(url))
+        if challenge is None:
+            return None
+        user, password = self.auth
+        scheme, params = challenge
+        if scheme == "basic":
+            token = base64.b64encode(f"{user}:{password}".encode("utf-8")).decode("ascii")
+            return f"Basic {token}"
+        algorithm = params.get("algorithm", "MD5").upper()
+        digest = {"MD5": hashlib.md5, "SHA-256": hashlib.sha256}.get(algorithm)
+        if digest is None:
+            raise RemoteError(url.split("?")[0], f"unsupported Digest algorithm {algorithm}")
+
+        def h(text: str) -> str:
+            return digest(text.encode("utf-8")).hexdigest()
+
+        parts = urllib.parse.urlsplit(url)
+        uri = parts.path + (f"?{parts.query}" if parts.query else "")
+        realm, nonce = params.get("realm", ""), params.get("nonce", "")
+        ha1 = h(f"{user}:{realm}:{password}")
+        ha2 = h(f"{method}:{uri}")
+        fields = [f'username="{user}"', f'realm="{realm}"', f'nonce="{nonce}"', f'uri="{uri}"',
+                  f"algorithm={algorithm}"]
+        qops = [q.strip() for q in params.get("qop", "").split(",") if q.strip()]
+        if "auth" in qops:
+            self._nonce_count += 1
+            nc = f"{self._nonce_count:08x}"
+            cnonce = secrets.token_hex(8)
+            response = h(f"{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}")
+            fields += ["qop=auth", f"nc={nc}", f'cnonce="{cnonce}"']
+        else:
+            response = h(f"{ha1}:{nonce}:{ha2}")
+        fields.append(f'response="{response}"')
+        if "opaque" in params:
+            fields.append(f'opaque="{params["opaque"]}"')
+        return "Digest " + ", ".join(fields)
 
     # -- queries ---------------------------------------------------------------------------------
 
