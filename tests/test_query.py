@@ -295,3 +295,21 @@ def test_cli_query_from_file_and_construct_jsonld(store_path, tmp_path):
     g = rdflib.Graph().parse(data=result.stdout, format="json-ld")
     assert len(g) == 10
     assert '"@context"' in result.stdout  # the package context, short keys
+
+
+def test_cli_query_against_a_remote_endpoint():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Endpoint)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
+        result = CliRunner().invoke(main, ["query", "--endpoint", url, "--format", "csv",
+                                           "SELECT ?l WHERE { ?s rdfs:label ?l } ORDER BY ?l"])
+        assert result.exit_code == 0, result.output
+        assert result.stdout.splitlines() == ["l", "Scotland", "Sweden"]
+        refused = CliRunner().invoke(main, ["query", "--endpoint", url,
+                                            f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"])
+        assert refused.exit_code == 2 and "--allow-service" in refused.output
+    finally:
+        server.shutdown()
+        server.server_close()

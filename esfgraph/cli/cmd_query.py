@@ -29,11 +29,16 @@ from esfgraph.errors import EsfGraphError
 @click.option("--allow-service", is_flag=True,
               help="Allow SERVICE clauses to call other SPARQL endpoints (off by default).")
 @click.option("--no-cache", is_flag=True, help="Do not answer from the result cache.")
+@click.option("--endpoint", default=None, metavar="URL",
+              help="Query a SPARQL server (e.g. after `esfgraph push`) instead of the store.")
+@click.option("--auth", default=None, metavar="USER:PASS",
+              help="Credentials for --endpoint (or set ESFGRAPH_REMOTE_AUTH).")
 @click.option("--list", "list_queries", is_flag=True, help="List the ready-made queries.")
 @config_option
 def query_command(query: str | None, query_file, name: str | None, params: tuple[str, ...],  # type: ignore[no-untyped-def]
                   store_path: str | None, fmt: str | None, output, allow_service: bool,
-                  no_cache: bool, list_queries: bool, config: Config) -> None:
+                  no_cache: bool, endpoint: str | None, auth: str | None, list_queries: bool,
+                  config: Config) -> None:
     """Run a SPARQL query on the store; the default graph is the union of all named graphs.
 
     Give the query as an argument, with -f FILE, or pick a ready-made one with --name.
@@ -46,6 +51,7 @@ def query_command(query: str | None, query_file, name: str | None, params: tuple
       esfgraph query --name money-per-region
       esfgraph query --name projects-active-on --param on_date=2012-06-30 --format json
       esfgraph query 'SELECT ?p ?t WHERE { ?p a esf:Project ; dcterms:title ?t }'
+      esfgraph query --endpoint http://127.0.0.1:7878/query --name money-per-year
     """
     from esfgraph.queries import get_query, list_queries as all_queries
 
@@ -68,14 +74,32 @@ def query_command(query: str | None, query_file, name: str | None, params: tuple
         else:
             sparql = query if query else query_file.read()
             bound = bind_params(values)
-        store = Store(store_path or config.store_path())
-        result = run_query(store, sparql, params=bound, fmt=fmt, tty=output.isatty(),
-                           allow_service=allow_service, use_cache=not no_cache)
+        if endpoint:
+            data = _remote(endpoint, auth, sparql, bound, fmt, output.isatty(), allow_service)
+        else:
+            store = Store(store_path or config.store_path())
+            data = run_query(store, sparql, params=bound, fmt=fmt, tty=output.isatty(),
+                             allow_service=allow_service, use_cache=not no_cache).data
     except EsfGraphError as exc:
         fail(str(exc))
         return
-    output.write(result.data)
-    if result.data and not result.data.endswith(b"\n"):
+    output.write(data)
+    if data and not data.endswith(b"\n"):
         output.write(b"\n")
     output.flush()
 
+
+
+def _remote(endpoint: str, auth: str | None, sparql: str, params: dict, fmt: str | None,  # type: ignore[type-arg]
+            tty: bool, allow_service: bool) -> bytes:
+    """Run the query on a SPARQL server (same formats and SERVICE rule as the local store)."""
+    import os
+
+    from esfgraph.query import ServiceNotAllowedError, uses_service
+    from esfgraph.remote import RemoteEndpoint, run_remote_query
+
+    if not allow_service and uses_service(sparql):
+        raise ServiceNotAllowedError(
+            "the query uses SERVICE to call another endpoint; add --allow-service to permit it")
+    remote = RemoteEndpoint(endpoint, auth=auth or os.environ.get("ESFGRAPH_REMOTE_AUTH") or None)
+    return run_remote_query(remote, sparql, fmt, params=params, tty=tty)
