@@ -12,7 +12,6 @@ CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(
     not os.path.exists(CHROMIUM),
     reason=f"{CHROMIUM} is missing (install it with scripts/install-browser.sh; CI does)")
-playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -27,7 +26,9 @@ def server(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="module")
 def page(server):
-    with playwright_api.sync_playwright() as pw:
+    from playwright.sync_api import sync_playwright  # a test dependency; never `playwright install`
+
+    with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         context = browser.new_context()
         # the page must work offline: any request to another host fails the test
