@@ -35,6 +35,8 @@ class PushReport:
     total: int = 0
     sent: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    #: graphs found already on the server (--adopt) and recorded as sent.
+    adopted: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
     triples_sent: int = 0
     bytes_sent: int = 0
@@ -56,7 +58,9 @@ class PushReport:
         lines = [f"pushed to {self.endpoint}: {len(self.sent)} graph(s) sent "
                  f"({self.triples_sent} triples, {self.bytes_sent / 1e6:.1f} MB, "
                  f"{self.seconds:.1f} s, {rate:.0f} triples/s), "
-                 f"{len(self.skipped)} unchanged and skipped, {len(self.dropped)} dropped; "
+                 f"{len(self.skipped)} unchanged and skipped, "
+                 + (f"{len(self.adopted)} adopted as already there, " if self.adopted else "")
+                 + f"{len(self.dropped)} dropped; "
                  f"{self.verified} graph(s) verified."]
         if self.default_graph_triples:
             lines.append(f"note: {self.default_graph_triples} triple(s) in the local default "
@@ -138,7 +142,8 @@ def _local_graphs(store: pyoxigraph.Store) -> list[str]:
 
 def push(store_path: str | os.PathLike[str], endpoint: RemoteEndpoint, *, resume: bool = True,
          graphs: Iterable[str] | None = None, progress: Progress | None = None,
-         personal_data: bool = True, verify: bool = True, save_every: int = 50) -> PushReport:
+         personal_data: bool = True, verify: bool = True, adopt: bool = False,
+         save_every: int = 50) -> PushReport:
     """Copy every named graph of the store at `store_path` to `endpoint`, one graph at a time.
 
     Args:
@@ -150,6 +155,9 @@ def push(store_path: str | os.PathLike[str], endpoint: RemoteEndpoint, *, resume
         progress: called after each graph with (done, total).
         personal_data: False leaves out the personal-data graphs (and drops them from the
             server if an earlier push sent them).
+        adopt: send nothing; record every graph whose triple count on the server equals the
+            local one as sent (after a bulk load with the server's own loader), so later
+            pushes send only what changes.
         verify: compare the triple count of every pushed graph on the server with the local one.
         save_every: write the state file after this many graphs (and at the end).
 
@@ -182,9 +190,10 @@ def push(store_path: str | os.PathLike[str], endpoint: RemoteEndpoint, *, resume
     if not resume:
         _save_state(spath, endpoint, state)  # forget earlier pushes before sending anything
     local_counts: dict[str, int] = {}
+    pending: dict[str, str] = {}  # adopt: graph -> digest, recorded once the counts match
     unsaved = 0
     try:
-        if graphs is None:
+        if graphs is None and not adopt:
             for gone in sorted(set(state) - set(local)):
                 endpoint.drop_graph(gone)
                 del state[gone]
@@ -196,6 +205,8 @@ def push(store_path: str | os.PathLike[str], endpoint: RemoteEndpoint, *, resume
             digest = hashlib.sha256(data).hexdigest()
             if state.get(graph) == digest:
                 report.skipped.append(graph)
+            elif adopt:
+                pending[graph] = digest
             else:
                 endpoint.put_graph(graph, data)
                 state[graph] = digest
@@ -211,8 +222,12 @@ def push(store_path: str | os.PathLike[str], endpoint: RemoteEndpoint, *, resume
     finally:
         if unsaved:
             _save_state(spath, endpoint, state)
-    if verify and wanted:
+    if (verify or adopt) and wanted:
         _verify(endpoint, local_counts, report, state, spath)
+    if adopt:
+        report.adopted = sorted(g for g in pending if g not in report.mismatches)
+        state.update({g: pending[g] for g in report.adopted})
+        _save_state(spath, endpoint, state)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -506,3 +506,20 @@ def test_cli_push_and_remote_error(oxigraph_server: str, store_dir: Path) -> Non
                                "--graph-store", oxigraph_server + "/no-such-store"])
     assert bad.exit_code == 2
     assert "/no-such-store" in bad.output and "Traceback" not in bad.output
+
+
+def test_adopt_after_a_bulk_load(oxigraph_server: str, store_dir: Path) -> None:
+    """Bulk-load the dump with the server's own loader, adopt it, then push only changes."""
+    dump = pyoxigraph.Store.read_only(str(store_dir)).dump(format=pyoxigraph.RdfFormat.N_QUADS)
+    request = urllib.request.Request(oxigraph_server + "/store", data=dump, method="POST",
+                                     headers={"Content-Type": "application/n-quads"})
+    urllib.request.urlopen(request, timeout=30).close()
+    endpoint = gsp_endpoint(oxigraph_server)
+    # one graph is missing on the server: it must not be adopted
+    endpoint.drop_graph(BASE + "graph/reference")
+    adopted = push(store_dir, endpoint, adopt=True)
+    assert not adopted.sent and len(adopted.adopted) == 7
+    assert list(adopted.mismatches) == [BASE + "graph/reference"]
+    then = FailingAfter(oxigraph_server, k=10**6)
+    report = push(store_dir, then)
+    assert then.put == [BASE + "graph/reference"] and report.ok and len(report.skipped) == 7

@@ -29,6 +29,9 @@ from esfgraph.errors import EsfGraphError
 @click.option("--no-personal-data", is_flag=True,
               help="Leave out the personal-data graphs (contact persons); drops them from the "
                    "server if an earlier push sent them.")
+@click.option("--adopt", is_flag=True,
+              help="Send nothing: record the graphs the server already holds with the same "
+                   "triple counts (after a bulk load with the server's own loader).")
 @click.option("--no-resume", is_flag=True,
               help="Send every graph again, ignoring what earlier pushes already sent.")
 @click.option("--timeout", type=float, default=60.0, show_default=True,
@@ -36,7 +39,7 @@ from esfgraph.errors import EsfGraphError
 @config_option
 def push_command(query_url: str, graph_store_url: str | None, update_url: str | None,
                  auth: str | None, store_path: str | None, graphs: tuple[str, ...],
-                 no_personal_data: bool, no_resume: bool, timeout: float, config: Config) -> None:
+                 no_personal_data: bool, adopt: bool, no_resume: bool, timeout: float, config: Config) -> None:
     """Copy the graph, named graph by named graph, into a SPARQL 1.1 server.
 
     A re-run sends only graphs that are new or changed since the last push to the same server
@@ -68,7 +71,7 @@ def push_command(query_url: str, graph_store_url: str | None, update_url: str | 
 
             report = push(store_path or config.store_path(), endpoint,
                           resume=not no_resume, graphs=list(graphs) or None, progress=progress,
-                          personal_data=not no_personal_data)
+                          personal_data=not no_personal_data, adopt=adopt)
     except EsfGraphError as exc:
         fail(str(exc))
         return
