@@ -16,8 +16,9 @@ import secrets
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from esfgraph.errors import EsfGraphError, QueryError
 
@@ -212,7 +213,7 @@ class RemoteEndpoint:
         user, password = self.auth
         scheme, params = challenge
         if scheme == "basic":
-            token = base64.b64encode(f"{user}:{password}".encode("utf-8")).decode("ascii")
+            token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
             return f"Basic {token}"
         algorithm = params.get("algorithm", "MD5").upper()
         digest = {"MD5": hashlib.md5, "SHA-256": hashlib.sha256}.get(algorithm)

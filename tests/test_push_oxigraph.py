@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -11,9 +10,10 @@ import sys
 import time
 import urllib.request
 from collections import Counter
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pyoxigraph
 import pytest
@@ -302,22 +302,21 @@ def oxigraph_server(tmp_path: Path) -> Iterator[str]:
     """An Oxigraph server on 127.0.0.1 with the union default graph; yields its base URL."""
     binary = oxigraph_binary()
     port = free_port()
-    log = open(tmp_path / "oxigraph.log", "wb")
-    proc = subprocess.Popen([binary, "serve", "--location", str(tmp_path / "oxi-data"),
-                             "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-                            stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base + "/query?query=ASK%7B%7D", proc)
-        yield base
-    finally:
-        proc.terminate()
+    with open(tmp_path / "oxigraph.log", "wb") as log:
+        proc = subprocess.Popen([binary, "serve", "--location", str(tmp_path / "oxi-data"),
+                                 "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+                                stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+            wait_until_up(base + "/query?query=ASK%7B%7D", proc)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 def gsp_endpoint(base: str) -> RemoteEndpoint:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -19,7 +20,13 @@ from click.testing import CliRunner
 from esfgraph.push import push
 from esfgraph.remote import RemoteEndpoint, RemoteError
 from tests.test_push_oxigraph import (
-    OWN_QUERIES, REPO, assert_same_rows, free_port, local_rows, make_store, ready_made_queries,
+    OWN_QUERIES,
+    REPO,
+    assert_same_rows,
+    free_port,
+    local_rows,
+    make_store,
+    ready_made_queries,
     remote_rows,
 )
 
@@ -31,21 +38,21 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
     """A private Virtuoso server; yields the KEY=VALUE facts printed by the start script."""
     if shutil.which("virtuoso-t") is None:
         installed = subprocess.run(["bash", str(SCRIPT), "install"], capture_output=True,
-                                   text=True, timeout=600)
+                                   text=True, timeout=600, check=False)
         if installed.returncode != 0 or shutil.which("virtuoso-t") is None:
             pytest.skip("Virtuoso is not installed and could not be installed "
                         f"(scripts/start-virtuoso.sh install: {installed.stderr.strip()[-300:]})")
     directory = tmp_path_factory.mktemp("virtuoso")
     started = subprocess.run(["bash", str(SCRIPT), "start", str(directory),
                               str(free_port()), str(free_port())],
-                             capture_output=True, text=True, timeout=180)
+                             capture_output=True, text=True, timeout=180, check=False)
     assert started.returncode == 0, f"start-virtuoso.sh failed:\n{started.stderr}"
     facts = dict(line.split("=", 1) for line in started.stdout.splitlines() if "=" in line)
     facts["dir"] = str(directory)
     try:
         yield facts
     finally:
-        subprocess.run(["bash", str(SCRIPT), "stop", str(directory)], capture_output=True,
+        subprocess.run(["bash", str(SCRIPT), "stop", str(directory)], capture_output=True, check=False,
                        timeout=60)
 
 
@@ -75,7 +82,8 @@ def reader(facts: dict[str, str]) -> RemoteEndpoint:
 def test_default_admin_password_was_changed(virtuoso: dict[str, str]) -> None:
     isql = shutil.which("isql-vt") or shutil.which("isql-v") or "isql-vt"
     result = subprocess.run([isql, f"127.0.0.1:{virtuoso['sql_port']}", "dba", "dba",
-                             "exec=SELECT 1;"], capture_output=True, text=True, timeout=30)
+                             "exec=SELECT 1;"], capture_output=True, text=True, timeout=30,
+                            check=False)
     assert "Bad login" in result.stdout + result.stderr or result.returncode != 0
 
 

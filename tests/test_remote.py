@@ -10,9 +10,10 @@ import base64
 import json
 import threading
 import urllib.parse
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pyoxigraph
 import pytest
@@ -20,7 +21,12 @@ import pytest
 from esfgraph.errors import EsfGraphError, QueryError, StoreError
 from esfgraph.push import is_personal_graph, push, resolve_store_dir
 from esfgraph.remote import (
-    RemoteEndpoint, RemoteError, parse_auth, query_form, run_remote_query, update_requests,
+    RemoteEndpoint,
+    RemoteError,
+    parse_auth,
+    query_form,
+    run_remote_query,
+    update_requests,
     with_prefixes,
 )
 from tests.test_push_oxigraph import free_port, make_store

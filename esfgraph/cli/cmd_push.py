@@ -53,7 +53,7 @@ def push_command(query_url: str, graph_store_url: str | None, update_url: str | 
           --update http://127.0.0.1:7878/update --graph-store http://127.0.0.1:7878/store
     \b
     Example (Virtuoso, see scripts/start-virtuoso.sh):
-      esfgraph push --endpoint http://127.0.0.1:8890/sparql \\
+      esfgraph push --endpoint http://127.0.0.1:8890/sparql-auth \\
           --graph-store http://127.0.0.1:8890/sparql-graph-crud-auth --auth esfgraph:SECRET
     """
     from esfgraph.push import push
