@@ -41,10 +41,11 @@ ERROR_KINDS = (
     "extra-iri-value", "boolean-as-text", "text-wrong-language", "bad-postcode", "bad-sha256",
     "grant-no-project", "duplicate-project", "blank-project", "person-no-name", "mbox-literal",
     "role-unknown", "two-owners", "cci-bad", "amount-missing-value", "no-start-date",
+    "unit-parent-not-org", "person-name-link", "org-two-numbers",
 )
 
 #: Planted variations that are NOT errors (edge cases that must produce no result).
-EDGE_CASES = frozenset({"no-start-date"})
+EDGE_CASES = frozenset({"no-start-date", "unit-without-parent", "person-no-name"})
 
 REGIONS = [("SE33", "Övre Norrland"), ("SE32", "Mellersta Norrland"), ("SE31", "Norra Mellansverige"),
            ("SE12", "Östra Mellansverige"), ("SE11", "Stockholm"), ("SE23", "Västsverige"),
@@ -229,17 +230,22 @@ def _record(i: int, rng: random.Random, base: str, orgs: list, council: URIRef, 
         add(org, ESF.organisationNumber, Literal(f"{2120000000 + int(key):010d}"))
     if planted == "org-two-names":
         add(owner, SKOS.prefLabel, _lit(f"Annat namn {i}"))
+    if planted == "org-two-numbers":
+        add(partner, ESF.organisationNumber, Literal(f"{5560000000 + i:010d}"))
     if planted == "bad-org-number":
         bad = URIRef(f"{base}id/org/bad-{i}")
         add(project, ESF.cofinancier, bad)
         add(bad, RDF.type, ORG.Organization)
         add(bad, SKOS.prefLabel, _lit("Felaktig AB"))
         add(bad, ESF.organisationNumber, Literal("212000-1512"))
-    unit = URIRef(f"{owner}/enhet-{i % 4}" if planted != "unit-without-parent" else f"{owner}/enhet-x{i}")
+    unit = URIRef(f"{owner}/enhet-{i % 4}" if planted not in ("unit-without-parent", "unit-parent-not-org")
+                  else f"{owner}/enhet-x{i}")
     add(unit, RDF.type, ORG.OrganizationalUnit)
     add(unit, RDF.type, ORG.Organization)
     add(unit, SKOS.prefLabel, _lit(f"Enhet {i % 4}"))
-    if planted != "unit-without-parent":
+    if planted == "unit-parent-not-org":
+        add(unit, ORG.unitOf, URIRef(f"{base}id/place/SE"))
+    elif planted != "unit-without-parent":
         add(unit, ORG.unitOf, owner)
     add(owner, ORG.hasUnit, unit)
     add(project, ESF.owner, Literal("Kommunen") if planted == "owner-literal" else unit)
@@ -279,7 +285,9 @@ def _record(i: int, rng: random.Random, base: str, orgs: list, council: URIRef, 
     padd(project, ESF.contactPerson, person)
     padd(person, RDF.type, FOAF.Person)
     padd(person, RDF.type, SCHEMA.Person)
-    if planted != "person-no-name":
+    if planted == "person-name-link":
+        padd(person, FOAF.name, URIRef(f"http://example.org/person/{i}"))
+    elif planted != "person-no-name":
         padd(person, FOAF.name, Literal(f"Person {i}"))
     email = "foo at bar" if planted == "bad-email" else f"person.{i}@example.se"
     padd(person, SCHEMA.email, Literal(email))
