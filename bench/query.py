@@ -134,6 +134,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:44} {_ms(first)} {_ms(med)} {_ms(cached)} {tail}")
     print("\nfirst = cold run without cache; median over --runs without cache; cached = answer "
           "from the result cache (same store version); ratio = rdflib median / store median.")
+
+    from esfgraph.export import FORMATS, export
+
+    print(f"\nexport of {report.records} records ({store.quads_count()} quads):")
+    for fmt in FORMATS:
+        target = work / f"export.{fmt}"
+        t = timed(lambda: export(store, fmt, target))
+        size = target.stat().st_size / 1e6
+        print(f"  {fmt:8} {t:7.2f} s  {size:8.1f} MB  {t / report.records * 1e6:7.1f} µs/record")
+        target.unlink()
     return 0
 
 
