@@ -648,9 +648,9 @@ class Store:
         manifest = Manifest(version / MANIFEST_FILE, read_only=True)
         try:
             self.base_iri = manifest.get_meta("base_iri") or DEFAULT_BASE_IRI
-            self._sources = manifest.sources()
         finally:
             manifest.close()
+        self._sources: list[SourceEntry] | None = None  # read on first use: opening stays fast
         self.names = GraphNames(self.base_iri)
 
     @property
@@ -668,6 +668,12 @@ class Store:
 
     def sources(self) -> list[SourceEntry]:
         """Every stored source file with its sha256 and record slug."""
+        if self._sources is None:
+            manifest = Manifest(self.version / MANIFEST_FILE, read_only=True)
+            try:
+                self._sources = manifest.sources()
+            finally:
+                manifest.close()
         return list(self._sources)
 
     def query(self, sparql: str, *, substitutions: dict[str, Any] | None = None,
@@ -700,7 +706,7 @@ class Store:
 
     def info(self) -> StoreInfo:
         """A summary of the store."""
-        return StoreInfo(str(self.root), self.build_id, self.base_iri, len(self._sources),
+        return StoreInfo(str(self.root), self.build_id, self.base_iri, len(self.sources()),
                          self.quads_count(), len(self.named_graphs()))
 
     def dump(self, fmt: ox.RdfFormat, out: IO[bytes] | str | os.PathLike[str] | None = None, *,

@@ -264,3 +264,16 @@ def test_sigkill_mid_write_leaves_previous_store_queryable(tmp_path):
     write(store_dir, [fake_record("c", 1, [])], incremental=True)
     assert len(list(store_dir.glob("v-*"))) == 2
     assert sorted(e.slug for e in Store(store_dir).sources()) == ["a", "b", "c"]
+
+
+def test_reader_sees_its_version_and_knows_when_it_is_stale(tmp_path):
+    write(tmp_path, [fake_record("a", 1, ["x"])])
+    reader = Store(tmp_path)
+    assert not reader.is_stale()
+    write(tmp_path, [fake_record("b", 2, [])], incremental=True)
+    assert reader.is_stale()
+    # the old reader still answers from its own, unchanged version
+    assert [e.slug for e in reader.sources()] == ["a"]
+    assert count(reader, f"?p <{ESF}esfGrantSEK> ?g") == 1
+    info = Store(tmp_path).info()
+    assert info.sources == 2 and info.base_iri == BASE and info.quads > 0
