@@ -196,7 +196,7 @@ def test_build_killed_midway_leaves_previous_store_queryable(tmp_path, seeds_cop
     store_path = tmp_path / "store"
     build([seeds_copy], store_path=store_path, validate=False)
     before = Store(store_path).build_id
-    pages = _generated_pages(tmp_path / "many", 400)
+    pages = _generated_pages(tmp_path / "many", 1500)
     env = dict(os.environ, PYTHONPATH=str(REPO))
     proc = subprocess.Popen(
         [sys.executable, "-m", "esfgraph", "build", str(pages), "--store", str(store_path),
@@ -204,15 +204,17 @@ def test_build_killed_midway_leaves_previous_store_queryable(tmp_path, seeds_cop
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     try:
         deadline = time.monotonic() + 60
-        # wait until the new version exists and holds data: the build is under way
+        # wait until the new version's database exists, then let the build load records for
+        # a while (1500 pages take several seconds) and kill it
         while True:
             assert proc.poll() is None, "the build finished before it could be killed"
             assert time.monotonic() < deadline
             new = [p for p in store_path.glob("v-*") if p.name != f"v-{before}"]
-            if new and any((new[0] / "db").glob("*.sst")):
+            if new and (new[0] / "db" / "CURRENT").exists():
                 break
             time.sleep(0.05)
-        time.sleep(0.3)
+        time.sleep(1.5)
+        assert proc.poll() is None, "the build finished before it could be killed"
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
     finally:
