@@ -122,7 +122,7 @@ def build_index(chunks: Iterable[Sequence[Quad]], shapes: CompiledShapes, part: 
     obj_preds = {str(p) for s in shapes.node_shapes for p in s.target_objects_of}
     h = str.__hash__
     for chunk in chunks:
-        last_s = None
+        last_s = last_g = None
         entry = None
         for s, p, o, g in chunk:
             ps = str(p)
@@ -132,8 +132,9 @@ def build_index(chunks: Iterable[Sequence[Quad]], shapes: CompiledShapes, part: 
                 idx.subclass[str(s)].add(str(o))
             if obj_preds and ps in obj_preds and partition_of(o, nparts) == part:
                 idx.objects_of[ps].add(o)
-            if s is not last_s:
+            if s is not last_s or g is not last_g:
                 last_s = s
+                last_g = g
                 if nparts > 1 and h(s) % nparts != part:
                     entry = None
                     continue
@@ -141,6 +142,7 @@ def build_index(chunks: Iterable[Sequence[Quad]], shapes: CompiledShapes, part: 
                 entry = out.get(key)
                 if entry is None:
                     entry = out[key] = (s, {}, set())
+                entry[2].add(g)
             elif entry is None:
                 continue
             props = entry[1]
@@ -149,7 +151,6 @@ def build_index(chunks: Iterable[Sequence[Quad]], shapes: CompiledShapes, part: 
                 props[ps] = {o}
             else:
                 values.add(o)
-            entry[2].add(g)
             if ps in subj_preds:
                 idx.subjects_of[ps].add(str(s) if isinstance(s, URIRef) else s)
     for key in out:
@@ -376,10 +377,10 @@ def evaluate_partition(chunks: Iterable[Sequence[Quad]], shapes: CompiledShapes,
         for key in _focus_keys(shape, idx, part, nparts):
             entry = idx.out.get(key)
             if entry is None:
-                focus, props, graph_set = (key if not isinstance(key, str) else URIRef(key)), {}, ()
+                focus, props, graph_set = (key if not isinstance(key, str) else URIRef(key)), {}, frozenset()
             else:
                 focus, props, graph_set = entry
-            graphs = tuple(graph_set)
+            graphs = graph_set  # read-only from here on; shared by this focus node's results
             for c in own_checks:
                 for v in _check(c, (focus,), props, idx):
                     results.append((focus, None, shape.iri, shape.severity, COMPONENT[c.kind], v,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from pathlib import Path
@@ -42,20 +43,33 @@ def _run_part(args: tuple[int, int]) -> list[RawResult]:
 
 
 def evaluate(chunks: Sequence[Sequence[Quad]], shapes: CompiledShapes, jobs: int | None = None) -> list[RawResult]:
-    """Evaluate shapes over quad chunks, split over `jobs` processes by subject hash."""
+    """Evaluate shapes over quad chunks, split over `jobs` processes by subject hash.
+
+    The cyclic garbage collector is paused meanwhile: the index is millions of fresh dicts and
+    sets that are never cyclic, and each full collection would walk all of them (superlinear
+    time) and, in forked workers, write to every object header (copying every shared page).
+    """
     global _JOB
     jobs = default_jobs() if jobs is None else max(1, jobs)
     total = sum(len(c) for c in chunks)
-    if jobs == 1 or total < PARALLEL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
-        return evaluate_partition(chunks, shapes, 0, 1)
-    _JOB = (split_quads(chunks, shapes, jobs), shapes)
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
-        ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(jobs) as pool:
-            parts = pool.map(_run_part, [(i, jobs) for i in range(jobs)])
+        if jobs == 1 or total < PARALLEL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
+            return evaluate_partition(chunks, shapes, 0, 1)
+        _JOB = (split_quads(chunks, shapes, jobs), shapes)
+        gc.freeze()  # children must not touch the parent's objects for garbage collection
+        try:
+            ctx = multiprocessing.get_context("fork")
+            with ctx.Pool(jobs) as pool:
+                parts = pool.map(_run_part, [(i, jobs) for i in range(jobs)])
+        finally:
+            _JOB = None
+            gc.unfreeze()
+        return [r for part in parts for r in part]
     finally:
-        _JOB = None
-    return [r for part in parts for r in part]
+        if was_enabled:
+            gc.enable()
 
 
 def _shapes(shapes_dir: str | os.PathLike | None) -> CompiledShapes:
