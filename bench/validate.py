@@ -20,10 +20,13 @@ from collections import Counter
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from esfgraph.validate import (  # noqa: E402
-    default_jobs, pyshacl_graph_report, results_from_report_graph, validate_records,
+from esfgraph.validate import (
+    default_jobs,
+    pyshacl_graph_report,
+    results_from_report_graph,
+    validate_records,
 )
-from esfgraph.validate import synthetic as syn  # noqa: E402
+from esfgraph.validate import synthetic as syn
 
 
 def _cpu() -> float:

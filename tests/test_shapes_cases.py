@@ -15,12 +15,16 @@ import pytest
 from rdflib import Graph, URIRef
 
 from esfgraph.namespaces import PREFIXES
-from esfgraph.validate import pyshacl_graph_report, results_from_report_graph, validate_graph
+from esfgraph.validate import (
+    pyshacl_graph_report,
+    results_from_report_graph,
+    validate_graph,
+)
 
 CASES_DIR = Path(__file__).parent / "shapes"
 CASES = sorted(CASES_DIR.glob("*/*.ttl"))
 PREFIX = dict(PREFIXES, esfsh="https://w3id.org/esfgraph/shapes#")
-EXPECT = re.compile(r"^# expect:\s*(.*)$", re.M)
+EXPECT = re.compile(r"^# expect:\s*(.*)$", re.MULTILINE)
 
 
 def _iri(curie: str) -> URIRef:

@@ -18,8 +18,13 @@ from esfgraph.cli._group import main
 from esfgraph.config import Config
 from esfgraph.namespaces import ESF, SH
 from esfgraph.validate import (
-    RecordValidator, load_shapes_graph, pyshacl_graph_report, results_from_report_graph,
-    shared_graph, validate_graph, validate_records,
+    RecordValidator,
+    load_shapes_graph,
+    pyshacl_graph_report,
+    results_from_report_graph,
+    shared_graph,
+    validate_graph,
+    validate_records,
 )
 from esfgraph.validate import synthetic as syn
 
@@ -92,7 +97,7 @@ def test_planted_errors_cover_every_kind(planted) -> None:
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_results_equal_whole_graph_pyshacl(planted, pyshacl_results, jobs, monkeypatch) -> None:
-    import esfgraph.validate.runner as runner
+    from esfgraph.validate import runner
 
     monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 0)  # use the process pool even for 300 records
     records, reference = planted
@@ -124,7 +129,7 @@ def test_every_planted_error_is_found_in_its_record(planted) -> None:
 def test_dataset_input_is_validated_as_the_union(planted, pyshacl_results, monkeypatch) -> None:
     from rdflib import Dataset
 
-    import esfgraph.validate.runner as runner
+    from esfgraph.validate import runner
 
     monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 0)
 
@@ -202,7 +207,7 @@ def _small_report():
 
 
 def test_text_report_groups_by_record_and_field_with_values() -> None:
-    records, report = _small_report()
+    _records, report = _small_report()
     text = report.to_text()
     assert not report.conforms
     first = next(r for r in report.results if r.source_record and r.source_record.title)
@@ -296,7 +301,7 @@ def test_partitions_together_hold_every_subject_once(planted) -> None:
     from esfgraph.validate.engine import build_index, split_quads
     from esfgraph.validate.shapes import compile_shapes
 
-    records, reference = planted
+    records, _reference = planted
     shapes = compile_shapes()
     chunks = [r.quads for r in records]
     parts = split_quads(chunks, shapes, 2)

@@ -6,10 +6,22 @@
 
 from esfgraph.validate.report import Result, SourceRecord, ValidationReport
 from esfgraph.validate.runner import (
-    RecordValidator, default_jobs, graph_quads, pyshacl_graph_report, results_from_report_graph, validate_graph,
-    shared_graph, validate_quads, validate_records, validate_with_pyshacl,
+    RecordValidator,
+    default_jobs,
+    graph_quads,
+    pyshacl_graph_report,
+    results_from_report_graph,
+    shared_graph,
+    validate_graph,
+    validate_quads,
+    validate_records,
+    validate_with_pyshacl,
 )
-from esfgraph.validate.shapes import UnsupportedShapesError, compile_shapes, load_shapes_graph
+from esfgraph.validate.shapes import (
+    UnsupportedShapesError,
+    compile_shapes,
+    load_shapes_graph,
+)
 
 __all__ = [
     "RecordValidator", "Result", "SourceRecord", "UnsupportedShapesError", "ValidationReport", "compile_shapes",

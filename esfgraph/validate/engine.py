@@ -13,9 +13,9 @@ proportional to the focus nodes of the partition — linear, and the partitions 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Iterable, Sequence
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
@@ -73,10 +73,9 @@ _SUBCLASS_S = str(RDFS.subClassOf)
 class Index:
     """The triples of one partition's subjects plus global type and subclass indexes."""
 
-    def __init__(self, base: "Index | None" = None) -> None:
+    def __init__(self, base: Index | None = None) -> None:
         self.base_types: dict = base.types if base is not None else {}
-        self.out: dict = {}                       # subject key -> (term, {predicate str: set(objects)})
-        self.graphs: dict = {}                    # subject key -> graphs it is a subject in
+        self.out: dict = {}   # subject key -> (term, {predicate str: set(objects)}, graphs it is stated in)
         self.types: dict = defaultdict(set)       # every node key -> rdf:type IRIs as str (whole input)
         self.subclass: dict = defaultdict(set)    # class str -> direct superclasses (whole input)
         self.by_type: dict = defaultdict(list)    # class str -> partition subject keys of that type
@@ -116,7 +115,6 @@ def build_index(chunks: Iterable[Sequence[Quad]], shapes: CompiledShapes, part: 
     """One pass over all quads: keep this partition's subjects, index types for everyone."""
     idx = Index(base)
     out = idx.out
-    graphs = idx.graphs
     types = idx.types
     subj_preds = {str(p) for s in shapes.node_shapes for p in s.target_subjects_of}
     obj_preds = {str(p) for s in shapes.node_shapes for p in s.target_objects_of}
@@ -364,7 +362,6 @@ def evaluate_partition(chunks: Iterable[Sequence[Quad]], shapes: CompiledShapes,
     """
     idx = build_index(chunks, shapes, part, nparts, base)
     results: list[RawResult] = []
-    empty: tuple = ({}, ())
     for shape in shapes.node_shapes:
         _mins, _maxes, own_checks = _prepare(shape.constraints)
         props_plan = []

@@ -5,8 +5,8 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.graph import ConjunctiveGraph
@@ -14,10 +14,19 @@ from rdflib.namespace import DCTERMS, PROV, RDF
 
 from esfgraph.errors import ValidationError
 from esfgraph.namespaces import ESF, SH
-from esfgraph.validate.engine import Quad, RawResult, build_index, evaluate_partition, split_quads
+from esfgraph.validate.engine import (
+    Quad,
+    RawResult,
+    build_index,
+    evaluate_partition,
+    split_quads,
+)
 from esfgraph.validate.report import Result, SourceRecord, ValidationReport
 from esfgraph.validate.shapes import (
-    CompiledShapes, UnsupportedShapesError, compile_shapes, load_shapes_graph,
+    CompiledShapes,
+    UnsupportedShapesError,
+    compile_shapes,
+    load_shapes_graph,
 )
 
 #: Below this many quads (about 2,000 records) forking a pool costs more than it saves.
@@ -230,7 +239,7 @@ class RecordValidator:
         self.base = build_index([quads], self.shapes, 0, 1)
 
     @classmethod
-    def for_base(cls, base_iri: str, shapes_dir: str | os.PathLike | None = None) -> "RecordValidator":
+    def for_base(cls, base_iri: str, shapes_dir: str | os.PathLike | None = None) -> RecordValidator:
         """A validator that knows esfgraph's reference places and vocabulary for `base_iri`."""
         return cls(shared_graph(base_iri), shapes_dir)
 
@@ -263,7 +272,9 @@ def results_from_report_graph(report_graph: Graph) -> list[Result]:
     """Read the results of a standard sh:ValidationReport graph."""
     out = []
     for node in report_graph.subjects(RDF.type, SH.ValidationResult):
-        one = lambda p: report_graph.value(node, p)  # noqa: E731
+        def one(pred, node=node):
+            return report_graph.value(node, pred)
+
         messages = tuple(sorted(report_graph.objects(node, SH.resultMessage)))
         out.append(Result(one(SH.focusNode), one(SH.resultPath), one(SH.sourceShape), one(SH.resultSeverity),
                           one(SH.sourceConstraintComponent), one(SH.value),
@@ -282,6 +293,15 @@ def validate_with_pyshacl(data: Graph, shapes_dir: str | os.PathLike | None = No
 
 
 __all__ = [
-    "RecordValidator", "default_jobs", "shared_graph", "evaluate", "graph_quads", "pyshacl_graph_report", "results_from_report_graph",
-    "validate_graph", "validate_quads", "validate_records", "validate_with_pyshacl",
+    "RecordValidator",
+    "default_jobs",
+    "evaluate",
+    "graph_quads",
+    "pyshacl_graph_report",
+    "results_from_report_graph",
+    "shared_graph",
+    "validate_graph",
+    "validate_quads",
+    "validate_records",
+    "validate_with_pyshacl",
 ]

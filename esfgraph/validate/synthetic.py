@@ -15,7 +15,6 @@ from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, XSD
 from esfgraph.config import DEFAULT_BASE_IRI
 from esfgraph.namespaces import CONCEPT, ESF, SCHEMA
 
-
 _FUNDING = URIRef("https://schema.org/funding")  # not in rdflib's SDO term list
 
 
