@@ -61,8 +61,14 @@ def _children_map() -> dict[int, list[int]]:
     return kids
 
 
-def tree_rss(pid: int) -> int:
-    """Sum of the resident memory (bytes) of `pid` and all its descendants."""
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def tree_rss(pid: int, cpu: dict[int, float] | None = None) -> int:
+    """Sum of the resident memory (bytes) of `pid` and all its descendants.
+
+    When `cpu` is given, it is updated with each process's CPU seconds (user + system).
+    """
     kids = _children_map()
     total, todo = 0, [pid]
     while todo:
@@ -70,6 +76,10 @@ def tree_rss(pid: int) -> int:
         try:
             with open(f"/proc/{p}/statm", "rb") as fh:
                 total += int(fh.read().split()[1]) * _PAGE
+            if cpu is not None:
+                with open(f"/proc/{p}/stat", "rb") as fh:
+                    fields = fh.read().decode("ascii", "replace").rsplit(")", 1)[1].split()
+                cpu[p] = (int(fields[11]) + int(fields[12])) / _TICKS
         except (OSError, IndexError, ValueError):
             pass
         todo.extend(kids.get(p, ()))
@@ -77,17 +87,23 @@ def tree_rss(pid: int) -> int:
 
 
 class PeakSampler:
-    """Samples `tree_rss(pid)` in a thread; `.peak` is the highest sum seen."""
+    """Samples `tree_rss(pid)` in a thread: `.peak` is the highest sum seen, `.cpu_seconds`
+    the CPU time of the tree (each process as last seen, so up to one interval short)."""
 
     def __init__(self, pid: int, interval: float = 0.2) -> None:
         self.pid, self.interval, self.peak = pid, interval, 0
+        self.cpu: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
+    @property
+    def cpu_seconds(self) -> float:
+        return sum(self.cpu.values())
+
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, tree_rss(self.pid))
+            self.peak = max(self.peak, tree_rss(self.pid, self.cpu))
             self._stop.wait(self.interval)
 
     def stop(self) -> int:
@@ -97,7 +113,8 @@ class PeakSampler:
 
 
 def _run_child(args: list[str], timeout: float | None = None) -> tuple[dict[str, Any], int]:
-    """Run `bench/build.py --child ...`, return its JSON answer and the tree's peak RSS."""
+    """Run `bench/build.py --child ...`: its JSON answer (plus the tree's CPU seconds) and the
+    tree's peak RSS."""
     cmd = [sys.executable, str(Path(__file__).resolve()), *args]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             cwd=str(ROOT))
@@ -106,7 +123,9 @@ def _run_child(args: list[str], timeout: float | None = None) -> tuple[dict[str,
     peak = sampler.stop()
     if proc.returncode != 0:
         raise RuntimeError(f"child {' '.join(args)} failed ({proc.returncode}):\n{err[-3000:]}")
-    return json.loads(out.strip().splitlines()[-1]), peak
+    answer = json.loads(out.strip().splitlines()[-1])
+    answer["cpu_seconds"] = sampler.cpu_seconds
+    return answer, peak
 
 
 def du(path: Path) -> int:
@@ -335,16 +354,19 @@ def main(argv: list[str] | None = None) -> int:
 
 def render(rows: list[tuple]) -> str:
     """The result table (Markdown) and, when measured, the per-stage costs."""
-    head = ("| pages | esfgraph records/s | wall | peak memory (tree) | store on disk "
-            "| rdflib baseline records/s | baseline wall | baseline peak | speed-up |")
-    lines = [head, "|" + "---|" * 9]
+    head = ("| pages | esfgraph records/s | wall | CPU (tree) | peak memory (tree) "
+            "| store on disk | rdflib baseline records/s | baseline wall | baseline peak "
+            "| speed-up |")
+    lines = [head, "|" + "---|" * 10]
     stages = None
     for row in rows:
         result, base = row[0], row[1]
         if len(row) > 2:
             stages = row[2]
         rate = result["records"] / max(result["seconds"], 1e-9)
+        cpu_ms = result.get("cpu_seconds", 0) * 1000 / max(result["records"], 1)
         cells = [f"{result['count']:,}", f"{rate:,.0f}", f"{result['seconds']:,.1f} s",
+                 f"{result.get('cpu_seconds', 0):,.0f} s ({cpu_ms:.1f} ms/record)",
                  _mb(result["peak"]), _mb(result["store_bytes"])]
         if base is None:
             cells += ["not run", "", "", ""]

@@ -19,17 +19,19 @@ def test_bench_build_prints_the_table(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=300, cwd=str(ROOT))
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = proc.stdout
-    assert "| pages | esfgraph records/s | wall | peak memory (tree) | store on disk" in out
+    assert "| pages | esfgraph records/s | wall | CPU (tree) | peak memory (tree) |" in out
     (row,) = [line for line in out.splitlines() if line.startswith("| 200 |")]
     cells = [c.strip() for c in row.strip("|").split("|")]
-    assert len(cells) == 9
+    assert len(cells) == 10
     assert float(cells[1].replace(",", "")) > 0  # records/s
     assert re.fullmatch(r"[\d,.]+ s", cells[2])
-    assert re.fullmatch(r"[\d,]+ MB", cells[3]) and int(cells[3][:-3].replace(",", "")) > 10
-    assert re.fullmatch(r"[\d,]+ MB", cells[4])
+    cpu = re.fullmatch(r"([\d,]+) s \(([\d.]+) ms/record\)", cells[3])
+    assert cpu and float(cpu.group(2)) > 0  # the workers' CPU time was seen
+    assert re.fullmatch(r"[\d,]+ MB", cells[4]) and int(cells[4][:-3].replace(",", "")) > 10
+    assert re.fullmatch(r"[\d,]+ MB", cells[5])
     # the baseline was capped at 100 of the 200 pages: the row says so and extrapolates
-    assert "(first 100 pages)" in cells[5] and cells[6].startswith("not run (extrapolated")
-    assert cells[8].endswith("×")
+    assert "(first 100 pages)" in cells[6] and cells[7].startswith("not run (extrapolated")
+    assert cells[9].endswith("×")
     # the build stored every good page (1 % of generated pages are bad on purpose)
     built = re.search(r"esfgraph build 200: (\d+) records", out)
     assert built and 190 <= int(built.group(1)) <= 200
