@@ -185,8 +185,12 @@ def child_baseline(pages: str, out: str, max_count: int, max_seconds: float) -> 
         if parsed.record is None or any(i.severity == "error" for i in parsed.issues):
             continue
         mapped = map_record(parsed.record, config, gazetteer)
+        graphs: dict[Any, Any] = {}  # a Graph object per named graph, made once per record
         for s, p, o, g in mapped.quads:
-            ds.graph(g).add((s, p, o))
+            graph = graphs.get(g)
+            if graph is None:
+                graph = graphs[g] = ds.graph(g)
+            graph.add((s, p, o))
         records += 1
         if time.perf_counter() - started > max_seconds:
             break
