@@ -147,10 +147,12 @@ def _process(path: str) -> _Result:
     """Parse, map, (validate) and encode one file."""
     from esfgraph.mapping import map_record
     from esfgraph.parse import parse_file
+    from esfgraph.parse.decode import read_file
 
     config: Config = _W["config"]
     try:
-        data = Path(path).read_bytes()
+        # read no more than the parser accepts: a huge file is rejected by parse_file below
+        data = read_file(path)
         st = os.stat(path)
     except OSError as exc:
         return _Result(path, "", 0, 0, None, f"cannot read the file ({exc.strerror})", [])
@@ -342,6 +344,11 @@ def _store_result(result: _Result, writer: StoreWriter, report: BuildReport) -> 
     report.warnings.extend((result.source, w) for w in result.warnings)
     if result.rejected is not None or result.encoded is None:
         report.rejected.append((result.source, result.rejected or "unknown error"))
+        if writer.incremental:  # the page changed and is now rejected: its old facts go too
+            old = writer.manifest.source_by_key(_source_key(result.source))
+            if old is not None:
+                writer.remove_entry(old)
+                report.removed.append(old.source)
         return
     encoded = result.encoded
     key = _source_key(result.source)

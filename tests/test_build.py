@@ -268,3 +268,15 @@ def test_an_empty_folder_is_refused_and_the_store_kept(tmp_path, seeds_copy):
     with pytest.raises(StoreError, match="no pages found"):
         build([empty], store_path=tmp_path / "s", validate=False)
     assert len(Store(tmp_path / "s").sources()) == 5
+
+
+def test_a_page_that_becomes_unreadable_leaves_the_store(tmp_path, seeds_copy):
+    store_path = tmp_path / "s"
+    build([seeds_copy], store_path=store_path, validate=False)
+    (seeds_copy / "000_d2ed1ed5029aa51d.txt").write_text("", encoding="utf-8")
+    report = build([seeds_copy], store_path=store_path, validate=False)
+    assert report.incremental and [Path(s).name for s, _ in report.rejected] == [
+        "000_d2ed1ed5029aa51d.txt"]
+    store = Store(store_path)
+    assert len(store.sources()) == 4
+    assert grant_total(store) == SEED_TOTAL - 450_000
