@@ -51,6 +51,13 @@ _ORG_COPULA = re.compile(
     r"\b((?:[A-ZÅÄÖ][\w&-]*)(?:\s+[A-ZÅÄÖ][\w&-]*){0,3})\s+(?:är|is)\s+(?:ett|en|an?|the)\s+"
     r"(?:\w+\s+){0,2}(?:projekt|organisation|förening|nätverk|stiftelse|skola|myndighet|"
     r"project|organi[sz]ation|association|network|charity|school|agency)\b")
+#: Words one of which each pattern needs (case-sensitive, as the patterns): a sentence with
+#: none of them cannot match, so the pattern is not run on it.
+_ORG_INTRO_WORDS = ("projektet", "organisationen", "nätverket", "föreningen", "stiftelsen",
+                    "partner", "project", "organisation", "organization")
+_ORG_COPULA_WORDS = ("projekt", "organisation", "förening", "nätverk", "stiftelse", "skola",
+                     "myndighet", "project", "organization", "association", "network",
+                     "charity", "school", "agency")
 #: Capitalised words that introduce no organisation (sentence starts, pronouns, Swedish bodies).
 _ORG_STOP = {"Vi", "De", "Det", "Den", "Detta", "Projektet", "Vid", "I", "Vår", "Man", "Där",
              "Förprojekteringen", "Förstudien", "EU", "ESF", "AF", "The", "We", "It", "This"}
@@ -249,7 +256,9 @@ class ForeignFinder:
 
     def _orgs_in(self, sentence: str) -> Iterator[str]:
         """Names a sentence introduces as an organisation or project."""
-        for pattern in (_ORG_INTRO, _ORG_COPULA):
+        for pattern, needed in ((_ORG_INTRO, _ORG_INTRO_WORDS), (_ORG_COPULA, _ORG_COPULA_WORDS)):
+            if not any(word in sentence for word in needed):
+                continue
             for match in pattern.finditer(sentence):
                 name = match.group(1).strip(" -")
                 words = name.split()
