@@ -27,10 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from esfgraph.pipeline import build  # noqa: E402
-from esfgraph.queries import NamedQuery, list_queries  # noqa: E402
-from esfgraph.query import bind_params, inject_values, run_query  # noqa: E402
-from esfgraph.store import Store  # noqa: E402
+from esfgraph.pipeline import build
+from esfgraph.queries import list_queries
+from esfgraph.query import bind_params, inject_values, run_query
+from esfgraph.store import Store
 
 #: The model comparison: one aggregate over the direct literal, one through the nodes.
 EXTRA = {

@@ -28,8 +28,17 @@ from esfgraph import __version__
 from esfgraph.config import Config
 from esfgraph.errors import EsfGraphError, StoreError
 from esfgraph.store import (
-    EncodedRecord, GraphNames, SourceEntry, Store, StoreWriter, check_nquads, current_version,
-    encode_record, find_entry, open_writer, term_nt,
+    EncodedRecord,
+    GraphNames,
+    SourceEntry,
+    Store,
+    StoreWriter,
+    check_nquads,
+    current_version,
+    encode_record,
+    find_entry,
+    open_writer,
+    term_nt,
 )
 
 #: Below this many files the build runs in-process (a pool costs more than it saves).
@@ -70,8 +79,8 @@ class BuildReport:
         """Plain-text summary for the CLI."""
         mode = "incremental" if self.incremental else "full"
         lines = [
-            f"Store {self.store_path} (build {self.build_id}, {mode}): {self.records} records, "
-            f"{self.triples} triples in {self.seconds:.1f} s.",
+            (f"Store {self.store_path} (build {self.build_id}, {mode}): {self.records} records, "
+             f"{self.triples} triples in {self.seconds:.1f} s."),
             f"  mapped {self.mapped}, unchanged {self.unchanged}, removed {len(self.removed)}, "
             f"rejected {len(self.rejected)}, warnings {len(self.warnings)}"
             + ("" if self.validated else " (not validated)"),
@@ -354,8 +363,9 @@ def _store_result(result: _Result, writer: StoreWriter, report: BuildReport) -> 
     key = _source_key(result.source)
     other = writer.manifest.source_by_slug(encoded.slug)
     if other is not None and other.source != key:
-        report.rejected.append((result.source, f"the same project ({encoded.slug}) is already "
-                                f"stored from {other.source}; remove one of the two files"))
+        report.rejected.append((result.source, (
+            f"the same project ({encoded.slug}) is already stored from {other.source}; "
+            "remove one of the two files")))
         return
     entry = SourceEntry(key, Path(result.source).name, result.sha256, result.size,
                         result.mtime_ns, encoded.slug, encoded.graph, encoded.personal_graph)

@@ -88,7 +88,7 @@ def uses_service(sparql: str) -> bool:
     try:
         tree = parseQuery(sparql)
     except Exception:  # noqa: BLE001 - rdflib may not know a pyoxigraph extension
-        return bool(re.search(r"\bSERVICE\b", _strip_strings_and_comments(sparql), re.I))
+        return bool(re.search(r"\bSERVICE\b", _strip_strings_and_comments(sparql), re.IGNORECASE))
     return _walk_for_service(tree)
 
 
@@ -125,7 +125,7 @@ def inject_values(sparql: str, params: Mapping[str, Any]) -> str:
     if not params:
         return sparql
     masked = _mask(sparql)
-    match = re.search(r"\bWHERE\s*\{", masked, re.I) or re.search(r"\{", masked)
+    match = re.search(r"\bWHERE\s*\{", masked, re.IGNORECASE) or re.search(r"\{", masked)
     if match is None:
         raise QueryError("parameters need a query with a WHERE { ... } group")
     at = match.end()
@@ -461,7 +461,19 @@ def run_named(store: Any, query: NamedQuery, values: Mapping[str, str] | None = 
 
 
 __all__ = [
-    "ALL_FORMATS", "GRAPH_FORMATS", "QueryOutput", "QuerySyntaxError", "ResultCache",
-    "SOLUTION_FORMATS", "ServiceNotAllowedError", "bind_params", "format_result", "inject_values",
-    "parse_params", "render_table", "run_named", "run_query", "uses_service",
+    "ALL_FORMATS",
+    "GRAPH_FORMATS",
+    "SOLUTION_FORMATS",
+    "QueryOutput",
+    "QuerySyntaxError",
+    "ResultCache",
+    "ServiceNotAllowedError",
+    "bind_params",
+    "format_result",
+    "inject_values",
+    "parse_params",
+    "render_table",
+    "run_named",
+    "run_query",
+    "uses_service",
 ]

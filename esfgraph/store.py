@@ -29,7 +29,6 @@ units, places, the funder, persons) go once into ``{base}graph/entities`` (perso
 from __future__ import annotations
 
 import fcntl
-from concurrent.futures import Future, ThreadPoolExecutor
 import hashlib
 import os
 import re
@@ -38,8 +37,9 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -402,16 +402,20 @@ class StoreWriter:
         for name in stale:  # leftovers of killed builds (we hold the lock)
             shutil.rmtree(root / name, ignore_errors=True)
         self.version.mkdir(parents=True)
-        if incremental and self.previous is not None:
-            source = ox.Store.read_only(str(self.previous / DB_DIR))
-            source.backup(str(self.version / DB_DIR))  # hard links: cheap
-            del source
-            shutil.copyfile(self.previous / MANIFEST_FILE, self.version / MANIFEST_FILE)
-            self.incremental = True
-        else:
-            self.incremental = False
-        self.ox = ox.Store(str(self.version / DB_DIR))
-        self.manifest = Manifest(self.version / MANIFEST_FILE)
+        try:
+            if incremental and self.previous is not None:
+                source = ox.Store.read_only(str(self.previous / DB_DIR))
+                source.backup(str(self.version / DB_DIR))  # hard links: cheap
+                del source
+                shutil.copyfile(self.previous / MANIFEST_FILE, self.version / MANIFEST_FILE)
+                self.incremental = True
+            else:
+                self.incremental = False
+            self.ox = ox.Store(str(self.version / DB_DIR))
+            self.manifest = Manifest(self.version / MANIFEST_FILE)
+        except BaseException:  # e.g. a full disk: leave no half-made version behind
+            shutil.rmtree(self.version, ignore_errors=True)
+            raise
         old_base = self.manifest.get_meta("base_iri")
         if old_base is not None and old_base != base_iri:
             raise StoreError(f"the store was built with base IRI {old_base}, not {base_iri}; "
@@ -581,14 +585,23 @@ def open_writer(path: str | os.PathLike[str], base_iri: str = DEFAULT_BASE_IRI, 
     with _writer_lock(root):
         try:
             writer = StoreWriter(root, base_iri, incremental=incremental)
-        except OSError as exc:
+        except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"{root}: cannot create a new store version ({exc})") from exc
         try:
             yield writer
+        except (OSError, sqlite3.Error) as exc:  # e.g. "No space left", "disk is full"
+            writer.abort()
+            raise StoreError(f"{root}: writing the store failed ({exc}); the previous "
+                             "version is unchanged") from exc
         except BaseException:
             writer.abort()
             raise
-        writer.commit()
+        try:
+            writer.commit()
+        except (OSError, sqlite3.Error) as exc:
+            if current_version(root) != writer.version:  # not swapped in: throw it away
+                writer.abort()
+            raise StoreError(f"{root}: finishing the new store version failed ({exc})") from exc
 
 
 def find_entry(entries: Iterable[SourceEntry], wanted: str) -> SourceEntry | None:
@@ -723,7 +736,18 @@ class Store:
 
 
 __all__ = [
-    "EncodedRecord", "GraphNames", "Manifest", "SourceEntry", "Store", "StoreInfo",
-    "StoreWriter", "check_nquads", "current_version", "encode_record", "find_entry",
-    "db_dir", "open_writer", "term_nt",
+    "EncodedRecord",
+    "GraphNames",
+    "Manifest",
+    "SourceEntry",
+    "Store",
+    "StoreInfo",
+    "StoreWriter",
+    "check_nquads",
+    "current_version",
+    "db_dir",
+    "encode_record",
+    "find_entry",
+    "open_writer",
+    "term_nt",
 ]

@@ -138,7 +138,7 @@ def test_rejected_files_are_reported_and_the_rest_stored(tmp_path, seeds_copy):
     (seeds_copy / "empty.txt").write_text("", encoding="utf-8")
     (seeds_copy / "dup.txt").write_bytes((seeds_copy / "003_58e54e8db85e930c.txt").read_bytes())
     report = build([seeds_copy], store_path=tmp_path / "s", validate=False)
-    reasons = dict((Path(s).name, r) for s, r in report.rejected)
+    reasons = {Path(s).name: r for s, r in report.rejected}
     assert set(reasons) == {"empty.txt", "dup.txt"} or set(reasons) == {
         "empty.txt", "003_58e54e8db85e930c.txt"}
     assert any("same project" in r for r in reasons.values())
@@ -239,7 +239,7 @@ def test_config_store_path_is_used(tmp_path, seeds_copy, monkeypatch):
 
 def test_validation_call_point_strict_keeps_violating_records_out(tmp_path, seeds_copy,
                                                                    monkeypatch):
-    import esfgraph.pipeline as pipeline
+    from esfgraph import pipeline
 
     def fake(mapped):
         return ["grant: fake violation"] if mapped.slug == "2018-00460" else []

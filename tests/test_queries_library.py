@@ -16,16 +16,15 @@ import csv
 import io
 import shutil
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
 
+from esfgraph.pipeline import build
 from esfgraph.queries import get_query, list_queries
 from esfgraph.query import run_named
-from esfgraph.pipeline import build
-from esfgraph.store import Store, encode_record, open_writer, SourceEntry
+from esfgraph.store import SourceEntry, Store, encode_record, open_writer
 from tests.conftest import SEEDS
 
 BASE = "https://w3id.org/esfgraph/"

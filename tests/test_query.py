@@ -7,7 +7,6 @@ import io
 import json
 import shutil
 import threading
-import xml.etree.ElementTree as ET
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -22,11 +21,16 @@ from rdflib.query import Result
 from esfgraph.cli import main
 from esfgraph.errors import QueryError
 from esfgraph.pipeline import build
+from esfgraph.queries import get_query
 from esfgraph.query import (
-    QuerySyntaxError, ServiceNotAllowedError, bind_params, inject_values, parse_params, run_query,
+    QuerySyntaxError,
+    ServiceNotAllowedError,
+    bind_params,
+    inject_values,
+    parse_params,
+    run_query,
     uses_service,
 )
-from esfgraph.queries import get_query
 from esfgraph.store import Store
 from tests.conftest import SEEDS
 
@@ -177,10 +181,10 @@ class _Endpoint(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._answer(parse_qs(urlparse(self.path).query)["query"][0])
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         raw = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
         if "application/sparql-query" in self.headers.get("Content-Type", ""):
             self._answer(raw)

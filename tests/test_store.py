@@ -18,7 +18,14 @@ from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from esfgraph.errors import StoreError
 from esfgraph.store import (
-    GraphNames, SourceEntry, Store, current_version, db_dir, encode_record, open_writer, term_nt,
+    GraphNames,
+    SourceEntry,
+    Store,
+    current_version,
+    db_dir,
+    encode_record,
+    open_writer,
+    term_nt,
 )
 
 BASE = "https://w3id.org/esfgraph/"
@@ -183,12 +190,11 @@ def test_incremental_replace_and_remove(tmp_path):
 def test_failed_write_leaves_previous_store_whole(tmp_path):
     write(tmp_path, [fake_record("a", 100, ["x"])])
     before = Store(tmp_path).build_id
-    with pytest.raises(RuntimeError):
-        with open_writer(tmp_path, BASE) as writer:
-            rec = fake_record("z", 1, [])
-            writer.add_record(encode_record(rec, BASE), entry_for(rec, "/src/z.txt"))
-            writer.flush()
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), open_writer(tmp_path, BASE) as writer:
+        rec = fake_record("z", 1, [])
+        writer.add_record(encode_record(rec, BASE), entry_for(rec, "/src/z.txt"))
+        writer.flush()
+        raise RuntimeError("boom")
     store = Store(tmp_path)
     assert store.build_id == before
     assert [e.slug for e in store.sources()] == ["a"]
@@ -205,16 +211,15 @@ def test_no_store_is_a_clear_error(tmp_path):
 def test_second_writer_is_refused_while_one_writes(tmp_path):
     with open_writer(tmp_path, BASE) as writer:
         writer.rebuild_entities()
-        with pytest.raises(StoreError, match="another build"):
-            with open_writer(tmp_path, BASE):
-                pass
+        with pytest.raises(StoreError, match="another build"), open_writer(tmp_path, BASE):
+            pass
 
 
 def test_base_iri_change_needs_a_full_build(tmp_path):
     write(tmp_path, [fake_record("a", 1, [])])
-    with pytest.raises(StoreError, match="base IRI"):
-        with open_writer(tmp_path, "https://example.org/", incremental=True):
-            pass
+    with pytest.raises(StoreError, match="base IRI"), \
+            open_writer(tmp_path, "https://example.org/", incremental=True):
+        pass
     assert Store(tmp_path).base_iri == BASE
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-
-
 import click
 
 from esfgraph.cli._group import Config, config_option, fail, main
@@ -53,7 +51,8 @@ def query_command(query: str | None, query_file, name: str | None, params: tuple
       esfgraph query 'SELECT ?p ?t WHERE { ?p a esf:Project ; dcterms:title ?t }'
       esfgraph query --endpoint http://127.0.0.1:7878/query --name money-per-year
     """
-    from esfgraph.queries import get_query, list_queries as all_queries
+    from esfgraph.queries import get_query
+    from esfgraph.queries import list_queries as all_queries
 
     if list_queries:
         for q in all_queries():
