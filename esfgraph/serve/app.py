@@ -157,6 +157,9 @@ def create_app(settings: ServeSettings) -> Starlette:
         if isinstance(req, Response):
             return req
         if req.update is not None:
+            if request.method != "POST":  # SPARQL 1.1 Protocol 2.2: a link must never write
+                return _text(400, "SPARQL Update must be sent with POST (update=… as a form "
+                                  "or an application/sparql-update body), never with GET.")
             return await run_update(request, req)
         if req.query is None:
             return service_description(request)
