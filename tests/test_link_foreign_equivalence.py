@@ -79,9 +79,10 @@ def test_index_built_and_index_from_the_disk_cache_give_the_same_results(
 
     monkeypatch.setenv("ESFGRAPH_CACHE_DIR", str(tmp_path))
     monkeypatch.delenv("ESFGRAPH_NO_CACHE", raising=False)
+    (tmp_path / "foreign-index-0000.pickle").write_bytes(b"from an older version")
     built = Gazetteer()
     built.find_foreign("x")
-    (cached_file,) = tmp_path.glob("foreign-index-*.pickle")
+    (cached_file,) = tmp_path.glob("foreign-index-*.pickle")  # the older one was removed
     assert cached_file == foreign._cache_file()
     cached = Gazetteer()
     cached.find_foreign("x")

@@ -383,6 +383,10 @@ def _save_cached(finder: ForeignFinder) -> None:
                 pickle.dump((finder._ignore, finder._index, finder._by_words), fh,
                             protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
+            for old in path.parent.glob("foreign-index-*.pickle"):
+                if old != path:  # made by another esfgraph or library version
+                    with contextlib.suppress(OSError):
+                        old.unlink()
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
