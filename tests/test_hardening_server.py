@@ -276,3 +276,24 @@ def test_script_in_a_scraped_page_is_escaped_on_the_entity_page(tmp_path):
         # the same text is data for an RDF client, unchanged
         turtle = httpx.get(srv.url + "/data/id/project/2018-00460", timeout=30).text
         assert evil in turtle
+
+
+# ----------------------------------------------------------------------------- load (smoke)
+
+
+def test_load_smoke_has_no_server_errors_and_the_server_survives(tmp_path):
+    """A short run of bench/load.py (the real figures are in docs/readme/hardening.md)."""
+    from bench.load import LoadSettings, report, run
+
+    settings = LoadSettings(clients=4, seconds=3, records=60, work_dir=tmp_path, quiet=True,
+                            workers=2)
+    result = run(settings)
+    text = report(result, settings)
+    assert result.records == 60
+    assert result.requests > 20, text
+    assert all(result.latencies[kind] for kind in ("lookup", "entity", "ready-made")), text
+    assert result.server_errors == 0 and result.transport_errors == 0, text
+    assert result.other_status == 0, text
+    assert result.server_alive, text
+    start, top, _ = result.rss_mb
+    assert len(result.rss_samples_mb) >= 3 and start > 0, text
