@@ -10,13 +10,15 @@ judged on their damage and not turned away as copies of a seed.
 from __future__ import annotations
 
 import os
-import resource
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from esfgraph.store import Store
 from tests.conftest import REPO, SEEDS
@@ -184,3 +186,25 @@ def test_a_huge_file_is_never_read_into_memory(tmp_path):
     records, rejected, max_rss_kb = map(int, proc.stdout.split())
     assert (records, rejected) == (1, 1)
     assert max_rss_kb < 1024 * 1024, f"the build used {max_rss_kb // 1024} MB"
+
+
+# ----------------------------------------------------------------------------- byte-level fuzzing
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=3000) | st.builds(
+    lambda cut, junk, at: TEMPLATE.encode("utf-8")[:cut] + junk + TEMPLATE.encode("utf-8")[at:],
+    st.integers(0, 3200), st.binary(max_size=64), st.integers(0, 3200)))
+def test_any_bytes_in_a_file_give_a_result_not_an_exception(data: bytes) -> None:
+    """The text-level fuzzing (test_parse_properties.py) starts after decoding; this starts
+    at the bytes on disk, through `parse_file`, as a build reads them."""
+    from esfgraph.parse import parse_file
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "fuzz.txt"
+        path.write_bytes(data)
+        result = parse_file(path)
+    assert result.ok or result.errors
+    for issue in result.issues:
+        assert issue.source == str(path) and issue.severity in ("error", "warning")
+        assert issue.message.strip()
