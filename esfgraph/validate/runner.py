@@ -66,16 +66,20 @@ def evaluate(chunks: Sequence[Sequence[Quad]], shapes: CompiledShapes, jobs: int
     try:
         if jobs == 1 or total < PARALLEL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
             return evaluate_partition(chunks, shapes, 0, 1)
-        _JOB = (split_quads(chunks, shapes, jobs), shapes)
+        parts = split_quads(chunks, shapes, jobs)
+        _JOB = (parts, shapes)
         gc.freeze()  # children must not touch the parent's objects for garbage collection
         try:
             ctx = multiprocessing.get_context("fork")
-            with ctx.Pool(jobs) as pool:
-                parts = pool.map(_run_part, [(i, jobs) for i in range(jobs)])
+            # The parent validates partition 0 itself while jobs-1 forked children do the rest.
+            with ctx.Pool(jobs - 1) as pool:
+                pending = pool.map_async(_run_part, [(i, jobs) for i in range(1, jobs)])
+                own = evaluate_partition([parts[0]], shapes, 0, jobs)
+                others = pending.get()
         finally:
             _JOB = None
             gc.unfreeze()
-        return [r for part in parts for r in part]
+        return own + [r for part in others for r in part]
     finally:
         if was_enabled:
             gc.enable()
