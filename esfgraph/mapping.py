@@ -136,6 +136,21 @@ class MappedRecord:
     source: str = ""
 
 
+_FUND_ESF = re.compile(r"^(esf|europeiska\s+socialfonden)$")
+_FUND_ESF_PLUS = re.compile(r"^(esf|europeiska\s+socialfonden)\s*(\+|plus)$")
+
+
+def fund_key(text: str) -> str | None:
+    """The `concept:fund/…` key of a fund name as pages write it ("ESF+", "Europeiska socialfonden
+    plus"), or None for a fund esfgraph has no concept for."""
+    norm = " ".join(text.casefold().split())
+    if _FUND_ESF_PLUS.match(norm):
+        return "esf-plus"
+    if _FUND_ESF.match(norm):
+        return "esf"
+    return None
+
+
 def decimal_literal(value: int | float | Decimal) -> Literal:
     """xsd:decimal with an exact lexical form: 11159401, 0.5 (never '11159401.0')."""
     if isinstance(value, bool):
@@ -261,8 +276,11 @@ class _Mapper:
                               text if is_code else None, None if is_code else text)
             add(p, ESF.interventionType, c)
         if r.fund:
-            key = slug(r.fund.replace("+", " plus")) or "okand"
-            add(p, ESF.fund, concept(f"fund/{key}"))
+            key = fund_key(r.fund)
+            if key:
+                add(p, ESF.fund, concept(f"fund/{key}"))
+            else:  # an unknown fund is kept as written, never forced onto a concept
+                add(p, ESF.fundName, Literal(r.fund, lang="sv"))
         if r.programme_cci:
             add(p, ESF.programmeCCI, _plain(r.programme_cci))
 

@@ -532,3 +532,18 @@ def test_any_text_gives_valid_iris_and_no_crash(title, phase, heading, label, ow
             if isinstance(term, URIRef):
                 assert not (set(str(term)) & bad), term
     assert m.graph == URIRef(BASE + "graph/record/" + m.slug) and m.slug
+
+
+@pytest.mark.parametrize("written, key", [
+    ("ESF+", "esf-plus"), ("Europeiska socialfonden+", "esf-plus"),
+    ("Europeiska socialfonden plus", "esf-plus"), ("ESF", "esf"), ("Europeiska  socialfonden", "esf"),
+])
+def test_fund_names_map_to_the_shipped_fund_concepts(written: str, key: str) -> None:
+    t = triples(mapped(full_record(layout="2021-2027", fund=written)))
+    assert (P, ESF.fund, URIRef(f"https://w3id.org/esfgraph/concept/fund/{key}")) in t
+
+
+def test_unknown_fund_is_kept_as_written_never_a_concept() -> None:
+    t = triples(mapped(full_record(layout="2021-2027", fund="Fonden för en rättvis omställning")))
+    assert not any(p == ESF.fund for _, p, _ in t)
+    assert (P, ESF.fundName, Literal("Fonden för en rättvis omställning", lang="sv")) in t
