@@ -81,6 +81,7 @@ class LoadResult:
     other_status: int = 0        # 4xx and anything else that is not 200
     transport_errors: int = 0    # connection refused/reset, client-side timeout
     error_kinds: dict[str, int] = field(default_factory=dict)
+    timeout_at: list[float] = field(default_factory=list)  # seconds after the start, per 503
     rss_samples_mb: list[float] = field(default_factory=list)
     server_alive: bool = False
     build_seconds: float = 0.0
@@ -209,7 +210,8 @@ async def drive(url: str, projects: list[str], queries: list[str], settings: Loa
     limits = httpx.Limits(max_connections=settings.clients,
                           max_keepalive_connections=settings.clients)
     async with httpx.AsyncClient(limits=limits, timeout=settings.client_timeout) as http:
-        deadline = time.monotonic() + settings.seconds
+        began = time.monotonic()
+        deadline = began + settings.seconds
 
         async def client(n: int) -> None:
             rng = random.Random(settings.seed * 1000 + n)
@@ -241,11 +243,15 @@ async def drive(url: str, projects: list[str], queries: list[str], settings: Loa
                     continue
                 if status == 503:
                     result.timeouts += 1
+                    result.timeout_at.append(time.monotonic() - began)
                 elif status >= 500:
                     result.server_errors += 1
                 else:
                     result.other_status += 1
-                result.note(f"{kind} {status}")
+                why = ""
+                if status == 503:  # the server says which: a query over the limit, or a queue
+                    why = " time limit" if "stopped after" in resp.text else " workers busy"
+                result.note(f"{kind} {status}{why}")
 
         await asyncio.gather(*(client(n) for n in range(settings.clients)))
 
@@ -292,7 +298,7 @@ def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))] * 1000
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))] * 1000
 
 
 def report(result: LoadResult, settings: LoadSettings) -> str:
@@ -309,10 +315,16 @@ def report(result: LoadResult, settings: LoadSettings) -> str:
                  f"{result.transport_errors}")
     if result.error_kinds:
         lines.append(f"  by kind: {dict(sorted(result.error_kinds.items()))}")
+    if result.timeout_at:
+        at = sorted(result.timeout_at)
+        lines.append(f"  503 answers came {at[0]:.0f}–{at[-1]:.0f} s after the start "
+                     f"(median {statistics.median(at):.0f} s)")
     start, top, end = result.rss_mb
     lines.append(f"server RSS (process tree, {len(result.rss_samples_mb)} samples, 1/s): "
                  f"start {start:.0f} MB, max {top:.0f} MB, end {end:.0f} MB, "
                  f"max/start {top / start if start else float('nan'):.2f}")
+    trace = result.rss_samples_mb[::10]
+    lines.append("  RSS every 10 s (MB): " + " ".join(f"{x:.0f}" for x in trace))
     lines.append(f"server alive after the run: {'yes' if result.server_alive else 'NO'}")
     return "\n".join(lines)
 
