@@ -204,7 +204,7 @@ def _mount_tmpfs(where: Path, size: str) -> None:
     if os.geteuid() != 0 or shutil.which("mount") is None:
         pytest.skip("needs root to mount a small tmpfs as a full disk")
     proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         pytest.skip(f"mount is not permitted here: {proc.stderr.strip()}")
 
@@ -212,13 +212,16 @@ def _mount_tmpfs(where: Path, size: str) -> None:
 def _fill(disk: Path, leave: int) -> None:
     """Fill the file system at `disk` so that only about `leave` bytes stay free."""
     filler = disk / "filler"
-    with open(filler, "wb") as handle:
-        try:
-            while True:
-                handle.write(b"\0" * 65536)
-                handle.flush()
-        except OSError:
-            pass
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        for block in (65536, 4096):  # unbuffered: nothing is left to fail at close
+            try:
+                while True:
+                    os.write(fd, b"\0" * block)
+            except OSError:
+                pass
+    finally:
+        os.close(fd)
     size = filler.stat().st_size
     os.truncate(filler, max(size - leave, 0))
 
@@ -245,7 +248,7 @@ def test_full_disk_during_a_build_is_a_clear_error_and_keeps_the_store(
     before = answers(root)
     _fill(small_disk, free)
     proc = subprocess.run(build_cli([SEEDS, generated], root, "--full", "-j", "1"), env=ENV,
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr, proc.stderr
     message = proc.stderr.lower()
@@ -278,7 +281,7 @@ def test_file_size_limit_during_a_build_is_a_clear_error_and_keeps_the_store(
     before = answers(root)
     cmd = build_cli([SEEDS, generated], root, "--full", "-j", "1")
     cmd[1:3] = ["-c", FSIZE_SCRIPT, str(256 * 1024)]
-    proc = subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr, proc.stderr
     message = proc.stderr.lower()
@@ -298,10 +301,9 @@ def test_a_manifest_write_error_is_a_store_error_and_removes_the_new_version(
 
     root = copy_store(seeds_store, tmp_path / "store")
     before = answers(root)
-    with pytest.raises(StoreError) as caught:
-        with open_writer(root, BASE, incremental=True) as writer:
-            writer.manifest.db.close()  # every later manifest write fails inside sqlite
-            writer.manifest.add_source(SourceEntry("x", "x", "0", 0, 0, "x", "g", "p"), [])
+    with pytest.raises(StoreError) as caught, open_writer(root, BASE, incremental=True) as writer:
+        writer.manifest.db.close()  # every later manifest write fails inside sqlite
+        writer.manifest.add_source(SourceEntry("x", "x", "0", 0, 0, "x", "g", "p"), [])
     assert isinstance(caught.value.__cause__, sqlite3.Error)
     assert str(root) in str(caught.value) and "previous version is unchanged" in str(caught.value)
     assert without_build(answers(root)) == without_build(before)
