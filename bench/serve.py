@@ -17,14 +17,23 @@ existing store (e.g. one built by `esfgraph build`) instead.
     python bench/serve.py --projects 100000 --seconds 30    # the issue's size (rdflib needs GBs)
     python bench/serve.py --projects 100000 --seconds 30 --skip-rdflib
     python bench/serve.py --store .esfgraph/store --lookup-share 1.0 --skip-rdflib
+    python bench/serve.py --projects 100000 --seconds 30 --skip-rdflib --client wrk
+
+The default client is Python (httpx) and runs on the same machine: on 2 cores it takes much of
+the CPU itself, so its figures are a floor for the server. `--client wrk` drives the same mix
+with wrk (C; Debian: `apt-get install -y wrk`) and a generated Lua script, so the figure
+measures the server; the client's own CPU time is printed for either client.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
+import resource
+import shutil
 import signal
 import socket
 import statistics
@@ -35,6 +44,7 @@ import textwrap
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pyoxigraph as ox
@@ -175,12 +185,14 @@ class Results:
     latencies: dict[str, list[float]] = field(default_factory=lambda: {"lookup": [], "ready-made": []})
     errors: int = 0
     error_kinds: dict[str, int] = field(default_factory=dict)
+    client_cpu: float = 0.0
 
 
 async def load(url: str, name: str, projects: list[str], queries: list[str], clients: int,
                seconds: float, seed: int, timeout: float, lookup_share: float = 0.8) -> Results:
     """Run `clients` concurrent clients for `seconds` against the endpoint at `url`."""
     results = Results(name, seconds)
+    cpu0 = time.process_time()
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     headers = {"Accept": "application/sparql-results+json"}
     async with httpx.AsyncClient(limits=limits, timeout=timeout, headers=headers) as http:
@@ -209,7 +221,93 @@ async def load(url: str, name: str, projects: list[str], queries: list[str], cli
                         f"{kind} {why}", 0) + 1
 
         await asyncio.gather(*(client(n) for n in range(clients)))
+    results.client_cpu = time.process_time() - cpu0
     return results
+
+
+WRK_SCRIPT = """
+math.randomseed(%(seed)d)
+local function lines(path)
+  local out = {}
+  for line in io.lines(path) do table.insert(out, line) end
+  return out
+end
+local lookups = lines("%(lookups)s")
+local queries = lines("%(queries)s")
+local share = %(share)f
+local headers = {["Accept"] = "application/sparql-results+json"}
+lookups_sent, readymade_sent = 0, 0  -- globals: read back with thread:get
+request = function()
+  if math.random() < share then
+    lookups_sent = lookups_sent + 1
+    return wrk.format("GET", "%(path)s?query=" .. lookups[math.random(#lookups)], headers)
+  end
+  readymade_sent = readymade_sent + 1
+  return wrk.format("GET", "%(path)s?query=" .. queries[math.random(#queries)], headers)
+end
+local threads = {}
+setup = function(thread) table.insert(threads, thread) end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  local lk, rm = 0, 0
+  for _, t in ipairs(threads) do
+    lk = lk + t:get("lookups_sent"); rm = rm + t:get("readymade_sent")
+  end
+  io.write(string.format(
+    'WRK {"requests": %%d, "us": %%d, "p50": %%d, "p90": %%d, "p99": %%d, "max": %%d, '
+    .. '"connect": %%d, "read": %%d, "write": %%d, "status": %%d, "timeout": %%d, '
+    .. '"lookups_sent": %%d, "readymade_sent": %%d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(90),
+    latency:percentile(99), latency.max, e.connect, e.read, e.write, e.status, e.timeout,
+    lk, rm))
+end
+"""
+
+
+def load_wrk(url: str, name: str, projects: list[str], queries: list[str], clients: int,
+             seconds: float, seed: int, timeout: float, lookup_share: float,
+             work: Path) -> dict[str, float]:
+    """Run wrk (one thread, `clients` connections) with a Lua mix; return its summary."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise SystemExit("--client wrk needs wrk on PATH (Debian: apt-get install -y wrk)")
+    path = "/" + url.split("://", 1)[1].split("/", 1)[1]
+    lookups = [quote(f"SELECT ?p ?o WHERE {{ <{p}> ?p ?o }}", safe="") for p in projects]
+    script = work / f"mix-{name}.lua"
+    (work / "lookups.txt").write_text("\n".join(lookups) + "\n")
+    (work / "queries.txt").write_text(
+        "\n".join([quote(q, safe="") for q in queries] or lookups[:1]) + "\n")
+    script.write_text(WRK_SCRIPT % {
+        "seed": seed, "share": lookup_share, "path": path, "lookups": work / "lookups.txt",
+        "queries": work / "queries.txt"})
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = subprocess.run([wrk, "-t1", f"-c{clients}", f"-d{seconds:g}s", f"--timeout={timeout:g}s",
+                          "-s", str(script), url.rsplit("/", 1)[0] + "/"],
+                         capture_output=True, text=True, check=False)
+    if out.returncode:
+        raise SystemExit(f"wrk failed: {out.stderr or out.stdout}")
+    out = out.stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    line = next(ln for ln in out.splitlines() if ln.startswith("WRK "))
+    stats = json.loads(line[4:])
+    stats["client_cpu"] = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    stats["name"] = name
+    return stats
+
+
+def report_wrk(runs: list[dict[str, float]]) -> None:
+    print()
+    print(f"{'server':<16} {'client':<6} {'requests':>9} {'req/s':>8} {'median ms':>10} "
+          f"{'p99 ms':>9} {'errors':>7}  client CPU")
+    for r in runs:
+        secs = r["us"] / 1e6
+        errors = sum(r[k] for k in ("connect", "read", "write", "status", "timeout"))
+        print(f"{r['name']:<16} {'wrk':<6} {r['requests']:>9} {r['requests'] / secs:>8.1f} "
+              f"{r['p50'] / 1000:>10.1f} {r['p99'] / 1000:>9.1f} {errors:>7}  "
+              f"{r['client_cpu']:.1f} s of {secs:.0f} s ({r['client_cpu'] / secs:.0%} of a core)")
+        print(f"{'':<16} sent {r['lookups_sent']} lookups, {r['readymade_sent']} ready-made; "
+              f"errors: status {r['status']}, timeout {r['timeout']}, "
+              f"connect {r['connect']}, read {r['read']}, write {r['write']}")
 
 
 def pct(values: list[float], q: float) -> float:
@@ -233,6 +331,8 @@ def report(runs: list[Results]) -> None:
                   f"{pct(lat, 0.99):>9.1f} {errors:>7}")
         if run.error_kinds:
             print(f"{'':<16} errors: {run.error_kinds}")
+        print(f"{'':<16} client (Python) CPU: {run.client_cpu:.1f} s of {run.seconds:g} s "
+              f"({run.client_cpu / run.seconds:.0%} of a core)")
     if len(runs) == 2:
         a, b = runs
         ra = sum(map(len, a.latencies.values())) / a.seconds
@@ -254,6 +354,8 @@ def main() -> None:
     parser.add_argument("--skip-rdflib", action="store_true", help="esfgraph only")
     parser.add_argument("--lookup-share", type=float, default=0.8,
                         help="share of lookups in the mix (0.8; 1.0 = lookups only)")
+    parser.add_argument("--client", choices=("python", "wrk"), default="python",
+                        help="load generator: python (httpx, default) or wrk (C, needs wrk)")
     parser.add_argument("--cache-mb", type=int, default=64,
                         help="esfgraph answer cache (0 = off, to measure raw query work)")
     args = parser.parse_args()
@@ -284,6 +386,16 @@ def main() -> None:
           f"{time.perf_counter() - started:.1f} s ({work})")
     queries = [q.sparql for q in list_queries()]
     runs: list[Results] = []
+    wrk_runs: list[dict[str, float]] = []
+
+    def run_load(url: str, name: str) -> None:
+        if args.client == "wrk":
+            wrk_runs.append(load_wrk(url, name, projects, queries, args.clients, args.seconds,
+                                     args.seed, args.timeout, args.lookup_share, work))
+        else:
+            runs.append(asyncio.run(load(url, name, projects, queries, args.clients,
+                                         args.seconds, args.seed, args.timeout,
+                                         args.lookup_share)))
 
     port = free_port()
     cmd = [sys.executable, "-m", "esfgraph", "serve", "--store", str(store_path),
@@ -296,9 +408,7 @@ def main() -> None:
         wait_until_up(f"http://127.0.0.1:{port}/sparql", proc)
         print(f"esfgraph serve up; {args.clients} clients for {args.seconds:g} s …")
         name = "esfgraph" if args.cache_mb else "esfgraph-nocache"
-        runs.append(asyncio.run(load(f"http://127.0.0.1:{port}/sparql", name, projects,
-                                     queries, args.clients, args.seconds, args.seed,
-                                     args.timeout, args.lookup_share)))
+        run_load(f"http://127.0.0.1:{port}/sparql", name)
     finally:
         stop(proc)
 
@@ -318,13 +428,13 @@ def main() -> None:
                 wait_until_up(f"http://127.0.0.1:{port}/sparql", proc)
                 print(f"rdflib-endpoint up (loading took {time.perf_counter() - t0:.1f} s); "
                       f"{args.clients} clients for {args.seconds:g} s …")
-                runs.append(asyncio.run(load(f"http://127.0.0.1:{port}/sparql",
-                                             "rdflib-endpoint", projects, queries, args.clients,
-                                             args.seconds, args.seed, args.timeout,
-                                             args.lookup_share)))
+                run_load(f"http://127.0.0.1:{port}/sparql", "rdflib-endpoint")
             finally:
                 stop(proc)
-    report(runs)
+    if wrk_runs:
+        report_wrk(wrk_runs)
+    else:
+        report(runs)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import html
 from contextlib import asynccontextmanager
@@ -227,6 +228,12 @@ def create_app(settings: ServeSettings) -> Starlette:
                               "with the server's update token.")
         if not (req.update or "").strip():
             return _text(400, "The update is empty.")
+        try:  # refuse LOAD/SERVICE before any worker is stopped (parse off the event loop)
+            await asyncio.to_thread(guard.check, req.update or "", update=True)
+        except guard.UnsafeQueryError as exc:
+            return _text(403, str(exc))
+        except guard.QueryTooComplexError as exc:
+            return _text(400, str(exc))
         reply = await pool.update(req.update or "")
         cache.clear()
         if reply.status == 204:
