@@ -103,6 +103,10 @@ def test_turtle_export_parsed_by_pyoxigraph_too(store, tmp_path):
     quads = list(ox.parse(path=str(exported(store, "turtle", tmp_path)),
                           format=ox.RdfFormat.TURTLE))
     assert len(quads) == store.quads_count()
+    parsed = rdflib.Graph()
+    for q in quads:
+        parsed.add((_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)))
+    assert isomorphic(parsed, store_graph(store))
 
 
 def test_no_personal_data(store, tmp_path):
