@@ -170,6 +170,15 @@ class _Endpoint(BaseHTTPRequestHandler):
               b' "Scotland"@en .\n<http://www.wikidata.org/entity/Q34> '
               b'<http://www.w3.org/2000/01/rdf-schema#label> "Sweden"@en .\n',
               ox.RdfFormat.N_TRIPLES)
+    # Municipality items keyed by the SCB code (Wikidata's P525) with a population (P1082).
+    # Test fixtures only: the item numbers and populations are made up, the codes are real.
+    data.load("".join(
+        f'<http://www.wikidata.org/entity/Q90000{i}> <http://www.wikidata.org/prop/direct/P525> "{code}" .\n'
+        f'<http://www.wikidata.org/entity/Q90000{i}> <http://www.wikidata.org/prop/direct/P1082> '
+        f'"{pop}"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+        for i, (code, pop) in enumerate([("1440", 111), ("1491", 222), ("0586", 333),
+                                          ("0482", 444), ("0180", 555)])).encode(),
+              ox.RdfFormat.N_TRIPLES)
     requests: list[str] = []
 
     def _answer(self, query: str) -> None:
@@ -314,6 +323,33 @@ def test_cli_query_against_a_remote_endpoint():
         refused = CliRunner().invoke(main, ["query", "--endpoint", url,
                                             f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"])
         assert refused.exit_code == 2 and "--allow-service" in refused.output
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_federated_join_of_municipalities_with_population_by_scb_code(store_path):
+    """The Wikidata pattern: join the graph's SCB codes with P525 and read P1082 (population)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Endpoint)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
+        q = ("PREFIX wdt: <http://www.wikidata.org/prop/direct/> "
+             "SELECT ?name ?population (SUM(?grant) AS ?esf) WHERE { "
+             "?p esf:municipality ?m ; esf:esfGrantSEK ?grant . "
+             "?m esf:scbCode ?code ; skos:prefLabel ?name . "
+             f"SERVICE <{url}> {{ ?item wdt:P525 ?code ; wdt:P1082 ?population }} }} "
+             "GROUP BY ?name ?population ORDER BY ?name")
+        result = CliRunner().invoke(main, ["query", "--store", str(store_path), "--allow-service",
+                                           "--format", "json", "--no-cache", q])
+        assert result.exit_code == 0, result.output
+        rows = json.loads(result.stdout)["results"]["bindings"]
+        got = {(r["name"]["value"], int(r["population"]["value"]), int(float(r["esf"]["value"])))
+               for r in rows}
+        # Seeds: Ale 450 000, Ulricehamn 556 922, Mjölby 221 114, Flen 620 800 (Stockholm: none).
+        assert got == {("Ale", 111, 450000), ("Ulricehamn", 222, 556922),
+                       ("Mjölby", 333, 221114), ("Flen", 444, 620800)}
     finally:
         server.shutdown()
         server.server_close()
