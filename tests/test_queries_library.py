@@ -23,7 +23,7 @@ from rdflib.namespace import RDF, SKOS, XSD
 
 from esfgraph.pipeline import build
 from esfgraph.queries import get_query, list_queries
-from esfgraph.query import run_named
+from esfgraph.query import run_named, run_query
 from esfgraph.store import SourceEntry, Store, encode_record, open_writer
 from tests.conftest import SEEDS
 
@@ -133,6 +133,18 @@ def test_projects_active_on(store, on_date, titles):
     got = rows(store, "projects-active-on", on_date=on_date)
     assert [r["title"] for r in got] == titles
     assert all(r["on_date"] == on_date for r in got)
+
+
+def test_projects_active_on_is_never_unbound(store):
+    # the header default binds on_date for esfgraph query; run as plain SPARQL (the server's
+    # query page sends the text as it is) the query falls back to the same date
+    query = get_query("projects-active-on")
+    default = next(p.default for p in query.params if p.name == "on_date")
+    assert [r["title"] for r in rows(store, "projects-active-on")] == ["Ung och aktiv"]
+    raw = run_query(store, query.sparql, fmt="csv", use_cache=False)
+    got = list(csv.DictReader(io.StringIO(raw.data.decode("utf-8"))))
+    assert [r["title"] for r in got] == ["Ung och aktiv"]
+    assert f'"{default}"^^xsd:date' in query.sparql
 
 
 # -- hand-made graphs for the queries the seeds cannot exercise ------------------------------
