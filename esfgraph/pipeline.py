@@ -33,7 +33,6 @@ from esfgraph.store import (
     SourceEntry,
     Store,
     StoreWriter,
-    check_nquads,
     current_version,
     encode_record,
     find_entry,
@@ -190,9 +189,9 @@ def _process(path: str) -> _Result:
                 return result
             result.warnings.extend(f"SHACL: {m}" for m in messages)
     try:
+        # encode_record checks every IRI and language tag it writes (once per distinct
+        # value), so the text always parses: no second parse of each record here
         encoded = encode_record(mapped, config.base_iri, personal_data=_W["personal_data"])
-        check_nquads(encoded.own_nquads)
-        check_nquads("".join(f"{line} <{g}> .\n" for g, line in encoded.shared))
     except EsfGraphError as exc:
         result.rejected = str(exc)
         return result
@@ -211,8 +210,19 @@ def _iter_paths(sources: Iterable[str | os.PathLike[str]]) -> list[str]:
     return [str(p) for p in iter_sources(list(sources))]
 
 
-def _source_key(path: str) -> str:
-    return str(Path(path).resolve())
+def _source_key(path: str, folders: dict[str, str] | None = None) -> str:
+    """The absolute, symlink-free path of a source file (the manifest key).
+
+    With `folders` (a cache of resolved folders) a plain file costs one `lstat` instead of a
+    `Path.resolve` walking every component; a symlinked file is still resolved in full.
+    """
+    if folders is None or os.path.islink(path):
+        return str(Path(path).resolve())
+    folder, name = os.path.split(path)
+    resolved = folders.get(folder)
+    if resolved is None:
+        resolved = folders[folder] = str(Path(folder or ".").resolve())
+    return os.path.join(resolved, name)
 
 
 def _compatible(store_path: Path, config: Config, personal_data: bool) -> bool:
@@ -276,8 +286,10 @@ def build(sources: Sequence[str | os.PathLike[str]], config: Config | None = Non
         stored = {e.source: e for e in writer.manifest.sources()} if incremental else {}
         todo: list[str] = []
         wanted: set[str] = set()
+        keys: dict[str, str] = {}  # path -> manifest key, resolved once per file
+        folders: dict[str, str] = {}
         for path in paths:
-            key = _source_key(path)
+            key = keys[path] = _source_key(path, folders)
             if key in wanted:
                 continue
             wanted.add(key)
@@ -290,7 +302,7 @@ def build(sources: Sequence[str | os.PathLike[str]], config: Config | None = Non
             if key not in wanted:
                 writer.remove_entry(entry)
                 report.removed.append(entry.source)
-        _run(todo, writer, report, config, personal, do_validate, strict, jobs, progress)
+        _run(todo, writer, report, config, personal, do_validate, strict, jobs, progress, keys)
         finish_graphs(writer, config, report)
         report.build_id = writer.build_id
     report.records = len(Store(root).sources())
@@ -325,8 +337,11 @@ def _unchanged(path: str, entry: SourceEntry) -> bool:
 
 def _run(todo: list[str], writer: StoreWriter, report: BuildReport, config: Config,
          personal: bool, validate: bool, strict: bool, jobs: int | None,
-         progress: Callable[[Progress], None] | None) -> None:
+         progress: Callable[[Progress], None] | None, keys: dict[str, str] | None = None
+         ) -> None:
     """Parse+map `todo` (in a pool when large) and store each result as it arrives."""
+    keys = keys if keys is not None else {}
+    slugs: dict[str, str] = {}  # slug -> manifest key of the records stored by this run
     jobs = jobs or os.cpu_count() or 1
     args = (config, personal, validate, strict)
     total = len(todo)
@@ -334,7 +349,7 @@ def _run(todo: list[str], writer: StoreWriter, report: BuildReport, config: Conf
 
     def consume(results: Iterable[_Result]) -> None:
         for done, result in enumerate(results, 1):
-            _store_result(result, writer, report)
+            _store_result(result, writer, report, keys, slugs)
             if progress is not None:
                 elapsed = max(time.monotonic() - t0, 1e-9)
                 rate = done / elapsed
@@ -349,24 +364,37 @@ def _run(todo: list[str], writer: StoreWriter, report: BuildReport, config: Conf
         consume(pool.imap(_process, todo, chunksize=CHUNK_SIZE))
 
 
-def _store_result(result: _Result, writer: StoreWriter, report: BuildReport) -> None:
+def _store_result(result: _Result, writer: StoreWriter, report: BuildReport,
+                  keys: dict[str, str] | None = None, slugs: dict[str, str] | None = None
+                  ) -> None:
+    """Store one worker result (or note why it was rejected).
+
+    `keys` maps paths to manifest keys already resolved; `slugs` (slug -> key of the records
+    stored so far in a full build) spares a manifest look-up per record.
+    """
+    key = (keys or {}).get(result.source) or _source_key(result.source)
     report.warnings.extend((result.source, w) for w in result.warnings)
     if result.rejected is not None or result.encoded is None:
         report.rejected.append((result.source, result.rejected or "unknown error"))
         if writer.incremental:  # the page changed and is now rejected: its old facts go too
-            old = writer.manifest.source_by_key(_source_key(result.source))
+            old = writer.manifest.source_by_key(key)
             if old is not None:
                 writer.remove_entry(old)
                 report.removed.append(old.source)
         return
     encoded = result.encoded
-    key = _source_key(result.source)
-    other = writer.manifest.source_by_slug(encoded.slug)
-    if other is not None and other.source != key:
+    if slugs is not None and not writer.incremental:  # a fresh version holds only this run's
+        other_source = slugs.get(encoded.slug)
+    else:
+        other = writer.manifest.source_by_slug(encoded.slug)
+        other_source = other.source if other is not None else None
+    if other_source is not None and other_source != key:
         report.rejected.append((result.source, (
-            f"the same project ({encoded.slug}) is already stored from {other.source}; "
+            f"the same project ({encoded.slug}) is already stored from {other_source}; "
             "remove one of the two files")))
         return
+    if slugs is not None:
+        slugs[encoded.slug] = key
     entry = SourceEntry(key, Path(result.source).name, result.sha256, result.size,
                         result.mtime_ns, encoded.slug, encoded.graph, encoded.personal_graph)
     writer.add_record(encoded, entry)

@@ -136,20 +136,54 @@ def _escape(text: str) -> str:
     return text
 
 
+#: Language tags already checked (a handful: "sv", "en").
+_LANG_OK: set[str] = set()
+
+
+def _checked_iri(iri: str) -> str:
+    """`<iri>`, after checking once that pyoxigraph accepts it (as the N-Quads parser would)."""
+    cached = _IRI_CACHE.get(iri)
+    if cached is None:
+        try:
+            ox.NamedNode(iri)
+        except ValueError as exc:
+            raise StoreError(f"the mapped triples are not valid RDF: bad IRI <{iri}> ({exc})"
+                             ) from exc
+        cached = f"<{iri}>"
+        if len(_IRI_CACHE) < 200_000:
+            _IRI_CACHE[iri] = cached
+    return cached
+
+
+def _checked_lang(tag: str) -> str:
+    if tag not in _LANG_OK:
+        try:
+            ox.Literal("x", language=tag)
+        except ValueError as exc:
+            raise StoreError(f"the mapped triples are not valid RDF: bad language tag "
+                             f"{tag!r} ({exc})") from exc
+        _LANG_OK.add(tag)
+    return tag
+
+
 def term_nt(term: Any, bnode_prefix: str = "b") -> str:
-    """One rdflib (or plain) term in N-Triples syntax; blank nodes get `bnode_prefix`."""
+    """One rdflib (or plain) term in N-Triples syntax; blank nodes get `bnode_prefix`.
+
+    Every IRI and language tag is checked (once per distinct value) so that the text always
+    parses as N-Quads: a bad IRI rejects its record here instead of failing a whole batch.
+
+    Raises:
+        StoreError: an invalid IRI or language tag, or a term of an unknown type.
+    """
     kind = type(term).__name__
     if kind == "URIRef":
-        cached = _IRI_CACHE.get(term)
-        if cached is None:
-            cached = f"<{term}>"
-            if len(_IRI_CACHE) < 200_000:
-                _IRI_CACHE[str(term)] = cached
-        return cached
+        iri = str(term)  # a URIRef key never matches a str key (rdflib's __eq__): use str
+        return _IRI_CACHE.get(iri) or _checked_iri(iri)
     if kind == "Literal":
         text = f'"{_escape(str(term))}"'
-        if term.language:
-            return f"{text}@{term.language}"
+        language = term.language
+        if language:
+            return f"{text}@{_checked_lang(language)}"
         datatype = term.datatype
         if datatype is not None and datatype != _XSD_STRING:
             return f"{text}^^{term_nt(datatype)}"
@@ -169,6 +203,8 @@ class EncodedRecord:
     own_nquads: str
     shared: list[tuple[str, str]]  # (target graph, N-Triples line without the final " .")
     quad_count: int
+    #: `shared` as N-Quads text (made in the worker, so the parent only stores it).
+    shared_nquads: str = ""
 
 
 def encode_record(mapped: Any, base_iri: str, *, personal_data: bool = True) -> EncodedRecord:
@@ -178,30 +214,50 @@ def encode_record(mapped: Any, base_iri: str, *, personal_data: bool = True) -> 
     graph = str(mapped.graph)
     personal = str(mapped.personal_graph)
     project = names.project(slug)
+    for name in (graph, personal, names.entities, names.personal_shared):
+        _checked_iri(name)
     own_prefixes = (project + "/", f"{base_iri}source/")
     own_exact = {project, graph, personal}
     bprefix = "b" + hashlib.sha1(slug.encode("utf-8")).hexdigest()[:12] + "x"
     lines: list[str] = []
     shared: list[tuple[str, str]] = []
     count = 0
+    iris = _IRI_CACHE
+    personal_graphs: dict[str, bool] = {}  # graph IRI -> holds personal data
+    own_graph, own_personal = f" <{graph}> .\n", f" <{personal}> .\n"
+    # the common case inline (IRIs seen before); term_nt for the rest
     for s, p, o, g in mapped.quads:
         g_str = str(g)
-        is_personal = g_str == personal or names.is_personal(g_str)
+        is_personal = personal_graphs.get(g_str)
+        if is_personal is None:
+            is_personal = personal_graphs[g_str] = (g_str == personal
+                                                     or names.is_personal(g_str))
         if is_personal and not personal_data:
             continue
         s_str = str(s)
-        triple = f"{term_nt(s, bprefix)} {term_nt(p, bprefix)} {term_nt(o, bprefix)}"
-        own = type(s).__name__ == "BNode" or s_str in own_exact or s_str.startswith(own_prefixes)
-        if own:
-            lines.append(f"{triple} <{personal if is_personal else graph}> .\n")
+        s_kind = type(s).__name__
+        s_nt = (iris.get(s_str) or _checked_iri(s_str)) if s_kind == "URIRef" else \
+            term_nt(s, bprefix)
+        p_str = str(p)
+        p_nt = (iris.get(p_str) or _checked_iri(p_str)) if type(p).__name__ == "URIRef" else \
+            term_nt(p, bprefix)
+        if type(o).__name__ == "URIRef":
+            o_str = str(o)
+            o_nt = iris.get(o_str) or _checked_iri(o_str)
         else:
-            shared.append((names.personal_shared if is_personal else names.entities, triple))
+            o_nt = term_nt(o, bprefix)
+        if s_kind == "BNode" or s_str in own_exact or s_str.startswith(own_prefixes):
+            lines.append(f"{s_nt} {p_nt} {o_nt}{own_personal if is_personal else own_graph}")
+        else:
+            shared.append((names.personal_shared if is_personal else names.entities,
+                           f"{s_nt} {p_nt} {o_nt}"))
         count += 1
-    return EncodedRecord(slug, graph, personal, "".join(lines), shared, count)
+    shared_text = "".join(f"{line} <{g}> .\n" for g, line in shared)
+    return EncodedRecord(slug, graph, personal, "".join(lines), shared, count, shared_text)
 
 
 def check_nquads(text: str) -> None:
-    """Parse N-Quads text with pyoxigraph so a bad IRI rejects one record, not a batch.
+    """Parse N-Quads text with pyoxigraph (`encode_record` already checks what it writes).
 
     Raises:
         StoreError: the text is not valid N-Quads (message has line and column).
@@ -252,15 +308,34 @@ class Manifest:
                 CREATE TABLE IF NOT EXISTS shared (slug TEXT PRIMARY KEY, nquads TEXT);
                 """
             )
+        # rows of `add_source` not yet written: one executemany per batch beats two
+        # execute calls per record; every read and delete writes them first
+        self._pending_sources: list[tuple[Any, ...]] = []
+        self._pending_shared: list[tuple[str, str]] = []
+
+    #: Pending rows written at once.
+    PENDING_MAX = 2000
+
+    def write_pending(self) -> None:
+        """Write the rows `add_source` batched (sqlite errors surface here)."""
+        if self._pending_sources:
+            self.db.executemany("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                self._pending_sources)
+            self.db.executemany("INSERT OR REPLACE INTO shared VALUES (?, ?)",
+                                self._pending_shared)
+            self._pending_sources, self._pending_shared = [], []
 
     def get_meta(self, key: str) -> str | None:
+        self.write_pending()
         row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
+        self.write_pending()
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     def sources(self) -> list[SourceEntry]:
+        self.write_pending()
         rows = self.db.execute(
             "SELECT source, name, sha256, size, mtime_ns, slug, graph, personal_graph "
             "FROM sources ORDER BY source"
@@ -268,28 +343,34 @@ class Manifest:
         return [SourceEntry(*row) for row in rows]
 
     def source_by_key(self, source: str) -> SourceEntry | None:
+        self.write_pending()
         row = self.db.execute(
             "SELECT source, name, sha256, size, mtime_ns, slug, graph, personal_graph "
             "FROM sources WHERE source=?", (source,)).fetchone()
         return SourceEntry(*row) if row else None
 
     def source_by_slug(self, slug: str) -> SourceEntry | None:
+        self.write_pending()
         row = self.db.execute(
             "SELECT source, name, sha256, size, mtime_ns, slug, graph, personal_graph "
             "FROM sources WHERE slug=?", (slug,)).fetchone()
         return SourceEntry(*row) if row else None
 
-    def add_source(self, entry: SourceEntry, shared: list[tuple[str, str]]) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    def add_source(self, entry: SourceEntry, shared: list[tuple[str, str]],
+                   shared_nquads: str | None = None) -> None:
+        """Record a stored source and its shared triples (`shared_nquads`: them as text)."""
+        if shared_nquads is None:
+            shared_nquads = "".join(f"{line} <{g}> .\n" for g, line in shared)
+        self._pending_sources.append(
             (entry.source, entry.name, entry.sha256, entry.size, entry.mtime_ns, entry.slug,
-             entry.graph, entry.personal_graph),
-        )
+             entry.graph, entry.personal_graph))
         # one row per record (a row per triple made inserts the slowest part of a build)
-        self.db.execute("INSERT OR REPLACE INTO shared VALUES (?, ?)",
-                        (entry.slug, "".join(f"{line} <{g}> .\n" for g, line in shared)))
+        self._pending_shared.append((entry.slug, shared_nquads))
+        if len(self._pending_sources) >= self.PENDING_MAX:
+            self.write_pending()
 
     def remove_source(self, entry: SourceEntry) -> None:
+        self.write_pending()
         self.db.execute("DELETE FROM sources WHERE source=?", (entry.source,))
         self.db.execute("DELETE FROM shared WHERE slug=?", (entry.slug,))
 
@@ -299,6 +380,7 @@ class Manifest:
         Memory grows with the number of distinct shared triples (organisations and places),
         not with the number of records.
         """
+        self.write_pending()
         seen: set[str] = set()
         for (blob,) in self.db.execute("SELECT nquads FROM shared ORDER BY slug"):
             for line in blob.splitlines(keepends=True):
@@ -307,6 +389,7 @@ class Manifest:
                     yield line
 
     def commit(self) -> None:
+        self.write_pending()
         self.db.commit()
 
     def close(self) -> None:
@@ -477,7 +560,7 @@ class StoreWriter:
                         self.manifest.source_by_slug(entry.slug)):
                 if old is not None:
                     self.remove_entry(old)
-        self.manifest.add_source(entry, encoded.shared)
+        self.manifest.add_source(entry, encoded.shared, encoded.shared_nquads or None)
         self.add_nquads(encoded.own_nquads)
 
     def find_source(self, source: str) -> SourceEntry | None:
@@ -589,6 +672,7 @@ def open_writer(path: str | os.PathLike[str], base_iri: str = DEFAULT_BASE_IRI, 
             raise StoreError(f"{root}: cannot create a new store version ({exc})") from exc
         try:
             yield writer
+            writer.manifest.write_pending()  # batched rows: their errors are write errors
         except (OSError, sqlite3.Error) as exc:  # e.g. "No space left", "disk is full"
             writer.abort()
             raise StoreError(f"{root}: writing the store failed ({exc}); the previous "
