@@ -3,6 +3,7 @@
     python bench/query.py --count 10000
     python bench/query.py --count 100000 --rdflib-runs 1        # rdflib takes minutes here
     python bench/query.py --count 10000 --pages /tmp/pages10k  # reuse generated pages
+    python bench/query.py --store /tmp/s100k --reuse --rdflib-runs 0  # time an existing store
 
 Steps: generate pages (bench/generate.py), build the store with the real pipeline (parse, map,
 link, store; no SHACL), load the same quads (exported as N-Quads) into an rdflib Dataset whose
@@ -102,11 +103,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", default=None, help="folder of pages to reuse / create")
     parser.add_argument("--store", default=None, help="store folder (default: a temp dir)")
     parser.add_argument("--jobs", type=int, default=None, help="build workers (all cores)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="query the existing store at --store instead of building one")
+    parser.add_argument("--no-export", action="store_true", help="skip the export timings")
     args = parser.parse_args(argv)
 
+    if args.reuse and not args.store:
+        parser.error("--reuse needs --store")
     work = Path(tempfile.mkdtemp(prefix="esfgraph-bench-"))
     pages = Path(args.pages) if args.pages else work / "pages"
-    if not pages.exists() or not any(pages.iterdir()):
+    if not args.reuse and (not pages.exists() or not any(pages.iterdir())):
         from bench.generate import write_pages
 
         t = timed(lambda: write_pages(pages, args.count, seed=1, bad_rate=0.0))
@@ -118,11 +124,21 @@ def main(argv: list[str] | None = None) -> int:
         nonlocal report
         report = build([pages], store_path=store_path, validate=False, full=True, jobs=args.jobs)
 
-    t_build = timed(do_build)
-    assert report is not None
-    print(f"store: built {report.records} records, {report.triples} triples in {t_build:.1f} s "
-          f"({report.records / t_build:,.0f} records/s)", file=sys.stderr)
-    store = Store(store_path)
+    if args.reuse:
+        store = Store(store_path)
+        counted = store.ox.query("SELECT (COUNT(*) AS ?n) WHERE { ?p a "
+                                 "<https://w3id.org/esfgraph/ontology#Project> }",
+                                 use_default_graph_as_union=True)
+        records = int(next(iter(counted))["n"].value)
+        triples = store.quads_count()
+        print(f"store: reusing {store_path} ({triples} quads)", file=sys.stderr)
+    else:
+        t_build = timed(do_build)
+        assert report is not None
+        records, triples = report.records, report.triples
+        print(f"store: built {records} records, {triples} triples in {t_build:.1f} s "
+              f"({records / t_build:,.0f} records/s)", file=sys.stderr)
+        store = Store(store_path)
 
     dataset = None
     if args.rdflib_runs > 0:
@@ -137,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
 
     header = (f"{'query':44} {'first ms':>9} {'median ms':>9} {'cached ms':>9} "
               f"{'rdflib ms':>9} {'ratio':>7}")
-    print(f"\n{args.count} records, {report.triples} triples; store runs={args.runs}, "
+    print(f"\n{records} records, {triples} triples; store runs={args.runs}, "
           f"rdflib runs={args.rdflib_runs}\n")
     print(header)
     print("-" * len(header))
@@ -164,14 +180,16 @@ def main(argv: list[str] | None = None) -> int:
     print("\nfirst = cold run without cache; median over --runs without cache; cached = answer "
           "from the result cache (same store version); ratio = rdflib median / store median.")
 
+    if args.no_export:
+        return 0
     from esfgraph.export import FORMATS, export
 
-    print(f"\nexport of {report.records} records ({store.quads_count()} quads):")
+    print(f"\nexport of {records} records ({store.quads_count()} quads):")
     for fmt in FORMATS:
         target = work / f"export.{fmt}"
         t = timed(lambda: export(store, fmt, target))
         size = target.stat().st_size / 1e6
-        print(f"  {fmt:8} {t:7.2f} s  {size:8.1f} MB  {t / report.records * 1e6:7.1f} µs/record")
+        print(f"  {fmt:8} {t:7.2f} s  {size:8.1f} MB  {t / records * 1e6:7.1f} µs/record")
         target.unlink()
     return 0
 
