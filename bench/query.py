@@ -45,6 +45,20 @@ EXTRA = {
         SELECT ?region (SUM(?g) AS ?total) WHERE {
           ?p esf:region ?region ; schema:funding ?grant .
           ?grant schema:amount ?amount . ?amount schema:value ?g } GROUP BY ?region""",
+    # the same two sums written like the ready-made queries (one subquery per pattern)
+    "(model) same, esfGrantSEK, hash joins": """
+        PREFIX esf: <https://w3id.org/esfgraph/ontology#>
+        SELECT ?region (SUM(?g) AS ?total) WHERE {
+          { SELECT ?p ?region WHERE { ?p esf:region ?region } }
+          { SELECT ?p ?g WHERE { ?p esf:esfGrantSEK ?g } } } GROUP BY ?region""",
+    "(model) same, grant nodes, hash joins": """
+        PREFIX esf: <https://w3id.org/esfgraph/ontology#>
+        PREFIX schema: <https://schema.org/>
+        SELECT ?region (SUM(?g) AS ?total) WHERE {
+          { SELECT ?p ?region WHERE { ?p esf:region ?region } }
+          { SELECT ?p ?grant WHERE { ?p schema:funding ?grant } }
+          { SELECT ?grant ?amount WHERE { ?grant schema:amount ?amount } }
+          { SELECT ?amount ?g WHERE { ?amount schema:value ?g } } } GROUP BY ?region""",
 }
 
 
