@@ -354,6 +354,8 @@ def main() -> None:
     parser.add_argument("--skip-rdflib", action="store_true", help="esfgraph only")
     parser.add_argument("--lookup-share", type=float, default=0.8,
                         help="share of lookups in the mix (0.8; 1.0 = lookups only)")
+    parser.add_argument("--warmup", type=float, default=0,
+                        help="seconds of the same load before measuring, not counted (0)")
     parser.add_argument("--client", choices=("python", "wrk"), default="python",
                         help="load generator: python (httpx, default) or wrk (C, needs wrk)")
     parser.add_argument("--cache-mb", type=int, default=64,
@@ -389,6 +391,14 @@ def main() -> None:
     wrk_runs: list[dict[str, float]] = []
 
     def run_load(url: str, name: str) -> None:
+        if args.warmup > 0:
+            print(f"warming up {name} for {args.warmup:g} s (not counted) …")
+            if args.client == "wrk":
+                load_wrk(url, name, projects, queries, args.clients, args.warmup, args.seed + 1,
+                         args.timeout, args.lookup_share, work)
+            else:
+                asyncio.run(load(url, name, projects, queries, args.clients, args.warmup,
+                                 args.seed + 1, args.timeout, args.lookup_share))
         if args.client == "wrk":
             wrk_runs.append(load_wrk(url, name, projects, queries, args.clients, args.seconds,
                                      args.seed, args.timeout, args.lookup_share, work))

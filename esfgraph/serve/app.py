@@ -45,6 +45,10 @@ class ServeSettings:
     cache_bytes: int = 64_000_000
 
 
+class _LeaderGone(Exception):
+    """The request computing a shared answer was cancelled before it had one."""
+
+
 class _TooLarge(Exception):
     """The request body is over the configured limit."""
 
@@ -128,6 +132,9 @@ def create_app(settings: ServeSettings) -> Starlette:
     """Build the ASGI app; the worker pool starts and stops with the app's lifespan."""
     pool = WorkerPool(settings.store, settings.workers, settings.timeout, settings.max_rows)
     cache = ResultCache(settings.cache_bytes)
+    # identical queries already running (same store version, text, dataset and format): a
+    # burst of the same ready-made query costs one evaluation, the others wait for its answer
+    inflight: dict[tuple[Any, ...], asyncio.Future[Reply]] = {}
     base = settings.base_iri
 
     @asynccontextmanager
@@ -188,7 +195,29 @@ def create_app(settings: ServeSettings) -> Starlette:
         cached = cache.get(key) if version else None
         if cached is not None:
             return _reply_response(cached, settings.max_rows, "hit")
-        reply = await pool.run(job, heavy=guard.shape(req.query).heavy)
+        shared = inflight.get(key) if version and cache.max_bytes > 0 else None
+        if shared is not None:
+            try:  # the same query is already running: wait for its answer instead of a rerun
+                return _reply_response(await asyncio.shield(shared), settings.max_rows, "hit")
+            except _LeaderGone:
+                pass  # its client went away (its worker was killed): run it ourselves
+        if version and cache.max_bytes > 0 and key not in inflight:
+            flight: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
+            inflight[key] = flight
+        else:
+            flight = None
+        try:
+            reply = await pool.run(job, heavy=guard.shape(req.query).heavy)
+        except BaseException:
+            if flight is not None:
+                flight.set_exception(_LeaderGone())
+                flight.exception()  # mark retrieved: nobody may be waiting
+            raise
+        finally:
+            if flight is not None:
+                inflight.pop(key, None)
+        if flight is not None:
+            flight.set_result(reply)
         if version:
             cache.put(key, reply)
         return _reply_response(reply, settings.max_rows, "miss" if version else None)

@@ -16,9 +16,12 @@ from esfgraph.serve.workers import Reply
 class ResultCache:
     """LRU of successful replies, bounded by total body bytes."""
 
-    def __init__(self, max_bytes: int, max_entry_bytes: int = 2_000_000) -> None:
+    def __init__(self, max_bytes: int, max_entry_bytes: int | None = None) -> None:
         self.max_bytes = max_bytes
-        self.max_entry_bytes = min(max_entry_bytes, max_bytes)
+        # default: an eighth of the cache, so a capped 10,000-row answer (3-5 MB) of a slow
+        # aggregate is kept while one entry can never crowd out the rest
+        limit = max(2_000_000, max_bytes // 8) if max_entry_bytes is None else max_entry_bytes
+        self.max_entry_bytes = min(limit, max_bytes)
         self._items: OrderedDict[Hashable, Reply] = OrderedDict()
         self._size = 0
         self.hits = 0
