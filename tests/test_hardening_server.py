@@ -282,7 +282,7 @@ def test_script_in_a_scraped_page_is_escaped_on_the_entity_page(tmp_path):
 
 
 def test_load_smoke_has_no_server_errors_and_the_server_survives(tmp_path):
-    """A short run of bench/load.py (the real figures are in docs/readme/hardening.md)."""
+    """A short run of bench/load.py (the real figures are in docs/guide/hardening.md)."""
     from bench.load import LoadSettings, report, run
 
     settings = LoadSettings(clients=4, seconds=3, records=60, work_dir=tmp_path, quiet=True,

@@ -148,7 +148,7 @@ def test_built_store_ready_made_queries_same_rows(empty: dict[str, str],
         remote = remote_rows(reader(virtuoso), sparql, params)
         if "COALESCE" in sparql.upper() and Counter(local[1]) != Counter(remote[1]):
             # Virtuoso returns an empty plain string "" bound by BIND/COALESCE as unbound
-            # (documented in docs/readme/scaling.md); everything else must match exactly.
+            # (documented in docs/guide/scaling.md); everything else must match exactly.
             local, remote = without_empty_strings(local), without_empty_strings(remote)
         assert_same_rows(local, remote, name, sparql)
 

@@ -91,7 +91,7 @@ def count(store: Store, where: str) -> int:
 
 
 def test_pyoxigraph_union_default_graph_does_not_deduplicate():
-    """The finding the store design rests on (docs/readme/store.md)."""
+    """The finding the store design rests on (docs/guide/store.md)."""
     s = ox.Store()
     s.load(b'<http://x/o> <http://x/l> "A" <http://x/g1> .\n'
            b'<http://x/o> <http://x/l> "A" <http://x/g2> .\n', ox.RdfFormat.N_QUADS)

@@ -2,7 +2,7 @@
 
 Links use skos:exactMatch, not owl:sameAs: a municipality here is a place described by SCB codes,
 and Wikidata's item or the NUTS concept say other things about a related resource; owl:sameAs
-would merge all their statements under reasoning (docs/readme/link.md).
+would merge all their statements under reasoning (docs/guide/link.md).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Resolve organisation names (owners, partners, co-financiers) to known public bodies and units.
 
-Rules (docs/readme/link.md): a municipality, national agency, region or county administrative
+Rules (docs/guide/link.md): a municipality, national agency, region or county administrative
 board is recognised by any of its names; "Body, Unit" and "X kommun Unit" make a unit of the
 body; "Arbetsförmedling Flen" is a local office (a unit) of the national agency; a bare unit
 ("Arbetsmarknadsenheten (AME)") hangs under a municipality only when the record's evidence
