@@ -27,6 +27,7 @@ from typing import Any
 from esfgraph import __version__
 from esfgraph.config import Config
 from esfgraph.errors import EsfGraphError, StoreError
+from esfgraph.mapping import build_time
 from esfgraph.store import (
     EncodedRecord,
     GraphNames,
@@ -117,10 +118,16 @@ class _Result:
 _W: dict[str, Any] = {}
 
 
-def _init_worker(config: Config, personal_data: bool, validate: bool, strict: bool) -> None:
-    """Per-process setup: config, gazetteer and the validation switch."""
+def _init_worker(config: Config, personal_data: bool, validate: bool, strict: bool,
+                 generated: dt.datetime | None = None) -> None:
+    """Per-process setup: config, gazetteer, the validation switch and the build time.
+
+    The build time is read once in the parent and handed down: forkserver workers keep the
+    environment of the moment the fork server started, so they may not see SOURCE_DATE_EPOCH,
+    and one build should carry one time anyway.
+    """
     _W.update(config=config, personal_data=personal_data, validate=validate, strict=strict,
-              gazetteer=None)
+              gazetteer=None, generated=generated)
     try:
         from esfgraph.link import default_gazetteer
 
@@ -177,7 +184,8 @@ def _process(path: str) -> _Result:
         result.rejected = "; ".join(errors) or "not a project page"
         return result
     try:
-        mapped = map_record(parsed.record, config, _W["gazetteer"], sha256=sha)
+        mapped = map_record(parsed.record, config, _W["gazetteer"], sha256=sha,
+                            generated=_W.get("generated"))
     except Exception as exc:  # noqa: BLE001 - one bad record must not stop the build
         result.rejected = f"could not be mapped to RDF ({type(exc).__name__}: {exc})"
         return result
@@ -343,7 +351,7 @@ def _run(todo: list[str], writer: StoreWriter, report: BuildReport, config: Conf
     keys = keys if keys is not None else {}
     slugs: dict[str, str] = {}  # slug -> manifest key of the records stored by this run
     jobs = jobs or os.cpu_count() or 1
-    args = (config, personal, validate, strict)
+    args = (config, personal, validate, strict, build_time())
     total = len(todo)
     t0 = time.monotonic()
 
@@ -442,13 +450,6 @@ def _write_reference(writer: StoreWriter, config: Config, report: BuildReport | 
     writer.replace_graph_text(writer.names.reference, text)
 
 
-def _build_time() -> dt.datetime:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
-    return dt.datetime.now(tz=dt.timezone.utc).replace(microsecond=0)
-
-
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _VOID = "http://rdfs.org/ns/void#"
@@ -486,7 +487,7 @@ def write_dataset_graph(writer: StoreWriter) -> tuple[int, dict[str, int]]:
     ds = f"<{base}dataset>"
     build = f"<{base}dataset/build>"
     software = f"<{base}dataset/software>"
-    when = _build_time().strftime("%Y-%m-%dT%H:%M:%SZ")
+    when = build_time().strftime("%Y-%m-%dT%H:%M:%SZ")
     documents = len(writer.manifest.sources())
     lines = [
         f"{ds} {_RDF_TYPE} <{_DCAT}Dataset>",

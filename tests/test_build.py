@@ -280,3 +280,16 @@ def test_a_page_that_becomes_unreadable_leaves_the_store(tmp_path, seeds_copy):
     store = Store(store_path)
     assert len(store.sources()) == 4
     assert grant_total(store) == SEED_TOTAL - 450_000
+
+
+def test_parallel_workers_use_the_parents_build_time(tmp_path, monkeypatch):
+    """Regression: forkserver workers kept the environment of the moment the fork server
+    started, so SOURCE_DATE_EPOCH set later never reached them (seen as a CI-only failure)."""
+    pages = _generated_pages(tmp_path / "pages", 80)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    build([pages], store_path=tmp_path / "first", validate=False, jobs=2)  # fork server starts
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
+    build([pages], store_path=tmp_path / "second", validate=False, jobs=2, full=True)
+    times = {q.object.value for q in Store(tmp_path / "second").iter_quads()
+             if q.predicate.value == "http://www.w3.org/ns/prov#generatedAtTime"}
+    assert times == {"2026-01-01T00:00:00Z"}
