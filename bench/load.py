@@ -29,8 +29,6 @@ import argparse
 import asyncio
 import os
 import random
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,6 +43,8 @@ import httpx
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
+
+from bench.serve import free_port, stop  # one server start/stop for both benches
 
 ESF = "https://w3id.org/esfgraph/ontology#"
 KINDS = ("lookup", "entity", "ready-made")
@@ -125,12 +125,6 @@ def project_iris(store: Path) -> list[str]:
 # ----------------------------------------------------------------------------- server
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_server(store: Path, settings: LoadSettings, cwd: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     cmd = [sys.executable, "-m", "esfgraph", "serve", "--store", str(store), "--port",
@@ -151,18 +145,8 @@ def start_server(store: Path, settings: LoadSettings, cwd: Path) -> tuple[subpro
         except httpx.HTTPError:
             pass
         time.sleep(0.3)
-    stop_server(proc)
+    stop(proc)
     raise SystemExit("esfgraph serve did not come up within 300 s")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 def tree_rss_mb(root_pid: int) -> float:
@@ -290,7 +274,7 @@ def run(settings: LoadSettings) -> LoadResult:
             result.server_alive = False
     finally:
         sampler.stopped.set()
-        stop_server(proc)
+        stop(proc)
     return result
 
 

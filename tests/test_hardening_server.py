@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import shutil
 import socket
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -25,7 +24,12 @@ import pytest
 
 from esfgraph.pipeline import build
 from tests.conftest import SEEDS
-from tests.serve_fixtures.server import RunningServer, make_store, running_server
+from tests.serve_fixtures.server import (
+    RunningServer,
+    connection_listener,
+    make_store,
+    running_server,
+)
 
 ASK_ALL = "ASK { ?s ?p ?o }"
 SECRET = "hardening-secret-4711"
@@ -62,29 +66,6 @@ def leaked(srv: RunningServer) -> bool:
     return resp.json()["boolean"]
 
 
-def _listener(host: str, family: int = socket.AF_INET) -> tuple[socket.socket, list[bytes]]:
-    """A TCP listener that records every connection it gets."""
-    sock = socket.socket(family)
-    sock.bind((host, 0))
-    sock.listen(8)
-    sock.settimeout(0.2)
-    seen: list[bytes] = []
-
-    def accept() -> None:
-        while True:
-            try:
-                conn, _ = sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            seen.append(conn.recv(1024))
-            conn.close()
-
-    threading.Thread(target=accept, daemon=True).start()
-    return sock, seen
-
-
 # ----------------------------------------------------------------------------- SERVICE, FROM, LOAD
 
 
@@ -105,7 +86,7 @@ def _ipv6_loopback() -> bool:
 def test_service_to_other_hosts_is_refused_and_nothing_connects(server, host, family, shown):
     if family == socket.AF_INET6 and not _ipv6_loopback():
         pytest.skip("no IPv6 loopback here")
-    sock, seen = _listener(host, family)
+    sock, seen = connection_listener(host, family)
     url = f"http://{shown}:{sock.getsockname()[1]}/sparql"
     try:
         responses = [

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from esfgraph.push import graph_ntriples, push, resolve_store_dir, state_path
 from esfgraph.queries import list_queries
 from esfgraph.query import bind_params, inject_values
 from esfgraph.remote import RemoteEndpoint, RemoteError, run_remote_query
+from tests.serve_fixtures.server import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 BASE = "https://w3id.org/esfgraph/"
@@ -184,13 +184,6 @@ def make_store(path: Path, trig: str = FIXTURE_TRIG) -> Path:
     store.flush()
     del store
     return path
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def oxigraph_binary() -> str:

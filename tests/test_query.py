@@ -7,6 +7,7 @@ import io
 import json
 import shutil
 import threading
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -203,25 +204,29 @@ class _Endpoint(BaseHTTPRequestHandler):
     def log_message(self, *args) -> None:
         pass
 
-
-def test_federated_query_with_allow_service(store_path):
+@pytest.fixture()
+def wikidata_url() -> Iterator[str]:
+    """URL of the Wikidata stand-in (`_Endpoint`) on 127.0.0.1, stopped after the test."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Endpoint)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
-        q = ("SELECT ?place ?label WHERE { ?place skos:exactMatch ?wd . "
-             f"SERVICE <{url}> {{ ?wd rdfs:label ?label }} }} ORDER BY ?label")
-        result = CliRunner().invoke(main, ["query", "--store", str(store_path), "--allow-service",
-                                           "--format", "json", "--no-cache", q])
-        assert result.exit_code == 0, result.output
-        rows = json.loads(result.stdout)["results"]["bindings"]
-        labels = {(r["place"]["value"].rsplit("/", 1)[1], r["label"]["value"]) for r in rows}
-        assert labels == {("GB-SCT", "Scotland"), ("SE", "Sweden")}
-        assert _Endpoint.requests
+        yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_federated_query_with_allow_service(store_path, wikidata_url):
+    url = wikidata_url
+    q = ("SELECT ?place ?label WHERE { ?place skos:exactMatch ?wd . "
+         f"SERVICE <{url}> {{ ?wd rdfs:label ?label }} }} ORDER BY ?label")
+    result = CliRunner().invoke(main, ["query", "--store", str(store_path), "--allow-service",
+                                       "--format", "json", "--no-cache", q])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["results"]["bindings"]
+    labels = {(r["place"]["value"].rsplit("/", 1)[1], r["label"]["value"]) for r in rows}
+    assert labels == {("GB-SCT", "Scotland"), ("SE", "Sweden")}
+    assert _Endpoint.requests
 
 
 def test_params_are_typed_and_checked():
@@ -310,46 +315,32 @@ def test_cli_query_from_file_and_construct_jsonld(store_path, tmp_path):
     assert '"@context"' in result.stdout  # the package context, short keys
 
 
-def test_cli_query_against_a_remote_endpoint():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Endpoint)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
-        result = CliRunner().invoke(main, ["query", "--endpoint", url, "--format", "csv",
-                                           "SELECT ?l WHERE { ?s rdfs:label ?l } ORDER BY ?l"])
-        assert result.exit_code == 0, result.output
-        assert result.stdout.splitlines() == ["l", "Scotland", "Sweden"]
-        refused = CliRunner().invoke(main, ["query", "--endpoint", url,
-                                            f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"])
-        assert refused.exit_code == 2 and "--allow-service" in refused.output
-    finally:
-        server.shutdown()
-        server.server_close()
+def test_cli_query_against_a_remote_endpoint(wikidata_url):
+    url = wikidata_url
+    result = CliRunner().invoke(main, ["query", "--endpoint", url, "--format", "csv",
+                                       "SELECT ?l WHERE { ?s rdfs:label ?l } ORDER BY ?l"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["l", "Scotland", "Sweden"]
+    refused = CliRunner().invoke(main, ["query", "--endpoint", url,
+                                        f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"])
+    assert refused.exit_code == 2 and "--allow-service" in refused.output
 
 
-def test_federated_join_of_municipalities_with_population_by_scb_code(store_path):
+def test_federated_join_of_municipalities_with_population_by_scb_code(store_path, wikidata_url):
     """The Wikidata pattern: join the graph's SCB codes with P525 and read P1082 (population)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Endpoint)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
-        q = ("PREFIX wdt: <http://www.wikidata.org/prop/direct/> "
-             "SELECT ?name ?population (SUM(?grant) AS ?esf) WHERE { "
-             "?p esf:municipality ?m ; esf:esfGrantSEK ?grant . "
-             "?m esf:scbCode ?code ; skos:prefLabel ?name . "
-             f"SERVICE <{url}> {{ ?item wdt:P525 ?code ; wdt:P1082 ?population }} }} "
-             "GROUP BY ?name ?population ORDER BY ?name")
-        result = CliRunner().invoke(main, ["query", "--store", str(store_path), "--allow-service",
-                                           "--format", "json", "--no-cache", q])
-        assert result.exit_code == 0, result.output
-        rows = json.loads(result.stdout)["results"]["bindings"]
-        got = {(r["name"]["value"], int(r["population"]["value"]), int(float(r["esf"]["value"])))
-               for r in rows}
-        # Seeds: Ale 450 000, Ulricehamn 556 922, Mjölby 221 114, Flen 620 800 (Stockholm: none).
-        assert got == {("Ale", 111, 450000), ("Ulricehamn", 222, 556922),
-                       ("Mjölby", 333, 221114), ("Flen", 444, 620800)}
-    finally:
-        server.shutdown()
-        server.server_close()
+    url = wikidata_url
+    q = ("PREFIX wdt: <http://www.wikidata.org/prop/direct/> "
+         "SELECT ?name ?population (SUM(?grant) AS ?esf) WHERE { "
+         "?p esf:municipality ?m ; esf:esfGrantSEK ?grant . "
+         "?m esf:scbCode ?code ; skos:prefLabel ?name . "
+         f"SERVICE <{url}> {{ ?item wdt:P525 ?code ; wdt:P1082 ?population }} }} "
+         "GROUP BY ?name ?population ORDER BY ?name")
+    result = CliRunner().invoke(main, ["query", "--store", str(store_path), "--allow-service",
+                                       "--format", "json", "--no-cache", q])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["results"]["bindings"]
+    got = {(r["name"]["value"], int(r["population"]["value"]), int(float(r["esf"]["value"])))
+           for r in rows}
+    # Seeds: Ale 450 000, Ulricehamn 556 922, Mjölby 221 114, Flen 620 800 (Stockholm: none).
+    assert got == {("Ale", 111, 450000), ("Ulricehamn", 222, 556922),
+                   ("Mjölby", 333, 221114), ("Flen", 444, 620800)}

@@ -19,7 +19,13 @@ from hypothesis import strategies as st
 
 from esfgraph.errors import QueryError
 from esfgraph.serve import guard, protocol
-from tests.serve_fixtures.server import BASE, RunningServer, make_store, running_server
+from tests.serve_fixtures.server import (
+    BASE,
+    RunningServer,
+    connection_listener,
+    make_store,
+    running_server,
+)
 
 PROJECTS = "PREFIX esf: <https://w3id.org/esfgraph/ontology#> SELECT ?p WHERE { ?p a esf:Project }"
 GRANTS = """PREFIX esf: <https://w3id.org/esfgraph/ontology#>
@@ -289,29 +295,6 @@ def test_repeated_query_is_answered_from_the_cache(server):
 # ------------------------------------------------------------------ safety
 
 
-def _listener() -> tuple[socket.socket, list[bytes]]:
-    """A TCP listener on 127.0.0.1 that records every connection it gets."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(8)
-    sock.settimeout(0.2)
-    seen: list[bytes] = []
-
-    def accept() -> None:
-        while True:
-            try:
-                conn, _ = sock.accept()
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            seen.append(conn.recv(1024))
-            conn.close()
-
-    threading.Thread(target=accept, daemon=True).start()
-    return sock, seen
-
-
 @pytest.mark.parametrize("template", [
     "SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
     "select * where {{ service silent <{url}> {{ ?s ?p ?o }} }}",
@@ -320,7 +303,7 @@ def _listener() -> tuple[socket.socket, list[bytes]]:
     "PREFIX x: <{url}> SELECT * WHERE {{ SERVICE x: {{ ?s ?p ?o }} }}",
 ])
 def test_service_is_refused_and_no_request_leaves(server, template):
-    sock, seen = _listener()
+    sock, seen = connection_listener()
     url = f"http://127.0.0.1:{sock.getsockname()[1]}/sparql"
     try:
         resp = get(server, template.format(url=url))
@@ -523,7 +506,7 @@ def test_update_needs_the_token_and_never_loads(tmp_path):
                            headers={"Authorization": "Bearer nope"})
         assert wrong.status_code == 403
         auth = {"Authorization": "Bearer s3cret"}
-        sock, seen = _listener()
+        sock, seen = connection_listener()
         try:
             load = httpx.post(srv.url + "/sparql", timeout=30, headers=auth, data={
                 "update": f"LOAD <http://127.0.0.1:{sock.getsockname()[1]}/data.ttl>"})

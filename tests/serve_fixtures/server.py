@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -57,6 +58,31 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def connection_listener(host: str = "127.0.0.1",
+                        family: int = socket.AF_INET) -> tuple[socket.socket, list[bytes]]:
+    """A TCP listener that records the first bytes of every connection it gets (to prove that
+    a refused SERVICE or LOAD never connected anywhere)."""
+    sock = socket.socket(family)
+    sock.bind((host, 0))
+    sock.listen(8)
+    sock.settimeout(0.2)
+    seen: list[bytes] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                conn, _ = sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            seen.append(conn.recv(1024))
+            conn.close()
+
+    threading.Thread(target=accept, daemon=True).start()
+    return sock, seen
 
 
 @contextmanager
