@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rdflib import URIRef
@@ -44,65 +45,65 @@ def project_slug(record: "Record") -> str:
 
 
 class Iris:
-    """Builds the data IRIs of docs/DATA-MODEL.md under one base IRI (cached URIRefs)."""
+    """Builds the data IRIs of docs/DATA-MODEL.md under one base IRI.
 
-    def __init__(self, base_iri: str = DEFAULT_BASE_IRI) -> None:
+    IRIs are rdflib URIRefs by default; `term=str` gives plain strings (the build's mapping
+    writes N-Triples text and has no use for rdflib objects).
+    """
+
+    def __init__(self, base_iri: str = DEFAULT_BASE_IRI,
+                 term: Callable[[str], Any] = URIRef) -> None:
         self.base = base_iri
-        self._cache: dict[str, URIRef] = {}
+        self._term = term
+        self._cache: dict[str, Any] = {}
         self.esf_council = self._u("id/org/svenska-esf-radet")
         self.reference_graph = self._u("graph/reference")
         self.vocabulary_graph = self._u("graph/vocabulary")
         self.dataset_graph = self._u("graph/dataset")
         self.dataset = self._u("dataset")
 
-    def _u(self, path: str) -> URIRef:
-        """Cached URIRef of base + path."""
+    def _u(self, path: str) -> Any:
+        """Cached IRI of base + path."""
         ref = self._cache.get(path)
         if ref is None:
-            ref = self._cache[path] = URIRef(self.base + path)
+            ref = self._cache[path] = self._term(self.base + path)
         return ref
 
     # projects and their parts -------------------------------------------------------------
-    def project(self, record: "Record") -> URIRef:
+    def project(self, record: "Record") -> Any:
         """IRI of the project described by a record."""
-        return URIRef(f"{self.base}id/project/{project_slug(record)}")
+        return self._term(f"{self.base}id/project/{project_slug(record)}")
 
-    @staticmethod
-    def grant(project: URIRef) -> URIRef:
+    def grant(self, project: Any) -> Any:
         """The ESF grant of a project."""
-        return URIRef(f"{project}/grant")
+        return self._term(f"{project}/grant")
 
-    @staticmethod
-    def amount(project: URIRef, kind: str) -> URIRef:
+    def amount(self, project: Any, kind: str) -> Any:
         """A monetary amount node: kind ∈ esf-grant, total-budget, total-cost."""
-        return URIRef(f"{project}/amount/{kind}")
+        return self._term(f"{project}/amount/{kind}")
 
-    @staticmethod
-    def address(project: URIRef) -> URIRef:
+    def address(self, project: Any) -> Any:
         """The beneficiary's postal address."""
-        return URIRef(f"{project}/address")
+        return self._term(f"{project}/address")
 
-    @staticmethod
-    def role(project: URIRef, role: str, label: str) -> URIRef:
+    def role(self, project: Any, role: str, label: str) -> Any:
         """A qualified participation (role node) of an organisation or place in a project."""
-        return URIRef(f"{project}/role/{role}/{slug(label) or 'okand'}")
+        return self._term(f"{project}/role/{role}/{slug(label) or 'okand'}")
 
-    @staticmethod
-    def section(project: URIRef, heading: str) -> URIRef:
+    def section(self, project: Any, heading: str) -> Any:
         """A text section whose heading has no property of its own."""
-        return URIRef(f"{project}/section/{slug(heading) or 'okand-rubrik'}")
+        return self._term(f"{project}/section/{slug(heading) or 'okand-rubrik'}")
 
-    @staticmethod
-    def extra(project: URIRef, label: str) -> URIRef:
+    def extra(self, project: Any, label: str) -> Any:
         """An unknown label/value pair kept from the page."""
-        return URIRef(f"{project}/extra/{slug(label) or 'okand-etikett'}")
+        return self._term(f"{project}/extra/{slug(label) or 'okand-etikett'}")
 
     # agents -------------------------------------------------------------------------------
-    def org_by_key(self, key: str) -> URIRef:
+    def org_by_key(self, key: str) -> Any:
         """Organisation IRI from an already normalised key."""
         return self._u(f"id/org/{key}")
 
-    def org(self, ref: Any, record: "Record | None" = None) -> URIRef:
+    def org(self, ref: Any, record: "Record | None" = None) -> Any:
         """Organisation IRI of an OrgRef: units nest under their parent; bare units per project."""
         key = ref.key
         parent = getattr(ref, "parent", None)
@@ -111,52 +112,52 @@ class Iris:
                 return self._u(f"id/org/{key}")
             return self._u(f"id/org/{parent.key}/{key}")
         if getattr(ref, "kind", None) == "unit" and record is not None:
-            return URIRef(f"{self.base}id/org/{key}--{project_slug(record)}")
+            return self._term(f"{self.base}id/org/{key}--{project_slug(record)}")
         return self._u(f"id/org/{key}")
 
-    def person(self, name: str | None, email: str | None) -> URIRef:
+    def person(self, name: str | None, email: str | None) -> Any:
         """A contact person, keyed by e-mail when known (stable across name spellings)."""
         key = slug(email) if email else ""
-        return URIRef(f"{self.base}id/person/{key or slug(name) or 'okand'}")
+        return self._term(f"{self.base}id/person/{key or slug(name) or 'okand'}")
 
     # places -------------------------------------------------------------------------------
-    def municipality(self, code: str) -> URIRef:
+    def municipality(self, code: str) -> Any:
         """A municipality by its 4-digit SCB code."""
         return self._u(f"id/municipality/{code}")
 
-    def county(self, code: str) -> URIRef:
+    def county(self, code: str) -> Any:
         """A county by its 2-digit code."""
         return self._u(f"id/county/{code}")
 
-    def region(self, nuts2: str | None) -> URIRef:
+    def region(self, nuts2: str | None) -> Any:
         """An ESF region by NUTS2 code; None means the national programme ('Nationellt')."""
         return self._u(f"id/region/{nuts2 or 'national'}")
 
-    def place(self, iso2_or_name: str) -> URIRef:
+    def place(self, iso2_or_name: str) -> Any:
         """A country (ISO 3166-1 alpha-2, upper case) or another place (slug of its name)."""
         key = iso2_or_name if re.fullmatch(r"[A-Z]{2}", iso2_or_name) else slug(iso2_or_name)
         return self._u(f"id/place/{key or 'okand'}")
 
-    def place_key(self, key: str) -> URIRef:
+    def place_key(self, key: str) -> Any:
         """A place by a key that is already IRI-safe (ISO code, 'GB-ELN', 'BE-brussels')."""
         return self._u(f"id/place/{key}")
 
     # graphs and sources -------------------------------------------------------------------
-    def record_graph(self, slug_: str) -> URIRef:
+    def record_graph(self, slug_: str) -> Any:
         """Named graph holding one record's triples."""
-        return URIRef(f"{self.base}graph/record/{slug_}")
+        return self._term(f"{self.base}graph/record/{slug_}")
 
-    def personal_graph(self, slug_: str) -> URIRef:
+    def personal_graph(self, slug_: str) -> Any:
         """Named graph holding one record's personal data (dropped by --no-personal-data)."""
-        return URIRef(f"{self.base}graph/personal/{slug_}")
+        return self._term(f"{self.base}graph/personal/{slug_}")
 
-    def source(self, file_name: str) -> URIRef:
+    def source(self, file_name: str) -> Any:
         """A source file by its base name (percent-encoding characters unsafe in IRIs)."""
         from urllib.parse import quote
 
-        return URIRef(f"{self.base}source/{quote(file_name, safe='-._~')}")
+        return self._term(f"{self.base}source/{quote(file_name, safe='-._~')}")
 
-    def software(self, version: str) -> URIRef:
+    def software(self, version: str) -> Any:
         """The esfgraph release that built the graph (a prov:SoftwareAgent)."""
         return self._u(f"software/esfgraph/{version}")
 

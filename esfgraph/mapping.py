@@ -1,6 +1,9 @@
 """Records → quads (docs/DATA-MODEL.md): one named graph per record, personal data apart.
 
-Built as a flat list of rdflib-term tuples (no per-record Graph) because builds map 100k records.
+The mapping writes N-Triples term text directly (IRIs as plain strings, literals as their
+N-Triples spelling, see esfgraph.nt), not rdflib terms: a build maps 100k+ records and the
+rdflib objects cost more than the mapping itself. `MappedRecord.quads` gives rdflib terms on
+demand (validation, tests, small exports).
 """
 
 from __future__ import annotations
@@ -9,7 +12,6 @@ import datetime as dt
 import hashlib
 import os
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from decimal import Decimal
 from pathlib import Path
@@ -20,38 +22,39 @@ from rdflib.term import Node
 
 from esfgraph import __version__
 from esfgraph.config import Config
-from esfgraph.iri import Iris, code_segment, concept, project_slug, slug
+from esfgraph.iri import Iris, code_segment, project_slug, slug
 from esfgraph import namespaces as ns
+from esfgraph.nt import literal, split_literal
 from esfgraph.record import Record
 
 
 class _Terms:
-    """A namespace whose terms become plain attributes on first use.
-
-    rdflib's `Namespace.__getattr__` costs microseconds per call; the mapping looks terms up
-    about 75 times per record, so each term is built once and then read like any attribute.
-    """
+    """A namespace whose terms (plain IRI strings) become attributes on first use."""
 
     def __init__(self, namespace: Any) -> None:
         self._base = str(namespace)
 
-    def __getattr__(self, name: str) -> URIRef:
+    def __getattr__(self, name: str) -> str:
         if name.startswith("__"):
             raise AttributeError(name)
-        term = URIRef(self._base + name)
+        term = self._base + name
         setattr(self, name, term)
         return term
 
-    def __getitem__(self, name: str) -> URIRef:
-        return URIRef(self._base + name)
+    def __getitem__(self, name: str) -> str:
+        return self._base + name
 
 
 DCTERMS, EU_COUNTRY, ESF, FOAF, GEONAMES, ORG, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD = (
     _Terms(n) for n in (ns.DCTERMS, ns.EU_COUNTRY, ns.ESF, ns.FOAF, ns.GEONAMES, ns.ORG, ns.PROV,
                         ns.RDF, ns.RDFS, ns.SCHEMA, ns.SKOS, ns.WD, ns.XSD)
 )
+_CONCEPT = str(ns.CONCEPT)
 
 Quad = tuple[Node, Node, Node, URIRef]
+#: One quad as text: subject IRI, predicate IRI, object (an IRI, or a literal's N-Triples text,
+#: which starts with '"'), and whether it belongs in the personal graph.
+TextQuad = tuple[str, str, str, bool]
 
 #: Government kinds of OrgRef: these also get `a schema:GovernmentOrganization`.
 PUBLIC_KINDS = frozenset({"municipality", "national-agency", "region", "county-board"})
@@ -67,7 +70,7 @@ KNOWN_PROGRAMME_AREAS = frozenset(
 
 # Text sections with a property of their own, keyed by slug of the parser's section key (the
 # parser may hand over the page heading or an English key; both are accepted).
-_SECTION_PROPERTIES: dict[str, URIRef] = {}
+_SECTION_PROPERTIES: dict[str, str] = {}
 for _keys, _prop in (
     (("summary", "sammanfattning"), DCTERMS.abstract),
     (("background", "bakgrund"), ESF.background),
@@ -92,28 +95,35 @@ _COUNTRY_NAMES = {"sverige": "SE", "sweden": "SE"}
 _DIGITS = re.compile(r"\D+")
 _SV = "sv"
 #: schema:funding is in schema.org (since v11) but not in rdflib's closed SDO namespace.
-SCHEMA_FUNDING = SCHEMA.funding
-_SEK = Literal("SEK")
-_TRUE = Literal("true", datatype=XSD.boolean)
-_FALSE = Literal("false", datatype=XSD.boolean)
+SCHEMA_FUNDING = URIRef(SCHEMA.funding)
+_SCHEMA_FUNDING = SCHEMA.funding
+_SEK = literal("SEK")
+_TRUE = literal("true", datatype=XSD.boolean)
+_FALSE = literal("false", datatype=XSD.boolean)
 
 
 @lru_cache(maxsize=200_000)
-def _sv(text: str) -> Literal:
-    """Short @sv literals repeat across records (labels, names): build each once."""
-    return Literal(text, lang=_SV)
+def _sv(text: str) -> str:
+    """Short @sv literals repeat across records (labels, names): spell each once."""
+    return literal(text, lang=_SV)
 
 
 @lru_cache(maxsize=200_000)
-def _plain(text: str) -> Literal:
-    """Short plain literals (codes, numbers, names) built once."""
-    return Literal(text)
+def _plain(text: str) -> str:
+    """Short plain literals (codes, numbers, names) spelled once."""
+    return literal(text)
 
 
 @lru_cache(maxsize=100_000)
-def _typed(lexical: str, datatype: URIRef) -> Literal:
-    """Typed literals that repeat (dates, counts) built once."""
-    return Literal(lexical, datatype=datatype)
+def _typed(lexical: str, datatype: str) -> str:
+    """Typed literals that repeat (dates, counts) spelled once."""
+    return literal(lexical, datatype=datatype)
+
+
+@lru_cache(maxsize=4096)
+def concept(path: str) -> str:
+    """A fixed concept IRI under `concept:`."""
+    return _CONCEPT + path
 
 
 class GazetteerLike(Protocol):
@@ -125,15 +135,49 @@ class GazetteerLike(Protocol):
     def find_foreign(self, text: str) -> list[Any]: ...
 
 
-@dataclass
 class MappedRecord:
-    """The quads of one record, ready to load: record graph plus (optional) personal graph."""
+    """The quads of one record, ready to load: record graph plus (optional) personal graph.
 
-    slug: str
-    graph: URIRef
-    personal_graph: URIRef
-    quads: list[Quad]
-    source: str = ""
+    The mapping fills `terms` (text, see `TextQuad`); `quads` (rdflib terms) is made from it on
+    first use. Once `quads` has been read it is the record's truth: callers may edit that list
+    (tests add broken triples), and `esfgraph.store.encode_record` then reads it instead.
+    """
+
+    def __init__(self, slug: str, graph: URIRef, personal_graph: URIRef,
+                 quads: list[Quad] | None = None, source: str = "", *,
+                 terms: list[TextQuad] | None = None) -> None:
+        self.slug = slug
+        self.graph = graph
+        self.personal_graph = personal_graph
+        self.source = source
+        self.terms = terms
+        self._quads = quads
+
+    @property
+    def quads(self) -> list[Quad]:
+        """The quads as rdflib terms (built from `terms` once)."""
+        if self._quads is None:
+            g, pg = self.graph, self.personal_graph
+            self._quads = [(URIRef(s), URIRef(p), _rdflib_object(o), pg if personal else g)
+                           for s, p, o, personal in self.terms or ()]
+        return self._quads
+
+    @property
+    def text_only(self) -> bool:
+        """True while `terms` is the truth (nobody has asked for rdflib `quads` yet)."""
+        return self._quads is None and self.terms is not None
+
+
+def _rdflib_object(o: str) -> Node:
+    """An object's text (IRI or N-Triples literal) as an rdflib term."""
+    if not o.startswith('"'):
+        return URIRef(o)
+    lexical, lang, datatype = split_literal(o)
+    if lang:
+        return Literal(lexical, lang=lang)
+    if datatype:
+        return Literal(lexical, datatype=URIRef(datatype))
+    return Literal(lexical)
 
 
 _FUND_ESF = re.compile(r"^(esf|europeiska\s+socialfonden)$")
@@ -151,8 +195,8 @@ def fund_key(text: str) -> str | None:
     return None
 
 
-def decimal_literal(value: int | float | Decimal) -> Literal:
-    """xsd:decimal with an exact lexical form: 11159401, 0.5 (never '11159401.0')."""
+def decimal_lexical(value: int | float | Decimal) -> str:
+    """The exact xsd:decimal lexical form of an amount: 11159401, 0.5 (never '11159401.0')."""
     if isinstance(value, bool):
         raise TypeError("a boolean is not an amount")
     if isinstance(value, int):
@@ -162,7 +206,16 @@ def decimal_literal(value: int | float | Decimal) -> Literal:
         lexical = format(dec.normalize(), "f")
         if "." in lexical:
             lexical = lexical.rstrip("0").rstrip(".") or "0"
-    return _typed(lexical, XSD.decimal)
+    return lexical
+
+
+def decimal_literal(value: int | float | Decimal) -> Literal:
+    """xsd:decimal with an exact lexical form, as an rdflib Literal (for callers outside)."""
+    return Literal(decimal_lexical(value), datatype=URIRef(XSD.decimal))
+
+
+def _decimal(value: int | float | Decimal) -> str:
+    return _typed(decimal_lexical(value), XSD.decimal)
 
 
 def build_time() -> dt.datetime:
@@ -194,20 +247,20 @@ class _Mapper:
         self.g = iris.record_graph(self.slug)
         self.pg = iris.personal_graph(self.slug)
         self.p = iris.project(record)
-        self.quads: list[Quad] = []
+        self.terms: list[TextQuad] = []
         self.sha256 = sha256
         self.generated = generated
-        self._role_nodes: set[URIRef] = set()
-        self._orgs_done: set[URIRef] = set()
-        self._org_labels: dict[URIRef, set[str]] = {}
-        self._places_done: set[URIRef] = set()
+        self._role_nodes: set[str] = set()
+        self._orgs_done: set[str] = set()
+        self._org_labels: dict[str, set[str]] = {}
+        self._places_done: set[str] = set()
 
-    def add(self, s: Node, p: Node, o: Node) -> None:
-        self.quads.append((s, p, o, self.g))
+    def add(self, s: str, p: str, o: str) -> None:
+        self.terms.append((s, p, o, False))
 
     @staticmethod
-    def sv(text: str) -> Literal:
-        return _sv(text) if len(text) < 200 else Literal(text, lang=_SV)
+    def sv(text: str) -> str:
+        return _sv(text) if len(text) < 200 else literal(text, lang=_SV)
 
     # ------------------------------------------------------------------------------------
     def run(self) -> MappedRecord:
@@ -218,9 +271,9 @@ class _Mapper:
             add(p, DCTERMS.title, self.sv(r.title))
             add(p, RDFS.label, self.sv(r.title))
         if r.project_number:
-            add(p, ESF.projectNumber, Literal(r.project_number))
+            add(p, ESF.projectNumber, literal(r.project_number))
         if r.case_number:
-            add(p, ESF.caseNumber, Literal(r.case_number))
+            add(p, ESF.caseNumber, literal(r.case_number))
         self.classification()
         self.dates_and_numbers()
         self.places()
@@ -232,9 +285,10 @@ class _Mapper:
         self.provenance()
         if self.config.personal_data:
             self.personal()
-        return MappedRecord(self.slug, self.g, self.pg, self.quads, self.r.source)
+        return MappedRecord(self.slug, URIRef(self.g), URIRef(self.pg), None, self.r.source,
+                            terms=self.terms)
 
-    def _concept(self, path: str, scheme: str, notation: str | None, label: str | None) -> URIRef:
+    def _concept(self, path: str, scheme: str, notation: str | None, label: str | None) -> str:
         """A data-derived concept, declared in the record graph with its scheme."""
         c = concept(path)
         self.add(c, RDF.type, SKOS.Concept)
@@ -280,7 +334,7 @@ class _Mapper:
             if key:
                 add(p, ESF.fund, concept(f"fund/{key}"))
             else:  # an unknown fund is kept as written, never forced onto a concept
-                add(p, ESF.fundName, Literal(r.fund, lang="sv"))
+                add(p, ESF.fundName, literal(r.fund, lang="sv"))
         if r.programme_cci:
             add(p, ESF.programmeCCI, _plain(r.programme_cci))
 
@@ -294,7 +348,7 @@ class _Mapper:
             add(p, ESF.plannedParticipants,
                 _typed(str(int(r.planned_participants)), XSD.integer))
         if r.eu_cofinancing_rate is not None:
-            add(p, ESF.euCofinancingRate, decimal_literal(r.eu_cofinancing_rate))
+            add(p, ESF.euCofinancingRate, _decimal(r.eu_cofinancing_rate))
         if r.child_poverty_theme is not None:
             add(p, ESF.childPovertyTheme, _TRUE if r.child_poverty_theme else _FALSE)
         if r.strategic_importance is not None:
@@ -334,7 +388,7 @@ class _Mapper:
             value = getattr(r, field)
             if value is None:
                 continue
-            lit = decimal_literal(value)
+            lit = _decimal(value)
             add(p, prop, lit)
             node = iris.amount(p, kind)
             add(node, RDF.type, SCHEMA.MonetaryAmount)
@@ -342,7 +396,7 @@ class _Mapper:
             add(node, SCHEMA.currency, _SEK)
             if kind == "esf-grant":
                 grant = iris.grant(p)
-                add(p, SCHEMA_FUNDING, grant)
+                add(p, _SCHEMA_FUNDING, grant)
                 add(grant, RDF.type, SCHEMA.MonetaryGrant)
                 add(grant, SCHEMA.fundedItem, p)
                 add(grant, SCHEMA.funder, iris.esf_council)
@@ -365,7 +419,7 @@ class _Mapper:
         self.add(org, RDFS.label, self.sv("Svenska ESF-rådet"))
 
     # organisations ----------------------------------------------------------------------
-    def _org_node(self, ref: Any, written: str | None) -> URIRef:
+    def _org_node(self, ref: Any, written: str | None) -> str:
         """Emit an organisation (and its parent, for units) once per record; return its IRI."""
         iri = self.iris.org(ref, self.r)
         add = self.add
@@ -401,12 +455,12 @@ class _Mapper:
                 add(iri, SKOS.altLabel, self.sv(name))
         return iri
 
-    def _participation(self, role: str, agent: URIRef, label: str) -> URIRef:
+    def _participation(self, role: str, agent: str, label: str) -> str:
         node = self.iris.role(self.p, role, label)
         n = 2
         base = node
         while node in self._role_nodes:  # two agents with one label: keep both, stably
-            node = URIRef(f"{base}-{n}")
+            node = f"{base}-{n}"
             n += 1
         self._role_nodes.add(node)
         add = self.add
@@ -434,9 +488,9 @@ class _Mapper:
         elif r.owner_org_number:
             digits = _DIGITS.sub("", r.owner_org_number)
             if digits:
-                self.add(self.p, ESF.ownerOrganisationNumber, Literal(digits))
+                self.add(self.p, ESF.ownerOrganisationNumber, literal(digits))
         for role, names in (("partner", r.partners), ("cofinancier", r.cofinanciers)):
-            seen: set[URIRef] = set()
+            seen: set[str] = set()
             for name in names:
                 ref = self.gaz.resolve_org(name, r)
                 iri = self._org_node(ref, name)
@@ -467,7 +521,7 @@ class _Mapper:
             add(p, ESF.extraField, node)
             add(node, RDF.type, ESF.ExtraField)
             add(node, RDFS.label, _plain(label))
-            add(node, RDF.value, Literal(value))
+            add(node, RDF.value, literal(value))
 
     def address(self) -> None:
         r = self.r
@@ -482,7 +536,7 @@ class _Mapper:
         if r.beneficiary_city:
             add(node, SCHEMA.addressLocality, _plain(r.beneficiary_city))
         if r.beneficiary_address:
-            add(node, SCHEMA.streetAddress, Literal(r.beneficiary_address))
+            add(node, SCHEMA.streetAddress, literal(r.beneficiary_address))
 
     def transnational(self) -> None:
         finder = getattr(self.gaz, "find_foreign_in_record", None)
@@ -493,7 +547,7 @@ class _Mapper:
                      if t and _SECTION_PROPERTIES.get(slug(h)) == ESF.transnationalCooperation]
             mentions = [m for t in texts for m in self.gaz.find_foreign(t)]
         add = self.add
-        done: set[URIRef] = set()
+        done: set[str] = set()
         for m in mentions:
             if m.kind == "organisation":
                 agent = self.iris.org_by_key(slug(m.label) or "okand-organisation")
@@ -514,7 +568,7 @@ class _Mapper:
             if m.evidence:
                 add(node, ESF.evidence, self.sv(m.evidence))
 
-    def _country(self, iso2: str) -> URIRef:
+    def _country(self, iso2: str) -> str:
         iso2 = iso2.upper()
         place = self.iris.place_key(iso2)
         if place in self._places_done:
@@ -529,11 +583,11 @@ class _Mapper:
         except (ImportError, KeyError, LookupError):  # pragma: no cover - optional link
             c = None
         if c is not None:
-            self.add(place, RDFS.label, Literal(c.name, lang="en"))
+            self.add(place, RDFS.label, literal(c.name, lang="en"))
             self.add(place, SKOS.exactMatch, EU_COUNTRY[c.alpha_3])
         return place
 
-    def _foreign_place(self, m: Any) -> URIRef:
+    def _foreign_place(self, m: Any) -> str:
         if m.kind == "country" and m.iso2:
             place = self._country(m.iso2)
             if m.geonames_id:
@@ -547,11 +601,11 @@ class _Mapper:
         self.add(place, RDF.type, SCHEMA.Place)
         name = getattr(m, "name", None)
         if name:
-            self.add(place, RDFS.label, Literal(name, lang="en"))
+            self.add(place, RDFS.label, literal(name, lang="en"))
         if m.label and m.label != name:
             self.add(place, SKOS.altLabel, self.sv(m.label))
         if getattr(m, "iso3166_2", None):
-            self.add(place, DCTERMS.identifier, Literal(m.iso3166_2))
+            self.add(place, DCTERMS.identifier, literal(m.iso3166_2))
         if m.iso2:
             self.add(place, SCHEMA.containedInPlace, self._country(m.iso2))
         if m.geonames_id:
@@ -571,31 +625,30 @@ class _Mapper:
         sw = iris.software(__version__)
         add(g, PROV.wasAttributedTo, sw)
         add(sw, RDF.type, PROV.SoftwareAgent)
-        add(sw, RDFS.label, Literal(f"esfgraph {__version__}"))
-        add(sw, SCHEMA.softwareVersion, Literal(__version__))
+        add(sw, RDFS.label, _plain(f"esfgraph {__version__}"))
+        add(sw, SCHEMA.softwareVersion, _plain(__version__))
         add(src, RDF.type, PROV.Entity)
-        add(src, DCTERMS.identifier, Literal(name))
+        add(src, DCTERMS.identifier, literal(name))
         sha = self.sha256 or (file_sha256(self.r.source) if self.r.source else None)
         if sha:
-            add(src, ESF.sha256, Literal(sha))
+            add(src, ESF.sha256, literal(sha))
 
     def personal(self) -> None:
         r = self.r
         if not (r.contact_name or r.contact_email or r.contact_phone):
             return
         person = self.iris.person(r.contact_name, r.contact_email)
-        pg = self.pg
-        q = self.quads
-        q.append((self.p, ESF.contactPerson, person, pg))
-        q.append((person, RDF.type, FOAF.Person, pg))
-        q.append((person, RDF.type, SCHEMA.Person, pg))
+        q = self.terms
+        q.append((self.p, ESF.contactPerson, person, True))
+        q.append((person, RDF.type, FOAF.Person, True))
+        q.append((person, RDF.type, SCHEMA.Person, True))
         if r.contact_name:
-            q.append((person, FOAF.name, Literal(r.contact_name), pg))
+            q.append((person, FOAF.name, literal(r.contact_name), True))
         if r.contact_email:
-            q.append((person, SCHEMA.email, Literal(r.contact_email), pg))
-            q.append((person, FOAF.mbox, URIRef("mailto:" + r.contact_email.strip()), pg))
+            q.append((person, SCHEMA.email, literal(r.contact_email), True))
+            q.append((person, FOAF.mbox, "mailto:" + r.contact_email.strip(), True))
         if r.contact_phone:
-            q.append((person, SCHEMA.telephone, Literal(r.contact_phone), pg))
+            q.append((person, SCHEMA.telephone, literal(r.contact_phone), True))
 
 
 _IRIS: dict[str, Iris] = {}
@@ -619,7 +672,7 @@ def map_record(record: Record, config: Config | None = None, gazetteer: Any = No
         gazetteer = default_gazetteer()
     iris = _IRIS.get(config.base_iri)
     if iris is None:
-        iris = _IRIS[config.base_iri] = Iris(config.base_iri)
+        iris = _IRIS[config.base_iri] = Iris(config.base_iri, term=str)
     return _Mapper(record, config, gazetteer, iris, sha256, generated).run()
 
 

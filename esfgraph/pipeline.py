@@ -18,11 +18,14 @@ import hashlib
 import multiprocessing
 import os
 import re
+import shutil
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import pyoxigraph as ox
 
 from esfgraph import __version__
 from esfgraph.config import Config
@@ -45,6 +48,11 @@ from esfgraph.store import (
 POOL_THRESHOLD = 64
 #: Files handed to a worker at a time.
 CHUNK_SIZE = 16
+#: A worker starts a new spool file after this many bytes. The parent bulk-loads whole files:
+#: 32 MB is about 100k quads, which pyoxigraph's bulk loader holds in about 130 MB.
+SPOOL_BYTES = 32 * 1024 * 1024
+#: Shared-entity lines a worker remembers to skip repeats (about 250 bytes each).
+SPOOL_SEEN_MAX = 200_000
 
 
 @dataclass
@@ -99,6 +107,19 @@ class BuildReport:
 
 
 @dataclass
+class _Spooled:
+    """Where a worker wrote a record's N-Quads: file, byte range, and a file it finished."""
+
+    file: str
+    offset: int
+    length: int
+    #: bytes of the record's own quads at `offset` (its new shared-entity lines follow)
+    own_length: int
+    #: (previous file, records written to it) when this record opened a new file
+    finished: tuple[str, int] | None = None
+
+
+@dataclass
 class _Result:
     """What a worker sends back for one file."""
 
@@ -109,6 +130,67 @@ class _Result:
     encoded: EncodedRecord | None
     rejected: str | None
     warnings: list[str]
+    #: set when the record's quads went to the worker's spool file instead of `encoded`
+    spooled: _Spooled | None = None
+    #: a failure that must stop the build (the spool could not be written)
+    fatal: str | None = None
+
+
+class _Spool:
+    """A worker's append-only N-Quads files: each record goes in whole; files rotate.
+
+    Workers write the quads themselves so that the text never crosses a pipe and the parent
+    bulk-loads finished files by path (the bytes never pass through Python there either).
+    """
+
+    def __init__(self, folder: str, max_bytes: int = SPOOL_BYTES) -> None:
+        self.folder = folder
+        self.max_bytes = max_bytes
+        self.fd: int | None = None
+        self.name = ""
+        self.size = self.count = self.serial = 0
+        self.seen: set[str] = set()
+
+    def new_shared(self, text: str) -> str:
+        """The shared-entity lines of `text` this worker has not written lately.
+
+        Half of a record's quads describe shared entities (the funder, organisations, places,
+        concepts) and most repeat from record to record. The store keeps a quad once however
+        often it is loaded, so repeats are only wasted work: they are dropped here. The set is
+        bounded (cleared when full), so memory stays flat; a line written again after a clear
+        is harmless.
+        """
+        seen = self.seen
+        if len(seen) > SPOOL_SEEN_MAX:
+            seen.clear()
+        out = []
+        for line in text.splitlines(keepends=True):
+            if line not in seen:
+                seen.add(line)
+                out.append(line)
+        return "".join(out)
+
+    def write(self, own: bytes, shared: bytes) -> _Spooled:
+        """Append one record's own and shared lines; raises OSError when the disk refuses."""
+        finished = None
+        if self.fd is not None and self.size >= self.max_bytes:
+            os.close(self.fd)
+            finished = (self.name, self.count)
+            self.fd = None
+        if self.fd is None:
+            self.serial += 1
+            self.name = f"w{os.getpid()}-{self.serial}.nq"
+            self.fd = os.open(os.path.join(self.folder, self.name),
+                              os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            self.size = self.count = 0
+        offset = self.size
+        data = own + shared
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.fd, view):]
+        self.size += len(data)
+        self.count += 1
+        return _Spooled(self.name, offset, len(data), len(own), finished)
 
 
 # --------------------------------------------------------------------------------------------
@@ -119,15 +201,18 @@ _W: dict[str, Any] = {}
 
 
 def _init_worker(config: Config, personal_data: bool, validate: bool, strict: bool,
-                 generated: dt.datetime | None = None) -> None:
-    """Per-process setup: config, gazetteer, the validation switch and the build time.
+                 generated: dt.datetime | None = None, spool_dir: str | None = None,
+                 spool_bytes: int = SPOOL_BYTES) -> None:
+    """Per-process setup: config, gazetteer, the validation switch, build time and spool.
 
     The build time is read once in the parent and handed down: forkserver workers keep the
     environment of the moment the fork server started, so they may not see SOURCE_DATE_EPOCH,
-    and one build should carry one time anyway.
+    and one build should carry one time anyway. With `spool_dir` the worker writes each
+    record's N-Quads to its own files there (see `_Spool`).
     """
     _W.update(config=config, personal_data=personal_data, validate=validate, strict=strict,
-              gazetteer=None, generated=generated)
+              gazetteer=None, generated=generated,
+              spool=_Spool(spool_dir, spool_bytes) if spool_dir else None)
     try:
         from esfgraph.link import default_gazetteer
 
@@ -161,12 +246,12 @@ def _validation_messages(mapped: Any) -> list[str] | None:
 def _process(path: str) -> _Result:
     """Parse, map, (validate) and encode one file."""
     from esfgraph.mapping import map_record
-    from esfgraph.parse import parse_file
+    from esfgraph.parse import parse_bytes
     from esfgraph.parse.decode import read_file
 
     config: Config = _W["config"]
     try:
-        # read no more than the parser accepts: a huge file is rejected by parse_file below
+        # read no more than the parser accepts: a huge file is rejected by parse_bytes below
         data = read_file(path)
         st = os.stat(path)
     except OSError as exc:
@@ -174,7 +259,7 @@ def _process(path: str) -> _Result:
     sha = hashlib.sha256(data).hexdigest()
     result = _Result(path, sha, st.st_size, st.st_mtime_ns, None, None, [])
     try:
-        parsed = parse_file(path)
+        parsed = parse_bytes(data, path)  # the bytes just hashed: each file is read once
     except EsfGraphError as exc:
         result.rejected = str(exc)
         return result
@@ -203,7 +288,19 @@ def _process(path: str) -> _Result:
     except EsfGraphError as exc:
         result.rejected = str(exc)
         return result
-    result.encoded = encoded
+    spool: _Spool | None = _W.get("spool")
+    if spool is None:
+        result.encoded = encoded
+        return result
+    try:
+        result.spooled = spool.write(encoded.own_nquads.encode("utf-8"),
+                                     spool.new_shared(encoded.shared_nquads).encode("utf-8"))
+    except OSError as exc:
+        result.fatal = f"cannot write the build's spool file in {spool.folder} ({exc.strerror})"
+        return result
+    # the text is on disk: send only what the parent keeps (slug, graphs, shared lines)
+    result.encoded = EncodedRecord(encoded.slug, encoded.graph, encoded.personal_graph, "", [],
+                                   encoded.quad_count, encoded.shared_nquads)
     return result
 
 
@@ -343,43 +440,115 @@ def _unchanged(path: str, entry: SourceEntry) -> bool:
         return False
 
 
+class _SpoolLoads:
+    """Parent side of the spool: loads each worker file once every record in it has arrived.
+
+    A record stored from a spool file counts as received; one rejected by the parent (the same
+    project from two files) also counts, and its own quads are left out of the load. Its shared
+    lines stay (workers skip repeats, so a later record may rely on them) and are checked at
+    the end: those no stored record has are removed again.
+    """
+
+    def __init__(self, writer: StoreWriter, folder: Path) -> None:
+        self.writer = writer
+        self.folder = folder
+        self.expected: dict[str, int] = {}
+        self.received: dict[str, int] = {}
+        self.skips: dict[str, list[tuple[int, int]]] = {}
+        self.orphans: set[str] = set()
+
+    def arrived(self, spooled: _Spooled, keep: bool, shared: str) -> None:
+        """Note one record of a file (kept or left out); load files that are complete."""
+        if spooled.finished is not None:
+            name, count = spooled.finished
+            self.expected[name] = count
+            self._maybe_load(name)
+        self.received[spooled.file] = self.received.get(spooled.file, 0) + 1
+        if not keep:
+            self.skips.setdefault(spooled.file, []).append((spooled.offset, spooled.own_length))
+            self.orphans.update(shared.splitlines(keepends=True))
+        self._maybe_load(spooled.file)
+
+    def _maybe_load(self, name: str) -> None:
+        if self.received.get(name, -1) == self.expected.get(name):
+            self._load(name)
+
+    def _load(self, name: str) -> None:
+        self.received.pop(name, None)
+        self.expected.pop(name, None)
+        self.writer.load_nquads_file(self.folder / name, self.skips.pop(name, []))
+
+    def finish(self) -> None:
+        """Every task is done: the files still open hold all their records; load them."""
+        for name in sorted(self.received):
+            self._load(name)
+        if self.orphans:
+            self.writer.drop_unused_shared(self.orphans)
+
+
 def _run(todo: list[str], writer: StoreWriter, report: BuildReport, config: Config,
          personal: bool, validate: bool, strict: bool, jobs: int | None,
          progress: Callable[[Progress], None] | None, keys: dict[str, str] | None = None
          ) -> None:
-    """Parse+map `todo` (in a pool when large) and store each result as it arrives."""
+    """Parse+map `todo` (in a pool when large) and store each result as it arrives.
+
+    In a pool, workers write the quads to spool files in the new version's folder and the
+    parent bulk-loads finished files in the background while records keep arriving.
+    """
     keys = keys if keys is not None else {}
     slugs: dict[str, str] = {}  # slug -> manifest key of the records stored by this run
     jobs = jobs or os.cpu_count() or 1
-    args = (config, personal, validate, strict, build_time())
+    when = build_time()
     total = len(todo)
     t0 = time.monotonic()
 
-    def consume(results: Iterable[_Result]) -> None:
+    def consume(results: Iterable[_Result], spool: _SpoolLoads | None) -> None:
         for done, result in enumerate(results, 1):
-            _store_result(result, writer, report, keys, slugs)
+            if result.fatal is not None:
+                raise StoreError(result.fatal)
+            _store_result(result, writer, report, keys, slugs, spool)
             if progress is not None:
                 elapsed = max(time.monotonic() - t0, 1e-9)
                 rate = done / elapsed
                 progress(Progress(done, total, rate, (total - done) / rate if rate else None))
 
     if jobs <= 1 or total < POOL_THRESHOLD:
-        _init_worker(*args)
-        consume(map(_process, todo))
+        _init_worker(config, personal, validate, strict, when)
+        consume(map(_process, todo), None)
         return
+    folder = writer.version / "spool"
+    folder.mkdir()
+    spool = _SpoolLoads(writer, folder)
     ctx = multiprocessing.get_context("forkserver")
+    args = (config, personal, validate, strict, when, str(folder), SPOOL_BYTES)
     with ctx.Pool(jobs, initializer=_init_worker, initargs=args) as pool:
-        consume(pool.imap(_process, todo, chunksize=CHUNK_SIZE))
+        consume(pool.imap(_process, todo, chunksize=CHUNK_SIZE), spool)
+    spool.finish()
+    writer.flush()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _store_result(result: _Result, writer: StoreWriter, report: BuildReport,
-                  keys: dict[str, str] | None = None, slugs: dict[str, str] | None = None
-                  ) -> None:
+                  keys: dict[str, str] | None = None, slugs: dict[str, str] | None = None,
+                  spool: _SpoolLoads | None = None) -> None:
     """Store one worker result (or note why it was rejected).
 
     `keys` maps paths to manifest keys already resolved; `slugs` (slug -> key of the records
-    stored so far in a full build) spares a manifest look-up per record.
+    stored so far in a full build) spares a manifest look-up per record; `spool` loads the
+    worker files that results point into.
     """
+    stored = False
+    try:
+        stored = _store(result, writer, report, keys, slugs)
+    finally:
+        if spool is not None and result.spooled is not None:
+            shared = result.encoded.shared_nquads if result.encoded is not None else ""
+            spool.arrived(result.spooled, stored, shared)
+
+
+def _store(result: _Result, writer: StoreWriter, report: BuildReport,
+           keys: dict[str, str] | None, slugs: dict[str, str] | None) -> bool:
+    """`_store_result` without the spool: True when the record was stored."""
     key = (keys or {}).get(result.source) or _source_key(result.source)
     report.warnings.extend((result.source, w) for w in result.warnings)
     if result.rejected is not None or result.encoded is None:
@@ -389,7 +558,7 @@ def _store_result(result: _Result, writer: StoreWriter, report: BuildReport,
             if old is not None:
                 writer.remove_entry(old)
                 report.removed.append(old.source)
-        return
+        return False
     encoded = result.encoded
     if slugs is not None and not writer.incremental:  # a fresh version holds only this run's
         other_source = slugs.get(encoded.slug)
@@ -400,13 +569,14 @@ def _store_result(result: _Result, writer: StoreWriter, report: BuildReport,
         report.rejected.append((result.source, (
             f"the same project ({encoded.slug}) is already stored from {other_source}; "
             "remove one of the two files")))
-        return
+        return False
     if slugs is not None:
         slugs[encoded.slug] = key
-    entry = SourceEntry(key, Path(result.source).name, result.sha256, result.size,
+    entry = SourceEntry(key, os.path.basename(result.source), result.sha256, result.size,
                         result.mtime_ns, encoded.slug, encoded.graph, encoded.personal_graph)
-    writer.add_record(encoded, entry)
+    writer.add_record(encoded, entry, spooled=result.spooled is not None)
     report.mapped += 1
+    return True
 
 
 # --------------------------------------------------------------------------------------------
@@ -469,9 +639,10 @@ def write_dataset_graph(writer: StoreWriter) -> tuple[int, dict[str, int]]:
     store = writer.ox
     writer.flush()
     excluded = f"<{names.dataset}>"
-    triples = int(next(iter(store.query(
-        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {excluded}) }}"
-    )))["n"].value)
+    # len() counts in the store's own code: much faster than COUNT(*) over every quad
+    old_description = sum(1 for _ in store.quads_for_pattern(
+        None, None, None, ox.NamedNode(names.dataset)))
+    triples = len(store) - old_description
     classes: dict[str, int] = {}
     for row in store.query(
         f"""SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{

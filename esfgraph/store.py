@@ -47,6 +47,7 @@ import pyoxigraph as ox
 
 from esfgraph.config import DEFAULT_BASE_IRI
 from esfgraph.errors import StoreError
+from esfgraph.nt import XSD_STRING, checked_iri, checked_lang, escape, iri_text
 
 CURRENT_FILE = "current"
 LOCK_FILE = ".lock"
@@ -58,6 +59,8 @@ CACHE_DIR = "cache"
 BATCH_BYTES = 16 * 1024 * 1024
 #: Below this size `Store.load` (one transaction) beats `bulk_load` (fixed cost of new files).
 BULK_MIN_BYTES = 2 * 1024 * 1024
+#: Background loads queued before the writer waits (each may hold a batch of text).
+MAX_PENDING_LOADS = 4
 
 
 # --------------------------------------------------------------------------------------------
@@ -118,52 +121,6 @@ class GraphNames:
 # --------------------------------------------------------------------------------------------
 
 _BNODE_SAFE = re.compile(r"[^A-Za-z0-9_]")
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-#: N-Triples text of IRIs and datatypes seen before (predicates, classes, shared entities).
-_IRI_CACHE: dict[str, str] = {}
-
-
-def _escape(text: str) -> str:
-    # chained str.replace runs in C and is much faster than translate() on long texts
-    if "\\" in text:
-        text = text.replace("\\", "\\\\")
-    if '"' in text:
-        text = text.replace('"', '\\"')
-    if "\n" in text:
-        text = text.replace("\n", "\\n")
-    if "\r" in text:
-        text = text.replace("\r", "\\r")
-    return text
-
-
-#: Language tags already checked (a handful: "sv", "en").
-_LANG_OK: set[str] = set()
-
-
-def _checked_iri(iri: str) -> str:
-    """`<iri>`, after checking once that pyoxigraph accepts it (as the N-Quads parser would)."""
-    cached = _IRI_CACHE.get(iri)
-    if cached is None:
-        try:
-            ox.NamedNode(iri)
-        except ValueError as exc:
-            raise StoreError(f"the mapped triples are not valid RDF: bad IRI <{iri}> ({exc})"
-                             ) from exc
-        cached = f"<{iri}>"
-        if len(_IRI_CACHE) < 200_000:
-            _IRI_CACHE[iri] = cached
-    return cached
-
-
-def _checked_lang(tag: str) -> str:
-    if tag not in _LANG_OK:
-        try:
-            ox.Literal("x", language=tag)
-        except ValueError as exc:
-            raise StoreError(f"the mapped triples are not valid RDF: bad language tag "
-                             f"{tag!r} ({exc})") from exc
-        _LANG_OK.add(tag)
-    return tag
 
 
 def term_nt(term: Any, bnode_prefix: str = "b") -> str:
@@ -177,16 +134,15 @@ def term_nt(term: Any, bnode_prefix: str = "b") -> str:
     """
     kind = type(term).__name__
     if kind == "URIRef":
-        iri = str(term)  # a URIRef key never matches a str key (rdflib's __eq__): use str
-        return _IRI_CACHE.get(iri) or _checked_iri(iri)
+        return iri_text(str(term))  # a URIRef never equals a str key (rdflib's __eq__): use str
     if kind == "Literal":
-        text = f'"{_escape(str(term))}"'
+        text = f'"{escape(str(term))}"'
         language = term.language
         if language:
-            return f"{text}@{_checked_lang(language)}"
+            return f"{text}@{checked_lang(language)}"
         datatype = term.datatype
-        if datatype is not None and datatype != _XSD_STRING:
-            return f"{text}^^{term_nt(datatype)}"
+        if datatype is not None and datatype != XSD_STRING:
+            return f"{text}^^{iri_text(str(datatype))}"
         return text
     if kind == "BNode":
         return f"_:{bnode_prefix}{_BNODE_SAFE.sub('_', str(term))}"
@@ -208,25 +164,66 @@ class EncodedRecord:
 
 
 def encode_record(mapped: Any, base_iri: str, *, personal_data: bool = True) -> EncodedRecord:
-    """Split a `MappedRecord` into own quads (N-Quads) and shared-entity triples."""
+    """Split a `MappedRecord` into own quads (N-Quads) and shared-entity triples.
+
+    Triples about the record's own resources (the project and IRIs under it, its graphs, its
+    source file) stay in the record graph; the rest are shared and go to the entities graphs.
+
+    Raises:
+        StoreError: an IRI or language tag that the N-Quads parser would refuse.
+    """
     names = GraphNames(base_iri)
     slug = mapped.slug
     graph = str(mapped.graph)
     personal = str(mapped.personal_graph)
     project = names.project(slug)
     for name in (graph, personal, names.entities, names.personal_shared):
-        _checked_iri(name)
+        checked_iri(name)
     own_prefixes = (project + "/", f"{base_iri}source/")
     own_exact = {project, graph, personal}
+    if getattr(mapped, "text_only", False):
+        lines, shared = _encode_text(mapped.terms, names, own_exact, own_prefixes,
+                                     f" <{graph}> .\n", f" <{personal}> .\n", personal_data)
+    else:
+        lines, shared = _encode_terms(mapped.quads, names, own_exact, own_prefixes, slug,
+                                      graph, personal, personal_data)
+    shared_text = "".join(f"{line} <{g}> .\n" for g, line in shared)
+    return EncodedRecord(slug, graph, personal, "".join(lines), shared, len(lines) + len(shared),
+                         shared_text)
+
+
+def _encode_text(terms: Iterable[tuple[str, str, str, bool]], names: GraphNames,
+                 own_exact: set[str], own_prefixes: tuple[str, ...], own_graph: str,
+                 own_personal: str, personal_data: bool
+                 ) -> tuple[list[str], list[tuple[str, str]]]:
+    """The fast path: the mapping's text quads (IRIs plain, literals already spelled)."""
+    lines: list[str] = []
+    shared: list[tuple[str, str]] = []
+    iris = _iri_cache()
+    entities, personal_shared = names.entities, names.personal_shared
+    for s, p, o, is_personal in terms:
+        if is_personal and not personal_data:
+            continue
+        s_nt = iris.get(s) or checked_iri(s)
+        p_nt = iris.get(p) or checked_iri(p)
+        o_nt = o if o[0] == '"' else (iris.get(o) or checked_iri(o))
+        if s in own_exact or s.startswith(own_prefixes):
+            lines.append(f"{s_nt} {p_nt} {o_nt}{own_personal if is_personal else own_graph}")
+        else:
+            shared.append((personal_shared if is_personal else entities, f"{s_nt} {p_nt} {o_nt}"))
+    return lines, shared
+
+
+def _encode_terms(quads: Iterable[Any], names: GraphNames, own_exact: set[str],
+                  own_prefixes: tuple[str, ...], slug: str, graph: str, personal: str,
+                  personal_data: bool) -> tuple[list[str], list[tuple[str, str]]]:
+    """The general path: rdflib terms, blank nodes and any graph name allowed."""
     bprefix = "b" + hashlib.sha1(slug.encode("utf-8")).hexdigest()[:12] + "x"
     lines: list[str] = []
     shared: list[tuple[str, str]] = []
-    count = 0
-    iris = _IRI_CACHE
     personal_graphs: dict[str, bool] = {}  # graph IRI -> holds personal data
     own_graph, own_personal = f" <{graph}> .\n", f" <{personal}> .\n"
-    # the common case inline (IRIs seen before); term_nt for the rest
-    for s, p, o, g in mapped.quads:
+    for s, p, o, g in quads:
         g_str = str(g)
         is_personal = personal_graphs.get(g_str)
         if is_personal is None:
@@ -235,25 +232,19 @@ def encode_record(mapped: Any, base_iri: str, *, personal_data: bool = True) -> 
         if is_personal and not personal_data:
             continue
         s_str = str(s)
-        s_kind = type(s).__name__
-        s_nt = (iris.get(s_str) or _checked_iri(s_str)) if s_kind == "URIRef" else \
-            term_nt(s, bprefix)
-        p_str = str(p)
-        p_nt = (iris.get(p_str) or _checked_iri(p_str)) if type(p).__name__ == "URIRef" else \
-            term_nt(p, bprefix)
-        if type(o).__name__ == "URIRef":
-            o_str = str(o)
-            o_nt = iris.get(o_str) or _checked_iri(o_str)
+        s_nt = term_nt(s, bprefix)
+        triple = f"{s_nt} {term_nt(p, bprefix)} {term_nt(o, bprefix)}"
+        if type(s).__name__ == "BNode" or s_str in own_exact or s_str.startswith(own_prefixes):
+            lines.append(triple + (own_personal if is_personal else own_graph))
         else:
-            o_nt = term_nt(o, bprefix)
-        if s_kind == "BNode" or s_str in own_exact or s_str.startswith(own_prefixes):
-            lines.append(f"{s_nt} {p_nt} {o_nt}{own_personal if is_personal else own_graph}")
-        else:
-            shared.append((names.personal_shared if is_personal else names.entities,
-                           f"{s_nt} {p_nt} {o_nt}"))
-        count += 1
-    shared_text = "".join(f"{line} <{g}> .\n" for g, line in shared)
-    return EncodedRecord(slug, graph, personal, "".join(lines), shared, count, shared_text)
+            shared.append((names.personal_shared if is_personal else names.entities, triple))
+    return lines, shared
+
+
+def _iri_cache() -> dict[str, str]:
+    from esfgraph import nt
+
+    return nt._IRI_CACHE  # noqa: SLF001 - read-only fast path over the shared cache
 
 
 def check_nquads(text: str) -> None:
@@ -388,6 +379,12 @@ class Manifest:
                     seen.add(line)
                     yield line
 
+    def shared_blobs(self) -> Iterator[str]:
+        """Each stored record's shared triples (N-Quads text), repeats and all."""
+        self.write_pending()
+        for (blob,) in self.db.execute("SELECT nquads FROM shared"):
+            yield blob
+
     def commit(self) -> None:
         self.write_pending()
         self.db.commit()
@@ -508,7 +505,10 @@ class StoreWriter:
         self._buffer: list[str] = []
         self._buffer_bytes = 0
         self._loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="esfgraph-load")
-        self._pending: Future[None] | None = None
+        self._pending: list[Future[None]] = []
+        #: True while the entities graphs hold exactly the shared triples of the stored
+        #: records (a full build streams them in); else `rebuild_entities` re-reads them
+        self.entities_streamed = not self.incremental
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -522,25 +522,70 @@ class StoreWriter:
             self.flush(wait=False)
 
     def flush(self, *, wait: bool = True) -> None:
-        """Load the queued N-Quads (already checked by `check_nquads`).
+        """Load the queued N-Quads (already checked by `encode_record`).
 
         With `wait=False` the load runs in a background thread (pyoxigraph releases the GIL
-        while loading) so the build keeps receiving records; at most one batch is in flight.
+        while loading) so the build keeps receiving records; loads run one at a time, in order.
         """
-        self._drain()
+        if wait:
+            self._drain()
+        else:
+            self._reap()
+            while len(self._pending) >= MAX_PENDING_LOADS:  # bounded memory: wait for the oldest
+                self._pending.pop(0).result()
         if self._buffer:
             data = "".join(self._buffer).encode("utf-8")
             self._buffer, self._buffer_bytes = [], 0
             if wait:
                 self._load(data, ox.RdfFormat.N_QUADS)
             else:
-                self._pending = self._loader.submit(self._load, data, ox.RdfFormat.N_QUADS)
+                self._pending.append(self._loader.submit(self._load, data, ox.RdfFormat.N_QUADS))
+
+    def load_nquads_file(self, path: Path, skip: Iterable[tuple[int, int]] = ()) -> None:
+        """Bulk-load an N-Quads file in the background, leaving out `skip` (offset, length)
+        byte ranges, then delete it. Errors surface at the next `flush`."""
+        self._reap()
+        self._pending.append(self._loader.submit(self._load_file, path, sorted(skip)))
+
+    def _load_file(self, path: Path, skip: list[tuple[int, int]]) -> None:
+        try:
+            if skip:  # rare (the same project in two files): rewrite without those records
+                data = path.read_bytes()
+                kept, at = [], 0
+                for offset, length in skip:
+                    kept.append(data[at:offset])
+                    at = offset + length
+                kept.append(data[at:])
+                path.write_bytes(b"".join(kept))
+            self.ox.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS, lenient=True)
+        except (SyntaxError, OSError) as exc:
+            raise StoreError(f"loading {path.name} into the store failed: {exc}") from exc
+        finally:
+            path.unlink(missing_ok=True)
+
+    def drop_unused_shared(self, lines: set[str]) -> None:
+        """Remove shared-entity N-Quads lines that no stored record has in the manifest.
+
+        For records loaded and then left out (the same project in two files): their shared
+        lines were loaded because other records may rely on them.
+        """
+        self.flush()
+        used: set[str] = set()
+        for blob in self.manifest.shared_blobs():
+            used.update(line for line in blob.splitlines(keepends=True) if line in lines)
+        for line in lines - used:
+            for quad in ox.parse(line.encode("utf-8"), ox.RdfFormat.N_QUADS):
+                self.ox.remove(quad)
+
+    def _reap(self) -> None:
+        """Drop finished background loads, re-raising the first error."""
+        while self._pending and self._pending[0].done():
+            self._pending.pop(0).result()
 
     def _drain(self) -> None:
-        """Wait for the background load, re-raising its error."""
-        if self._pending is not None:
-            pending, self._pending = self._pending, None
-            pending.result()
+        """Wait for every background load, re-raising the first error."""
+        while self._pending:
+            self._pending.pop(0).result()
 
     def _load(self, data: bytes, fmt: ox.RdfFormat, graph: str | None = None) -> None:
         """Load RDF bytes: bulk for big batches, one transaction for small ones."""
@@ -553,15 +598,25 @@ class StoreWriter:
         except (SyntaxError, OSError) as exc:
             raise StoreError(f"loading into the store failed: {exc}") from exc
 
-    def add_record(self, encoded: EncodedRecord, entry: SourceEntry) -> None:
-        """Store one record (replacing an earlier version of the same source or slug)."""
+    def add_record(self, encoded: EncodedRecord, entry: SourceEntry, *,
+                   spooled: bool = False) -> None:
+        """Store one record (replacing an earlier version of the same source or slug).
+
+        `spooled`: the record's quads are in a file the caller loads (`load_nquads_file`);
+        only its manifest rows are written here.
+        """
         if self.incremental:  # a fresh version has nothing to replace
             for old in (self.manifest.source_by_key(entry.source),
                         self.manifest.source_by_slug(entry.slug)):
                 if old is not None:
                     self.remove_entry(old)
         self.manifest.add_source(entry, encoded.shared, encoded.shared_nquads or None)
+        if spooled:
+            return
         self.add_nquads(encoded.own_nquads)
+        if self.entities_streamed:  # a fresh version's entities graphs fill as records arrive
+            self.add_nquads(encoded.shared_nquads
+                            or "".join(f"{line} <{g}> .\n" for g, line in encoded.shared))
 
     def find_source(self, source: str) -> SourceEntry | None:
         """The stored entry for a path, file name, slug or project IRI (None if absent)."""
@@ -595,28 +650,35 @@ class StoreWriter:
             self._load(ntriples.encode("utf-8"), ox.RdfFormat.N_TRIPLES, graph)
 
     def rebuild_entities(self) -> None:
-        """Write every shared triple once into the entities graphs (minus reference/vocabulary)."""
+        """Write every shared triple once into the entities graphs (minus reference/vocabulary).
+
+        A full build streams the shared triples in with the records (the store keeps a quad
+        once however often it is loaded); an update, or a build that left a record out after
+        its triples were written, re-reads them from the manifest.
+        """
         self.flush()
-        for graph in (self.names.entities, self.names.personal_shared):
-            node = ox.NamedNode(graph)
-            if self.ox.contains_named_graph(node):
-                self.ox.remove_graph(node)
-        chunk: list[str] = []
-        size = 0
-        for line in self.manifest.shared_nquads():
-            chunk.append(line)
-            size += len(line)
-            if size >= BATCH_BYTES:
+        if not self.entities_streamed:
+            for graph in (self.names.entities, self.names.personal_shared):
+                node = ox.NamedNode(graph)
+                if self.ox.contains_named_graph(node):
+                    self.ox.remove_graph(node)
+            chunk: list[str] = []
+            size = 0
+            for line in self.manifest.shared_nquads():
+                chunk.append(line)
+                size += len(line)
+                if size >= BATCH_BYTES:
+                    self._load("".join(chunk).encode("utf-8"), ox.RdfFormat.N_QUADS)
+                    chunk, size = [], 0
+            if chunk:
                 self._load("".join(chunk).encode("utf-8"), ox.RdfFormat.N_QUADS)
-                chunk, size = [], 0
-        if chunk:
-            self._load("".join(chunk).encode("utf-8"), ox.RdfFormat.N_QUADS)
         # a place described by the mapping is also in the reference graph: keep one copy
+        # (the small reference and vocabulary graphs drive the join)
         self.ox.update(
             f"""DELETE {{ GRAPH <{self.names.entities}> {{ ?s ?p ?o }} }}
-            WHERE {{ GRAPH <{self.names.entities}> {{ ?s ?p ?o }}
-                     VALUES ?g {{ <{self.names.reference}> <{self.names.vocabulary}> }}
-                     GRAPH ?g {{ ?s ?p ?o }} }}"""
+            WHERE {{ VALUES ?g {{ <{self.names.reference}> <{self.names.vocabulary}> }}
+                     GRAPH ?g {{ ?s ?p ?o }}
+                     GRAPH <{self.names.entities}> {{ ?s ?p ?o }} }}"""
         )
 
     # -- finishing ---------------------------------------------------------------------------

@@ -293,3 +293,36 @@ def test_parallel_workers_use_the_parents_build_time(tmp_path, monkeypatch):
     times = {q.object.value for q in Store(tmp_path / "second").iter_quads()
              if q.predicate.value == "http://www.w3.org/ns/prov#generatedAtTime"}
     assert times == {"2026-01-01T00:00:00Z"}
+
+
+def test_spooled_build_with_rotation_and_duplicates_equals_in_process_build(tmp_path,
+                                                                            monkeypatch):
+    """Workers write spool files (rotated every few records here); a project that comes twice
+    is left out of the load, and shared lines only it had are removed again."""
+    import pyoxigraph as ox
+
+    from esfgraph import pipeline
+
+    pages = _generated_pages(tmp_path / "pages" / "a", 80)
+    unique = "Enbart Dubblettens Ägarbolag AB"
+    for page in sorted(pages.glob("*.txt")):  # a `Label:` page: the owner is the next line
+        lines = page.read_text(encoding="utf-8").splitlines()
+        if "Projektägare:" in lines:
+            lines[lines.index("Projektägare:") + 1] = unique
+            break
+    twin = "\n".join(lines) + "\n"
+    dup = tmp_path / "pages" / "b"
+    dup.mkdir()
+    (dup / "zz_twin.txt").write_text(twin, encoding="utf-8")
+    monkeypatch.setattr(pipeline, "SPOOL_BYTES", 40_000)  # a new spool file every few records
+    serial = build([tmp_path / "pages"], store_path=tmp_path / "serial", validate=False, jobs=1)
+    spooled = build([tmp_path / "pages"], store_path=tmp_path / "par", validate=False, jobs=2)
+    assert any("the same project" in why for _, why in spooled.rejected)
+    assert sorted(serial.rejected) == sorted(spooled.rejected)
+    assert serial.triples == spooled.triples
+    a = sorted(Store(tmp_path / "serial").dump(ox.RdfFormat.N_QUADS).splitlines())
+    b = sorted(Store(tmp_path / "par").dump(ox.RdfFormat.N_QUADS).splitlines())
+    assert [x for x in a if b"dateTime" not in x] == [x for x in b if b"dateTime" not in x]
+    assert not any(unique.encode() in x for x in b)
+    version = next(p for p in (tmp_path / "par").iterdir() if p.name.startswith("v-"))
+    assert not (version / "spool").exists()  # spool files are gone once loaded

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from esfgraph.slugs import slug  # noqa: F401  (re-exported: one slug for every IRI)
 
@@ -30,11 +31,13 @@ _DEFINITE = (
 )
 
 
+@lru_cache(maxsize=65536)
 def nfc(text: str) -> str:
     """NFC-normalise and collapse whitespace (pages mix composed and decomposed letters)."""
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lookup key for names: NFC, casefold, hyphens and punctuation as spaces; keeps å, ä, ö."""
     text = nfc(text).casefold().replace("&", " och ")
@@ -42,6 +45,7 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=65536)
 def ascii_fold(text: str) -> str:
     """`fold` with Swedish letters transliterated (å, ä → a, ö → o), for e-mail domains."""
     return fold(text).translate(_TRANSLIT)
@@ -58,6 +62,7 @@ def strip_definite(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=65536)
 def org_key(name: str) -> str:
     """Organisation key: slug of the name without a trailing "(ACRONYM)", last word indefinite."""
     text = nfc(name).replace("&", " och ")
@@ -70,6 +75,7 @@ def org_key(name: str) -> str:
     return slug("".join(words))
 
 
+@lru_cache(maxsize=65536)
 def acronym_of(name: str) -> str | None:
     """The acronym in a trailing parenthesis, e.g. "AME" in "Arbetsmarknadsenheten (AME)"."""
     match = re.search(r"\(([^()]+)\)\s*$", nfc(name))

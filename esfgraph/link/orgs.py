@@ -33,6 +33,7 @@ class OrgResolver:
         self.gaz = gazetteer
         data = read_yaml("organisations.yaml")
         self._known: dict[str, OrgRef] = {}
+        self._explicit_cache: dict[str, OrgRef | None] = {}
         self._offices: list = []
         self._muni_refs: dict[str, OrgRef] = {}
         for m in gazetteer.municipalities.values():
@@ -113,7 +114,20 @@ class OrgResolver:
                       alt_labels=(acronym,) if acronym else ())
 
     def explicit(self, name: str) -> OrgRef | None:
-        """Resolve from the name alone (body, office, "Body, Unit"), or None."""
+        """Resolve from the name alone (body, office, "Body, Unit"), or None.
+
+        Depends on the name only, so answers are kept: partner names repeat across records.
+        """
+        try:
+            return self._explicit_cache[name]
+        except KeyError:
+            pass
+        ref = self._explicit(name)
+        if len(self._explicit_cache) < 100_000:
+            self._explicit_cache[name] = ref
+        return ref
+
+    def _explicit(self, name: str) -> OrgRef | None:
         name = nfc(name)
         body = self._body(name)
         if body is not None:

@@ -8,7 +8,8 @@
 
 from __future__ import annotations
 
-from esfgraph.parse.api import iter_sources, parse_file, parse_paths, parse_text
+from esfgraph.parse.api import iter_sources, parse_bytes, parse_file, parse_paths, parse_text
 from esfgraph.parse.result import Issue, ParseResult
 
-__all__ = ["Issue", "ParseResult", "iter_sources", "parse_file", "parse_paths", "parse_text"]
+__all__ = ["Issue", "ParseResult", "iter_sources", "parse_bytes", "parse_file", "parse_paths",
+           "parse_text"]

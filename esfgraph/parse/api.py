@@ -46,6 +46,11 @@ def parse_file(path: str | os.PathLike[str]) -> ParseResult:
         return _rejected(source, "file not found")
     except OSError as exc:
         return _rejected(source, f"cannot be read: {exc.strerror or exc}")
+    return parse_bytes(data, source)
+
+
+def parse_bytes(data: bytes, source: str = "<bytes>") -> ParseResult:
+    """Decode and parse a page's bytes (for callers that already read the file, e.g. to hash it)."""
     try:
         decoded = decode_bytes(data)
     except DecodeError as exc:

@@ -148,11 +148,22 @@ _DIACRITIC_LETTERS = {"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"}
 _DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-"})
 
 
+#: Dashes as "-" and the common accented letters as their base letter: for these letters
+#: this is exactly what NFD + dropping combining marks gives, without the per-letter loop.
+_QUICK_FOLD = str.maketrans({**{k: v for k, v in zip("åäöéüáàèóúÅÄÖÉÜÁÀÈÓÚ",
+                                                        "aaoeuaaeouAAOEUAAEOU")},
+                             "–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-"})
+
+
 @lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """Key for tolerant comparison: no diacritics, no `?`, casefolded, single spaces."""
-    text = unicodedata.normalize("NFD", text.translate(_DASHES))
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    quick = text.translate(_QUICK_FOLD)
+    if quick.isascii():
+        text = quick
+    else:
+        text = unicodedata.normalize("NFD", text.translate(_DASHES))
+        text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.replace("?", "").replace("\ufffd", "").casefold()
     text = re.sub(r"\s*-\s*", "-", text)
     return " ".join(text.split())
