@@ -310,9 +310,9 @@ def _process(path: str) -> _Result:
 
 
 def _iter_paths(sources: Iterable[str | os.PathLike[str]]) -> list[str]:
-    from esfgraph.parse import iter_sources
+    from esfgraph.parse.api import iter_source_strings
 
-    return [str(p) for p in iter_sources(list(sources))]
+    return list(iter_source_strings(list(sources)))
 
 
 def _source_key(path: str, folders: dict[str, str] | None = None) -> str:

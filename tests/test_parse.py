@@ -397,3 +397,18 @@ def test_title_from_name_label_when_no_heading() -> None:
     headless = parse_text("ProjektägareX AB\nRegionStockholm\nProjektperiod2010-01-01 till 2010-02-01\n\nKommun\n\n  • Solna")
     assert headless.record.title is None
     assert any("no title" in i.message for i in headless.issues)
+
+
+def test_source_strings_come_in_the_order_of_sorted_paths(tmp_path):
+    """The build lists a million files as strings; the order must stay that of sorted Paths."""
+    from esfgraph.parse.api import iter_source_strings
+
+    for rel in ["a/b.txt", "a-b/c.txt", "a/z.txt", "a/E/a.txt", "b.txt", "a/.h/x.txt",
+                "A/q.txt", "a b/x.txt", "a/b/c/d.txt", "a/.hidden.txt"]:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x", encoding="utf-8")
+    got = list(iter_source_strings([tmp_path, str(tmp_path / "b.txt")]))
+    walked = [p for p in tmp_path.rglob("*") if p.is_file()
+              and not any(part.startswith(".") for part in p.relative_to(tmp_path).parts)]
+    assert got == [str(p) for p in sorted(walked)] + [str(tmp_path / "b.txt")]
+    assert "a/.h/x.txt" not in "".join(got) and ".hidden" not in "".join(got)

@@ -60,14 +60,21 @@ def parse_bytes(data: bytes, source: str = "<bytes>") -> ParseResult:
 
 def iter_sources(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
     """Files named and every file under the folders named (sorted, hidden names skipped)."""
+    for source in iter_source_strings(paths):
+        yield Path(source)
+
+
+def iter_source_strings(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
+    """`iter_sources` as plain strings, in the same order (cheap for a million files)."""
     for p in paths:
-        path = Path(p)
-        if path.is_dir():
+        path = os.fspath(p)
+        if os.path.isdir(path):
             found = []
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found.extend(Path(root) / f for f in files if not f.startswith("."))
-            yield from sorted(found)
+                found.extend(os.path.join(root, f) for f in files if not f.startswith("."))
+            # the order of sorted Paths (part by part), without making a Path per file
+            yield from sorted(found, key=lambda s: os.path.normpath(s).split(os.sep))
         else:
             yield path
 

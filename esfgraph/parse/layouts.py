@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 from esfgraph.parse import labels as L
@@ -63,6 +64,47 @@ class NotAPage(ValueError):
     """The text has no Projektbanken labels at all (reason in the message)."""
 
 
+# Line classes. Label lines repeat from page to page ("Startdatum:", "ProjektfasGenomförande")
+# and a page asks about the same line several times, so the answers are cached by text.
+
+
+@lru_cache(maxsize=32768)
+def _glued_strict(line: str) -> re.Match[str] | None:
+    m = L.GLUED_LABEL_RE.match(line)
+    if not m:
+        return None
+    found = L.lookup_label(m.group("label"))
+    value = m.group("value")
+    if found is None:
+        return None
+    if found[1] == "contact_email":
+        return m if "@" in value else None
+    return None if value[0].islower() else m
+
+
+@lru_cache(maxsize=32768)
+def _colon_label(s: str) -> tuple[str, str, str | None, str] | None:
+    m = L.COLON_LABEL_RE.match(s)
+    if m:
+        found = L.lookup_label(m.group("label"))
+        if found:
+            return m.group("label"), found[0], found[1], m.group("value").strip()
+    m = L.UNKNOWN_COLON_LABEL_RE.match(s)
+    if m and len(m.group("label").split()) <= 6 and not L.lookup_heading(m.group("label")):
+        printed = N.clean(m.group("label"))
+        found = L.lookup_label(printed)
+        if found:
+            return printed, found[0], found[1], ""
+        return printed, printed, None, ""
+    return None
+
+
+@lru_cache(maxsize=32768)
+def _known_colon_label(s: str) -> bool:
+    m = L.COLON_LABEL_RE.match(s)
+    return m is not None and L.lookup_label(m.group("label")) is not None
+
+
 @dataclass
 class _Label:
     """One label occurrence in the label block."""
@@ -98,37 +140,17 @@ class _Page:
     # -- line classes --------------------------------------------------------------------
     def glued_strict(self, i: int) -> re.Match[str] | None:
         """A glued label line that can start a label block (value looks like a value)."""
-        m = L.GLUED_LABEL_RE.match(self.lines[i])
-        if not m:
-            return None
-        found = L.lookup_label(m.group("label"))
-        value = m.group("value")
-        if found is None:
-            return None
-        if found[1] == "contact_email":
-            return m if "@" in value else None
-        return None if value[0].islower() else m
+        return _glued_strict(self.lines[i])
 
-    def colon_label(self, s: str) -> tuple[str, str, str | None, str] | None:
+    @staticmethod
+    def colon_label(s: str) -> tuple[str, str, str | None, str] | None:
         """(printed, display, field or None, inline value) when the line is a `Label:` line."""
-        m = L.COLON_LABEL_RE.match(s)
-        if m:
-            found = L.lookup_label(m.group("label"))
-            if found:
-                return m.group("label"), found[0], found[1], m.group("value").strip()
-        m = L.UNKNOWN_COLON_LABEL_RE.match(s)
-        if m and len(m.group("label").split()) <= 6 and not L.lookup_heading(m.group("label")):
-            printed = N.clean(m.group("label"))
-            found = L.lookup_label(printed)
-            if found:
-                return printed, found[0], found[1], ""
-            return printed, printed, None, ""
-        return None
+        return _colon_label(s)
 
-    def known_colon_label(self, s: str) -> bool:
+    @staticmethod
+    def known_colon_label(s: str) -> bool:
         """True for a `Label:` line whose label is in the table."""
-        m = L.COLON_LABEL_RE.match(s)
-        return m is not None and L.lookup_label(m.group("label")) is not None
+        return _known_colon_label(s)
 
     def next_nonblank(self, i: int) -> int | None:
         """Index of the first non-blank line at or after i."""
