@@ -22,6 +22,7 @@ first N pages. Figures only: nothing is asserted.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -202,12 +203,14 @@ def child_baseline(pages: str, out: str, max_count: int, max_seconds: float) -> 
 
 
 def child_stages(pages: str, count: int) -> dict[str, Any]:
-    """ms/record of each stage, one process, on the first `count` pages."""
+    """ms/record of each stage of a pooled build, run one after the other in one process."""
     from esfgraph.config import Config
     from esfgraph.link import default_gazetteer
     from esfgraph.mapping import map_record
-    from esfgraph.parse import parse_file
-    from esfgraph.store import SourceEntry, check_nquads, encode_record, open_writer
+    from esfgraph.parse import parse_bytes
+    from esfgraph.parse.decode import read_file
+    from esfgraph.pipeline import _Spool, finish_graphs  # noqa: PLC2701 - the build's own parts
+    from esfgraph.store import SourceEntry, encode_record, open_writer
 
     config = Config()
     t = time.perf_counter()
@@ -216,42 +219,51 @@ def child_stages(pages: str, count: int) -> dict[str, Any]:
     gaz.resolve_org("Ale kommun")
     setup = time.perf_counter() - t
     files = _sorted_pages(pages, count)
-    times = {"read+parse": 0.0, "map (incl. link)": 0.0, "  of which find_foreign": 0.0,
-             "encode to N-Quads": 0.0, "check N-Quads": 0.0, "store add (parent)": 0.0}
+    times: dict[str, float] = {}
     records = []
     t = time.perf_counter()
     for path in files:
-        parsed = parse_file(path)
+        data = read_file(str(path))
+        parsed = parse_bytes(data, str(path))
         if parsed.record is not None and not any(i.severity == "error" for i in parsed.issues):
-            records.append((path, parsed.record))
-    times["read+parse"] = time.perf_counter() - t
+            records.append((path, parsed.record, hashlib.sha256(data).hexdigest()))
+    times["read + SHA-256 + parse (worker)"] = time.perf_counter() - t
     t = time.perf_counter()
-    for _path, record in records:
+    mapped = [(path, map_record(record, config, gaz, sha256=sha)) for path, record, sha in records]
+    times["map incl. link (worker)"] = time.perf_counter() - t
+    t = time.perf_counter()
+    for _path, record, _sha in records:
         gaz.find_foreign_in_record(record)
-    times["  of which find_foreign"] = time.perf_counter() - t
-    t = time.perf_counter()
-    mapped = [(path, map_record(record, config, gaz)) for path, record in records]
-    times["map (incl. link)"] = time.perf_counter() - t
+    times["  of which find_foreign_in_record"] = time.perf_counter() - t
     t = time.perf_counter()
     encoded = [(path, encode_record(m, config.base_iri)) for path, m in mapped]
-    times["encode to N-Quads"] = time.perf_counter() - t
-    t = time.perf_counter()
-    for _path, e in encoded:
-        check_nquads(e.own_nquads)
-        check_nquads("".join(f"{line} <{g}> .\n" for g, line in e.shared))
-    times["check N-Quads"] = time.perf_counter() - t
+    times["encode to N-Quads (worker)"] = time.perf_counter() - t
     with tempfile.TemporaryDirectory() as tmp:
+        spool_dir = Path(tmp) / "spool"
+        spool_dir.mkdir()
+        spool = _Spool(str(spool_dir))
+        t = time.perf_counter()
+        for _path, e in encoded:
+            spool.write(e.own_nquads.encode("utf-8"),
+                        spool.new_shared(e.shared_nquads).encode("utf-8"))
+        times["spool write (worker)"] = time.perf_counter() - t
         writer_cm = open_writer(Path(tmp) / "store", config.base_iri, incremental=False)
         writer = writer_cm.__enter__()
         t = time.perf_counter()
         for path, e in encoded:
             writer.add_record(e, SourceEntry(str(path), path.name, "0" * 64, 0, 0, e.slug,
-                                             e.graph, e.personal_graph))
-        writer.flush()
-        times["store add (parent)"] = time.perf_counter() - t
+                                             e.graph, e.personal_graph), spooled=True)
+        writer.manifest.write_pending()
+        times["manifest rows (parent)"] = time.perf_counter() - t
         t = time.perf_counter()
+        for spooled in sorted(spool_dir.iterdir()):
+            writer.load_nquads_file(spooled)
+        writer.flush()
+        times["bulk load of the spool files (parent, pyoxigraph)"] = time.perf_counter() - t
+        t = time.perf_counter()
+        finish_graphs(writer, config)
         writer_cm.__exit__(None, None, None)
-        times["commit (end of build)"] = time.perf_counter() - t
+        times["finish: vocabulary, reference, dataset graph, commit"] = time.perf_counter() - t
     n = max(len(records), 1)
     return {"records": len(records), "setup_s": setup,
             "ms_per_record": {k: v * 1000 / n for k, v in times.items()}}

@@ -35,7 +35,8 @@ def test_bench_build_prints_the_table(tmp_path: Path) -> None:
     # the build stored every good page (1 % of generated pages are bad on purpose)
     built = re.search(r"esfgraph build 200: (\d+) records", out)
     assert built and 190 <= int(built.group(1)) <= 200
-    assert "| read+parse |" in out and "| map (incl. link) |" in out
+    assert "| read + SHA-256 + parse (worker) |" in out and "| map incl. link (worker) |" in out
+    assert "| bulk load of the spool files (parent, pyoxigraph) |" in out
     assert not (work / "store-200").exists()  # cleaned up without --keep
 
 
