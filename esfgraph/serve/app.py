@@ -23,8 +23,9 @@ from starlette.staticfiles import StaticFiles
 from esfgraph.config import DEFAULT_BASE_IRI
 from esfgraph.resources import package_path
 from esfgraph.serve import guard, pages, protocol
+from esfgraph.serve.backend import Backend, make_backend
 from esfgraph.serve.cache import ResultCache
-from esfgraph.serve.workers import Reply, WorkerPool, resolve_store_path
+from esfgraph.serve.workers import Reply
 
 TRUNCATED_HEADER = "X-Esfgraph-Truncated"
 CACHE_HEADER = "X-Esfgraph-Cache"
@@ -32,7 +33,10 @@ CACHE_HEADER = "X-Esfgraph-Cache"
 
 @dataclass(frozen=True)
 class ServeSettings:
-    """Everything the server needs; built from `Config` and the CLI flags."""
+    """Everything the server needs; built from `Config` and the CLI flags.
+
+    With `endpoint` set, queries go to that remote SPARQL endpoint and `store` is not used.
+    """
 
     store: str
     base_iri: str = DEFAULT_BASE_IRI
@@ -43,6 +47,12 @@ class ServeSettings:
     enable_update: bool = False
     update_token: str | None = None
     cache_bytes: int = 64_000_000
+    endpoint: str | None = None
+    auth: str | None = None
+    #: Endpoint mode: seconds a cached answer may be reused (the remote can change any time).
+    cache_ttl: float = 60.0
+    #: Endpoint mode: the most bytes read from one remote answer (a 502 beyond).
+    max_remote_bytes: int = 256_000_000
 
 
 class _LeaderGone(Exception):
@@ -128,9 +138,13 @@ def _serialize_graph(turtle: str, media_type: str) -> bytes:
     return ox.serialize(triples, format=fmt) or b""
 
 
-def create_app(settings: ServeSettings) -> Starlette:
-    """Build the ASGI app; the worker pool starts and stops with the app's lifespan."""
-    pool = WorkerPool(settings.store, settings.workers, settings.timeout, settings.max_rows)
+def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starlette:
+    """Build the ASGI app; the backend (worker pool or remote) starts and stops with its lifespan.
+
+    Raises:
+        RemoteError: `settings.endpoint` or `settings.auth` is malformed.
+    """
+    engine = backend if backend is not None else make_backend(settings)
     cache = ResultCache(settings.cache_bytes)
     # identical queries already running (same store version, text, dataset and format): a
     # burst of the same ready-made query costs one evaluation, the others wait for its answer
@@ -139,12 +153,12 @@ def create_app(settings: ServeSettings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await pool.start()
-        app.state.pool = pool
+        await engine.start()
+        app.state.backend = engine
         try:
             yield
         finally:
-            await pool.close()
+            await engine.close()
 
     def graph_type_for(request: Request, default: str = "text/turtle") -> str | None:
         fmt = request.query_params.get("format")
@@ -186,10 +200,7 @@ def create_app(settings: ServeSettings) -> Starlette:
         job = {"query": req.query, "default_graphs": req.default_graphs,
                "named_graphs": req.named_graphs, "results_type": results_type,
                "graph_type": graph_type, "accept": request.headers.get("accept", "")}
-        try:
-            version = str(resolve_store_path(settings.store))
-        except Exception:  # noqa: BLE001 - no cache when the pointer cannot be read
-            version = None
+        version = engine.version()
         key = (version, req.query, tuple(req.default_graphs), tuple(req.named_graphs),
                results_type, graph_type)
         cached = cache.get(key) if version else None
@@ -207,7 +218,7 @@ def create_app(settings: ServeSettings) -> Starlette:
         else:
             flight = None
         try:
-            reply = await pool.run(job, heavy=guard.shape(req.query).heavy)
+            reply = await engine.run(job, heavy=guard.shape(req.query).heavy)
         except BaseException:
             if flight is not None:
                 flight.set_exception(_LeaderGone())
@@ -247,6 +258,8 @@ def create_app(settings: ServeSettings) -> Starlette:
                           f"got Content-Type {request.headers.get('content-type', '(none)')!r}.")
 
     async def run_update(request: Request, req: protocol.SparqlRequest) -> Response:
+        if not engine.accepts_updates:
+            return _text(403, (await engine.update(req.update or "")).message)
         if not settings.enable_update or not settings.update_token:
             return _text(403, "This endpoint is read-only: SPARQL Update is disabled "
                               "(start the server with --enable-update and --update-token).")
@@ -263,7 +276,7 @@ def create_app(settings: ServeSettings) -> Starlette:
             return _text(403, str(exc))
         except guard.QueryTooComplexError as exc:
             return _text(400, str(exc))
-        reply = await pool.update(req.update or "")
+        reply = await engine.update(req.update or "")
         cache.clear()
         if reply.status == 204:
             return Response(status_code=204)
@@ -280,7 +293,8 @@ def create_app(settings: ServeSettings) -> Starlette:
         endpoint = str(request.url.replace(query="", fragment=""))
         turtle = SERVICE_DESCRIPTION.format(
             endpoint=endpoint, dataset=f"{base}dataset",
-            update_lang=", sd:SPARQL11Update" if settings.enable_update else "")
+            update_lang=", sd:SPARQL11Update" if settings.enable_update and engine.accepts_updates
+            else "")
         return Response(_serialize_graph(turtle, media), media_type=media,
                         headers={"Vary": "Accept"})
 
@@ -289,7 +303,7 @@ def create_app(settings: ServeSettings) -> Starlette:
         if media is None:
             return _text(406, "VoID is available as " + ", ".join(protocol.GRAPH_TYPES) + ".")
         endpoint = str(request.url.replace(path="/sparql", query="", fragment=""))
-        reply = await pool.run({
+        reply = await engine.run({
             "query": VOID_QUERY, "trusted": True, "graph_type": media,
             "bind": {"ds": f"{base}dataset", "dsgraph": f"{base}graph/dataset",
                      "endpoint": endpoint, "base": base}})
@@ -319,7 +333,7 @@ def create_app(settings: ServeSettings) -> Starlette:
         return iri
 
     async def entity_rdf(request: Request, iri: str, media: str, path: str) -> Response:
-        reply = await pool.run({"query": pages.DESCRIBE_QUERY, "trusted": True,
+        reply = await engine.run({"query": pages.DESCRIBE_QUERY, "trusted": True,
                                 "graph_type": media, "bind": {"s": iri}})
         if reply.status != 200:
             return _reply_response(reply, settings.max_rows)
@@ -350,9 +364,9 @@ def create_app(settings: ServeSettings) -> Starlette:
                 return _text(406, "Entities are available as text/html, "
                                   + ", ".join(protocol.GRAPH_TYPES) + ".")
             return await entity_rdf(request, iri, media, path)
-        out = await pool.run({"query": pages.OUTGOING_QUERY, "trusted": True, "want": "rows",
+        out = await engine.run({"query": pages.OUTGOING_QUERY, "trusted": True, "want": "rows",
                               "bind": {"s": iri}})
-        inc = await pool.run({"query": pages.INCOMING_QUERY, "trusted": True, "want": "rows",
+        inc = await engine.run({"query": pages.INCOMING_QUERY, "trusted": True, "want": "rows",
                               "bind": {"s": iri}})
         for reply in (out, inc):
             if reply.status != 200:

@@ -333,6 +333,9 @@ def check_store(path: str | os.PathLike[str]) -> Path:
 class WorkerPool:
     """A fixed number of query worker processes with a per-job timeout that kills the worker."""
 
+    #: Updates run on the store itself (when the app allows them).
+    accepts_updates = True
+
     def __init__(self, store_path: str | os.PathLike[str], size: int = 2,
                  timeout: float = 30.0, max_rows: int = 10000) -> None:
         self.store_root = Path(store_path)
@@ -420,6 +423,13 @@ class WorkerPool:
         task = asyncio.get_running_loop().create_task(replace())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def version(self) -> str | None:
+        """The store version directory answering now (the answer cache's key)."""
+        try:
+            return str(resolve_store_path(self.store_root))
+        except Exception:  # noqa: BLE001 - no cache when the pointer cannot be read
+            return None
 
     @property
     def alive(self) -> int:
