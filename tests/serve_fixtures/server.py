@@ -118,3 +118,27 @@ def running_server(store: Path, *args: str, cwd: Path | None = None) -> Iterator
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(5)
+
+
+@contextmanager
+def app_in_thread(app: object) -> Iterator[httpx.Client]:
+    """Serve an ASGI app with uvicorn in a thread of this process (lifespan included) and
+    yield an httpx client pointed at it; stopped when the block ends."""
+    import uvicorn
+
+    config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning",  # type: ignore[arg-type]
+                            access_log=False, http="h11", loop="asyncio")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the app did not start")
+        time.sleep(0.05)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{config.port}", timeout=60) as client:
+            yield client
+    finally:
+        server.should_exit = True
+        thread.join(15)
