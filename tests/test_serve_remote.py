@@ -287,6 +287,17 @@ def test_a_failing_remote_gives_502_with_its_message(standin, status, content_ty
         assert expected in resp.text and "Bad gateway" in resp.text
 
 
+def test_credentials_are_sent_when_the_remote_asks(standin):
+    standin.basic = ("esf", "s3cret:with-colon")
+    with app_for(standin.url, auth="esf:s3cret:with-colon") as client:
+        assert sparql(client, "ASK {}").json()["boolean"] is True
+        assert standin.requests[0]["authorization"] is None  # nothing sent unasked
+        assert standin.requests[-1]["authorization"].startswith("Basic ")
+    with app_for(standin.url) as client:
+        refused = sparql(client, "ASK {}")
+        assert refused.status_code == 502 and "HTTP 401" in refused.text
+
+
 def test_a_stopped_remote_gives_502():
     url = f"http://127.0.0.1:{free_port()}/query"  # nobody listens there
     with app_for(url) as client:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import threading
 import time
 from contextlib import contextmanager
@@ -20,6 +21,8 @@ class StandIn:
     content_type: str = "application/sparql-results+json"
     body: bytes = b'{"head":{},"boolean":true}'
     delay: float = 0.0
+    #: (user, password): requests without these Basic credentials get a 401 challenge.
+    basic: tuple[str, str] | None = None
     requests: list[dict[str, object]] = field(default_factory=list)
 
 
@@ -31,7 +34,16 @@ def standin_endpoint() -> Iterator[StandIn]:
     class Handler(BaseHTTPRequestHandler):
         def _answer(self, params: dict[str, list[str]]) -> None:
             state.requests.append({"method": self.command, "params": params,
-                                   "accept": self.headers.get("Accept", "")})
+                                   "accept": self.headers.get("Accept", ""),
+                                   "authorization": self.headers.get("Authorization")})
+            if state.basic:
+                token = base64.b64encode(":".join(state.basic).encode()).decode()
+                if self.headers.get("Authorization") != f"Basic {token}":
+                    self.send_response(401)
+                    self.send_header("WWW-Authenticate", 'Basic realm="sparql"')
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
             if state.delay:
                 time.sleep(state.delay)
             try:
