@@ -130,7 +130,7 @@ def ready_made() -> dict[str, str]:
 
 def table_rows(page: str) -> Counter[str]:
     """The fact rows of an entity page (order-free: ties may come in any order)."""
-    return Counter(re.findall(r"<tr>.*?</tr>", page, flags=re.S))
+    return Counter(re.findall(r"<tr>.*?</tr>", page, flags=re.DOTALL))
 
 
 # -- the same answers as the embedded server ----------------------------------------------------
@@ -220,8 +220,8 @@ def test_syntax_errors_and_updates(remote_app):
 def test_service_and_load_are_refused_before_anything_is_sent(standin):
     with app_for(standin.url) as client:
         for query in (f"SELECT * WHERE {{ SERVICE <{standin.url}> {{ ?s ?p ?o }} }}",
-                      f"PREFIX x: <{standin.url}> SELECT * {{ ?a ?b ?c OPTIONAL {{ "
-                      "SERVICE SILENT x: { ?s ?p ?o } } }"):
+                      (f"PREFIX x: <{standin.url}> SELECT * {{ ?a ?b ?c OPTIONAL {{ "
+                       "SERVICE SILENT x: { ?s ?p ?o } } }")):
             resp = sparql(client, query)
             assert resp.status_code == 403 and "SERVICE" in resp.text, resp.text
         load = client.post("/sparql", data={"update": f"LOAD <{standin.url}>"})
