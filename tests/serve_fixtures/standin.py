@@ -5,10 +5,10 @@ from __future__ import annotations
 import base64
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 
