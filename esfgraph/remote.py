@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 import secrets
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -108,6 +109,9 @@ class RemoteEndpoint:
         #: requests carry credentials up front instead of being refused once each.
         self._challenges: dict[str, tuple[str, dict[str, str]]] = {}
         self._nonce_count = 0
+        # `serve --endpoint` sends requests from several threads: the Digest counter (nc)
+        # must never repeat for one nonce, so it is taken under a lock
+        self._nonce_lock = threading.Lock()
         self._opener = urllib.request.build_opener()
 
     def __repr__(self) -> str:
@@ -198,8 +202,9 @@ class RemoteEndpoint:
                 return False  # the same challenge again: the credentials are wrong
             if previous and scheme == "digest" and previous[1].get("nonce") == params.get("nonce"):
                 return False
-            self._challenges[self._key(url)] = (scheme, params)
-            self._nonce_count = 0
+            with self._nonce_lock:
+                self._challenges[self._key(url)] = (scheme, params)
+                self._nonce_count = 0
             return True
         return False
 
@@ -232,8 +237,9 @@ class RemoteEndpoint:
                   f"algorithm={algorithm}"]
         qops = [q.strip() for q in params.get("qop", "").split(",") if q.strip()]
         if "auth" in qops:
-            self._nonce_count += 1
-            nc = f"{self._nonce_count:08x}"
+            with self._nonce_lock:
+                self._nonce_count += 1
+                nc = f"{self._nonce_count:08x}"
             cnonce = secrets.token_hex(8)
             response = h(f"{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}")
             fields += ["qop=auth", f"nc={nc}", f'cnonce="{cnonce}"']
