@@ -28,6 +28,7 @@ from tests.test_push_oxigraph import (
     make_store,
     ready_made_queries,
     remote_rows,
+    rows_of,
 )
 
 SCRIPT = REPO / "scripts" / "start-virtuoso.sh"
@@ -126,9 +127,8 @@ def test_push_over_sparql_update_only(empty: dict[str, str], tmp_path: Path) -> 
         assert_same_rows(local_rows(store_dir, sparql), remote_rows(reader(virtuoso), sparql), name)
 
 
-def test_built_store_ready_made_queries_same_rows(empty: dict[str, str],
-                                                  tmp_path: Path) -> None:
-    virtuoso = empty
+def push_built_seeds(virtuoso: dict[str, str], tmp_path: Path) -> Path:
+    """`esfgraph build seeds/` then `esfgraph push` into Virtuoso; the store's path."""
     from esfgraph.cli import main
 
     store_dir = tmp_path / "seeds-store"
@@ -141,16 +141,52 @@ def test_built_store_ready_made_queries_same_rows(empty: dict[str, str],
         "--graph-store", f"http://127.0.0.1:{virtuoso['http_port']}/sparql-graph-crud-auth",
         "--auth", f"{virtuoso['user']}:{virtuoso['password']}"])
     assert pushed.exit_code == 0, pushed.output
+    return store_dir
+
+
+def same_rows_but_empty_strings(local: tuple[list[str], list[Any]],
+                                remote: tuple[list[str], list[Any]], name: str,
+                                sparql: str) -> None:
+    if "COALESCE" in sparql.upper() and Counter(local[1]) != Counter(remote[1]):
+        # Virtuoso returns an empty plain string "" bound by BIND/COALESCE as unbound
+        # (documented in docs/guide/scaling.md); everything else must match exactly.
+        local, remote = without_empty_strings(local), without_empty_strings(remote)
+    assert_same_rows(local, remote, name, sparql)
+
+
+def test_built_store_ready_made_queries_same_rows(empty: dict[str, str],
+                                                  tmp_path: Path) -> None:
+    virtuoso = empty
+    store_dir = push_built_seeds(virtuoso, tmp_path)
     queries = ready_made_queries()
     assert queries
     for name, (sparql, params) in queries.items():
-        local = local_rows(store_dir, sparql, params)
-        remote = remote_rows(reader(virtuoso), sparql, params)
-        if "COALESCE" in sparql.upper() and Counter(local[1]) != Counter(remote[1]):
-            # Virtuoso returns an empty plain string "" bound by BIND/COALESCE as unbound
-            # (documented in docs/guide/scaling.md); everything else must match exactly.
-            local, remote = without_empty_strings(local), without_empty_strings(remote)
-        assert_same_rows(local, remote, name, sparql)
+        same_rows_but_empty_strings(local_rows(store_dir, sparql, params),
+                                    remote_rows(reader(virtuoso), sparql, params), name, sparql)
+
+
+def test_serve_endpoint_in_front_of_virtuoso(empty: dict[str, str], tmp_path: Path) -> None:
+    """`esfgraph serve --endpoint` on Virtuoso's anonymous /sparql: the ready-made queries give
+    the embedded store's rows, and a project's page has its title."""
+    from esfgraph.serve import ServeSettings, create_app
+    from tests.serve_fixtures.server import BASE, app_in_thread
+    from tests.test_serve_remote import JSON_TYPE, ready_made, sparql
+
+    store_dir = push_built_seeds(empty, tmp_path)
+    settings = ServeSettings(store="", endpoint=f"http://127.0.0.1:{empty['http_port']}/sparql",
+                             timeout=30)
+    with app_in_thread(create_app(settings)) as client:
+        texts = ready_made()
+        assert len(texts) == 9
+        for name, (raw, params) in ready_made_queries().items():
+            answer = sparql(client, texts[name])
+            assert answer.status_code == 200, (name, answer.text)
+            assert answer.headers["content-type"].startswith(JSON_TYPE)
+            same_rows_but_empty_strings(local_rows(store_dir, raw, params),
+                                        rows_of(answer.content), name, raw)
+        page = client.get("/id/project/2018-00460", headers={"Accept": "text/turtle"})
+        assert page.status_code == 200, page.text
+        assert BASE + "id/project/2018-00460" in page.text and "Motivera" in page.text
 
 
 EMPTY = ("lit", "", None, None)
