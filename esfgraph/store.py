@@ -23,7 +23,8 @@ Union default graph: pyoxigraph does NOT de-duplicate a triple asserted in two n
 triples about the record's own resources (the project and the IRIs under it, its graph and
 its source file) stay in the record graph; triples about shared entities (organisations,
 units, places, the funder, persons) go once into ``{base}graph/entities`` (personal ones into
-``{base}graph/personal/_shared``), rebuilt from the manifest after every write.
+``{base}graph/personal/_shared``). A full build streams them in with the records (the store
+keeps a quad once however often it is loaded); an update rebuilds them from the manifest.
 """
 
 from __future__ import annotations
