@@ -21,6 +21,8 @@ import re
 import shutil
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -521,8 +523,16 @@ def _run(todo: list[str], writer: StoreWriter, report: BuildReport, config: Conf
     spool = _SpoolLoads(writer, folder)
     ctx = multiprocessing.get_context("forkserver")
     args = (config, personal, validate, strict, when, str(folder), SPOOL_BYTES)
-    with ctx.Pool(jobs, initializer=_init_worker, initargs=args) as pool:
-        consume(pool.imap(_process, todo, chunksize=CHUNK_SIZE), spool)
+    # a ProcessPoolExecutor, not a multiprocessing.Pool: when a worker dies (killed, out of
+    # memory) a Pool silently loses its task and the build waits forever; the executor fails
+    pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=args)
+    try:
+        consume(pool.map(_process, todo, chunksize=CHUNK_SIZE), spool)
+    except BrokenProcessPool as exc:
+        raise StoreError("a build worker process died (killed, or out of memory?); nothing was "
+                         "changed, the previous store is kept") from exc
+    finally:  # on an error, do not run the files still queued
+        pool.shutdown(wait=True, cancel_futures=True)
     spool.finish()
     writer.flush()
     shutil.rmtree(folder, ignore_errors=True)

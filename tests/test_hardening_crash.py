@@ -308,3 +308,60 @@ def test_a_manifest_write_error_is_a_store_error_and_removes_the_new_version(
     assert str(root) in str(caught.value) and "previous version is unchanged" in str(caught.value)
     assert without_build(answers(root)) == without_build(before)
     assert [p.name for p in root.glob("v-*")] == [f"v-{before['build']}"]
+
+
+# ----------------------------------------------------------------------------- a dead worker
+
+
+def _descendants(pid: int) -> list[int]:
+    """Processes under `pid` (from /proc), children first."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as fh:
+                    parents[int(entry)] = int(fh.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop(0)
+        kids = [c for c, parent in parents.items() if parent == p]
+        found.extend(kids)
+        todo.extend(kids)
+    return found
+
+
+def test_a_build_worker_killed_midway_fails_the_build_instead_of_hanging(tmp_path, seeds_store):
+    """A worker killed by the OOM killer (SIGKILL here) ends the build with a clear error; the
+    previous store stays. (A multiprocessing.Pool would lose the task and wait forever.)"""
+    from bench.generate import write_pages
+
+    pages = tmp_path / "pages"
+    write_pages(pages, 3000, seed=12, bad_rate=0.0)
+    store = copy_store(seeds_store, tmp_path / "store")
+    before = answers(store)
+    proc = subprocess.Popen(build_cli([pages], store, "--full", "-j", "2"), env=ENV,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        victim = None
+        while victim is None and time.monotonic() < deadline and proc.poll() is None:
+            spooling = any((v / "spool").is_dir() and any((v / "spool").iterdir())
+                           for v in store.glob("v-*"))
+            if spooling:  # workers are writing: kill the one that started last
+                workers = [p for p in _descendants(proc.pid) if "forkserver" in
+                           Path(f"/proc/{p}/cmdline").read_text(errors="replace")]
+                victim = max(workers) if len(workers) >= 2 else None
+            time.sleep(0.05)
+        assert victim is not None, "the build finished before a worker could be killed"
+        os.kill(victim, signal.SIGKILL)
+        out, err = proc.communicate(timeout=120)  # a hang fails here
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 2, (out, err)
+    assert "build worker process died" in err and "Traceback" not in err
+    assert answers(store) == before
+    assert [v.name for v in store.glob("v-*") if not (v / COMPLETE_FILE).exists()] == []

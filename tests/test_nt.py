@@ -50,7 +50,8 @@ def _reference_fold(text: str) -> str:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("abcåäöéüÅÄÖÉÜáàèóú–—?- \tKkßøæ\u0301\u030aﬁ"))))
+@given(st.text(alphabet=st.sampled_from(
+    list("abcåäöéüÅÄÖÉÜáàèóú–—?- \tKkßøæ\u0301\u030aﬁ"))))
 def test_the_quick_label_fold_equals_the_general_one(text: str) -> None:
     assert fold.__wrapped__(text) == _reference_fold(text)
 
