@@ -27,7 +27,7 @@ import pyoxigraph as ox
 
 from esfgraph.errors import EsfGraphError
 from esfgraph.remote import RemoteEndpoint, RemoteError, _excerpt
-from esfgraph.serve import guard, protocol
+from esfgraph.serve import protocol
 from esfgraph.serve.workers import (
     Reply,
     _content_type,
@@ -36,6 +36,7 @@ from esfgraph.serve.workers import (
     _term_json,
     _term_tuple,
     _used_prefixes,
+    screen,
 )
 
 #: What the remote may answer for SELECT/ASK, and how to read it.
@@ -206,15 +207,9 @@ class RemoteBackend:
     def answer(self, job: dict[str, Any]) -> Reply:
         """Guard, send and convert one job (blocking; runs in a thread)."""
         text: str = job["query"]
-        try:
-            info = guard.shape(text) if job.get("trusted") else guard.check(text)
-        except guard.UnsafeQueryError as exc:
-            return Reply(403, body=str(exc).encode())
-        except guard.QueryTooComplexError as exc:
-            return Reply(400, body=str(exc).encode())
-        if info.form == "UPDATE":
-            return Reply(400, body=b"This is a SPARQL Update; send it as `update=` or as "
-                                   b"application/sparql-update (updates are not forwarded).")
+        info, refusal = screen(job, "updates are not forwarded")
+        if refusal is not None:
+            return refusal
         try:
             text = _fill(text, job.get("bind"))
         except ValueError as exc:

@@ -100,23 +100,37 @@ def _content_type(media_type: str) -> str:
     return f"{media_type}; charset=utf-8" if text_like else media_type
 
 
-def execute(store: Any, job: dict[str, Any]) -> Reply:
-    """Run one query job against an open pyoxigraph store (called inside a worker)."""
-    import pyoxigraph as ox
+def screen(job: dict[str, Any], update_note: str) -> tuple[Any, Reply | None]:
+    """Guard a query job before any backend runs it: (its shape, None) or (None, the refusal).
 
-    from esfgraph.namespaces import PREFIXES
+    SERVICE/LOAD get 403, over-complex queries and updates sent as queries 400; `update_note`
+    says where updates go instead.
+    """
     from esfgraph.serve import guard
 
     text: str = job["query"]
     try:
         info = guard.shape(text) if job.get("trusted") else guard.check(text)
     except guard.UnsafeQueryError as exc:
-        return Reply(403, body=str(exc).encode())
+        return None, Reply(403, body=str(exc).encode())
     except guard.QueryTooComplexError as exc:
-        return Reply(400, body=str(exc).encode())
+        return None, Reply(400, body=str(exc).encode())
     if info.form == "UPDATE":
-        return Reply(400, body=b"This is a SPARQL Update; send it as `update=` or as "
-                               b"application/sparql-update (updates are off unless enabled).")
+        return None, Reply(400, body=("This is a SPARQL Update; send it as `update=` or as "
+                                      f"application/sparql-update ({update_note}).").encode())
+    return info, None
+
+
+def execute(store: Any, job: dict[str, Any]) -> Reply:
+    """Run one query job against an open pyoxigraph store (called inside a worker)."""
+    import pyoxigraph as ox
+
+    from esfgraph.namespaces import PREFIXES
+
+    text: str = job["query"]
+    info, refusal = screen(job, "updates are off unless enabled")
+    if refusal is not None:
+        return refusal
     kwargs: dict[str, Any] = {}
     try:
         if job.get("default_graphs") or job.get("named_graphs"):
