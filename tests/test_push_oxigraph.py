@@ -10,6 +10,7 @@ import time
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -290,13 +291,14 @@ def assert_same_rows(local: tuple[list[str], list[Any]], remote: tuple[list[str]
 
 # -- the Oxigraph server -----------------------------------------------------------------------
 
-@pytest.fixture()
-def oxigraph_server(tmp_path: Path) -> Iterator[str]:
-    """An Oxigraph server on 127.0.0.1 with the union default graph; yields its base URL."""
+@contextmanager
+def running_oxigraph(folder: Path) -> Iterator[str]:
+    """An Oxigraph server on 127.0.0.1 with the union default graph, data and log in `folder`;
+    yields its base URL and stops it after."""
     binary = oxigraph_binary()
     port = free_port()
-    with open(tmp_path / "oxigraph.log", "wb") as log:
-        proc = subprocess.Popen([binary, "serve", "--location", str(tmp_path / "oxi-data"),
+    with open(folder / "oxigraph.log", "wb") as log:
+        proc = subprocess.Popen([binary, "serve", "--location", str(folder / "oxi-data"),
                                  "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
                                 stdout=log, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
@@ -310,6 +312,13 @@ def oxigraph_server(tmp_path: Path) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+@pytest.fixture()
+def oxigraph_server(tmp_path: Path) -> Iterator[str]:
+    """An Oxigraph server on 127.0.0.1 with the union default graph; yields its base URL."""
+    with running_oxigraph(tmp_path) as base:
+        yield base
 
 
 def gsp_endpoint(base: str) -> RemoteEndpoint:
@@ -345,16 +354,20 @@ def test_push_then_every_query_gives_the_same_rows(oxigraph_server: str, store_d
                          remote_rows(endpoint, sparql, params), name, sparql)
 
 
-@pytest.fixture(scope="module")
-def seeds_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real store built by `esfgraph build` from the sample pages in seeds/."""
+def build_seeds_store(path: Path) -> Path:
+    """`esfgraph build seeds/` into `path` (no validation, one process); returns `path`."""
     from esfgraph.cli import main
 
-    path = tmp_path_factory.mktemp("seeds") / "store"
     result = CliRunner().invoke(main, ["build", str(REPO / "seeds"), "--store", str(path),
                                        "--no-validate", "-j", "1", "-q"])
     assert result.exit_code in (0, 1), result.output
     return path
+
+
+@pytest.fixture(scope="module")
+def seeds_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real store built by `esfgraph build` from the sample pages in seeds/."""
+    return build_seeds_store(tmp_path_factory.mktemp("seeds") / "store")
 
 
 def test_built_store_ready_made_queries_same_rows(oxigraph_server: str, seeds_store: Path) -> None:

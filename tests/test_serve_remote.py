@@ -35,10 +35,10 @@ from tests.serve_fixtures.server import BASE, app_in_thread, free_port
 from tests.serve_fixtures.standin import StandIn, standin_endpoint
 from tests.test_push_oxigraph import (
     assert_same_rows,
+    build_seeds_store,
     gsp_endpoint,
-    oxigraph_binary,
     rows_of,
-    wait_until_up,
+    running_oxigraph,
 )
 
 REPO = Path(__file__).resolve().parent.parent
@@ -56,38 +56,16 @@ FIVE_ROWS = json.dumps({"head": {"vars": ["s", "n"]}, "results": {"bindings": [
 @pytest.fixture(scope="module")
 def seeds_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store built by `esfgraph build` from seeds/."""
-    from esfgraph.cli import main
-
-    path = tmp_path_factory.mktemp("seeds") / "store"
-    result = CliRunner().invoke(main, ["build", str(REPO / "seeds"), "--store", str(path),
-                                       "--no-validate", "-j", "1", "-q"])
-    assert result.exit_code in (0, 1), result.output
-    return path
+    return build_seeds_store(tmp_path_factory.mktemp("seeds") / "store")
 
 
 @pytest.fixture(scope="module")
 def oxigraph(tmp_path_factory: pytest.TempPathFactory, seeds_store: Path) -> Iterator[str]:
     """A real Oxigraph server (union default graph) holding the seeds; yields its query URL."""
-    binary = oxigraph_binary()
-    where = tmp_path_factory.mktemp("oxigraph")
-    port = free_port()
-    with open(where / "oxigraph.log", "wb") as log:
-        proc = subprocess.Popen([binary, "serve", "--location", str(where / "data"),
-                                 "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-                                stdout=log, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            wait_until_up(base + "/query?query=ASK%7B%7D", proc)
-            report = push(seeds_store, gsp_endpoint(base))
-            assert report.ok and report.sent, report.summary()
-            yield base + "/query"
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    with running_oxigraph(tmp_path_factory.mktemp("oxigraph")) as base:
+        report = push(seeds_store, gsp_endpoint(base))
+        assert report.ok and report.sent, report.summary()
+        yield base + "/query"
 
 
 @pytest.fixture(scope="module")
