@@ -14,7 +14,6 @@ time limit is a 504.
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 import time
 import urllib.error
@@ -33,10 +32,10 @@ from esfgraph.serve.workers import (
     _content_type,
     _graph_format,
     _results_format,
-    _term_json,
     _term_tuple,
     _used_prefixes,
     screen,
+    select_reply,
 )
 
 #: What the remote may answer for SELECT/ASK, and how to read it.
@@ -286,14 +285,7 @@ class RemoteBackend:
             return _not_acceptable("SELECT", job)
         if not truncated and wanted == media:
             return Reply(200, _content_type(wanted), data, count=len(rows))
-        doc = {"head": {"vars": variables},
-               "results": {"bindings": [{k: _term_json(v) for k, v in row.items()}
-                                        for row in rows]}}
-        body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
-        if wanted != "application/sparql-results+json":
-            parsed = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
-            body = parsed.serialize(format=_results_format(wanted))
-        return Reply(200, _content_type(wanted), body, truncated=truncated, count=len(rows))
+        return select_reply(variables, rows, wanted, truncated)
 
     def _graph(self, data: bytes, media: str, cut: bool, job: dict[str, Any]) -> Reply:
         """A CONSTRUCT/DESCRIBE answer: cap the triples, pass through or re-serialise."""

@@ -100,6 +100,20 @@ def _content_type(media_type: str) -> str:
     return f"{media_type}; charset=utf-8" if text_like else media_type
 
 
+def select_reply(variables: list[str], rows: list[dict[str, Any]], media: str,
+                 truncated: bool) -> Reply:
+    """SELECT rows (pyoxigraph terms) written as SPARQL JSON, then in `media` when it differs."""
+    import pyoxigraph as ox
+
+    doc = {"head": {"vars": variables},
+           "results": {"bindings": [{k: _term_json(v) for k, v in row.items()} for row in rows]}}
+    body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+    if media != "application/sparql-results+json":
+        parsed = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
+        body = parsed.serialize(format=_results_format(media))
+    return Reply(200, _content_type(media), body, truncated=truncated, count=len(rows))
+
+
 def screen(job: dict[str, Any], update_note: str) -> tuple[Any, Reply | None]:
     """Guard a query job before any backend runs it: (its shape, None) or (None, the refusal).
 
@@ -170,14 +184,7 @@ def execute(store: Any, job: dict[str, Any]) -> Reply:
             media = job.get("results_type")
             if not media:
                 return _not_acceptable("SELECT", job)
-            doc = {"head": {"vars": variables},
-                   "results": {"bindings": [{k: _term_json(v) for k, v in row.items()}
-                                            for row in rows]}}
-            body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
-            if media != "application/sparql-results+json":
-                parsed = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
-                body = parsed.serialize(format=_results_format(media))
-            return Reply(200, _content_type(media), body, truncated=truncated, count=len(rows))
+            return select_reply(variables, rows, media, truncated)
         media = job.get("graph_type")
         if not media:
             return _not_acceptable("CONSTRUCT/DESCRIBE", job)
