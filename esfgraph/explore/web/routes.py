@@ -1,0 +1,376 @@
+"""The explorer's routes: landing page, /projects, /map, /query and the HTML of entity IRIs.
+
+Each handler gathers data (search index or SPARQL through the app's backend), then renders one
+Jinja2 template. Bad input never gives a 500: a bad search parameter is a 400 page naming it,
+an unknown IRI a 404 page, a failing backend its own status with its message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from esfgraph.explore.web import charts, graphdata, i18n, topo
+from esfgraph.explore.web import format as fmt
+from esfgraph.resources import package_path
+from esfgraph.serve import pages
+
+_LOG = logging.getLogger("esfgraph.explore")
+
+#: No request may leave the server's origin: scripts, styles, images, forms and fetches all
+#: stay on 'self', and no inline script runs (an injected <script> would be blocked too).
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'self'; "
+       "frame-ancestors 'none'; object-src 'none'")
+PLACE_KINDS = ("municipality", "county", "region")
+LANDING_TTL = 60.0  # seconds a landing page's figures are reused when the store has no version
+
+
+class SecurityHeaders:
+    """ASGI middleware: the Content-Security-Policy and friends on every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                for name, val in ((b"content-security-policy", CSP),
+                                  (b"x-content-type-options", "nosniff"),
+                                  (b"referrer-policy", "same-origin")):
+                    if name not in names:
+                        headers.append((name, val.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(str(package_path("explore", "web", "templates"))),
+                      autoescape=select_autoescape(["html"]), trim_blocks=True,
+                      lstrip_blocks=True)
+    env.globals.update(t=i18n.t, money=fmt.money, number=fmt.number, percent=fmt.percent,
+                       date=fmt.date, date_range=fmt.date_range, compact_money=fmt.compact_money,
+                       local_name=fmt.local_name, urlencode=lambda pairs: urlencode(list(pairs)))
+    return env
+
+
+ENV = _environment()
+
+
+def lang_of(request: Request) -> str:
+    """The page language of a request (URL, cookie, Accept-Language, Swedish)."""
+    return i18n.choose_lang(request.query_params.get("lang"), request.cookies.get(i18n.COOKIE),
+                            request.headers.get("accept-language"))
+
+
+def switch_url(request: Request, lang: str) -> str:
+    """The current URL with the other language."""
+    pairs = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    pairs.append(("lang", "en" if lang == "sv" else "sv"))
+    return request.url.path + "?" + urlencode(pairs)
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """Render a page in the request's language; `?lang=` is remembered in a cookie."""
+    lang = lang_of(request)
+    page = ENV.get_template(template).render(
+        lang=lang, other_lang="en" if lang == "sv" else "sv", switch_url=switch_url(request, lang),
+        path=request.url.path, **context)
+    response = HTMLResponse(page, status_code=status, headers={"Vary": "Accept, Accept-Language, Cookie"})
+    if request.query_params.get("lang") in i18n.LANGS:
+        response.set_cookie(i18n.COOKIE, request.query_params["lang"], max_age=365 * 86400,
+                            samesite="lax")
+    return response
+
+
+def runner(request: Request) -> graphdata.Runner:
+    """Run a trusted page query through the app's backend (embedded workers or remote)."""
+    backend = request.app.state.backend
+
+    async def run(query: str, bind: dict[str, str]) -> list[graphdata.Row]:
+        reply = await backend.run({"query": query, "trusted": True, "want": "rows",
+                                   "bind": bind})
+        if reply.status != 200:
+            raise graphdata.GraphUnavailable(reply.status, reply.message)
+        return reply.rows or []
+
+    return run
+
+
+def search_index(request: Request) -> Any | None:
+    """The search index of the store version being served, or None (remote store, no index)."""
+    settings = request.app.state.settings
+    if settings.endpoint:
+        return None
+    from esfgraph.serve.workers import resolve_store_path
+
+    try:
+        version = resolve_store_path(settings.store)
+    except Exception:  # noqa: BLE001 - no store: the page says the index is missing
+        return None
+    if version.name == "db":  # the pyoxigraph directory inside a store version
+        version = version.parent
+    cache: dict[Path, Any] = request.app.state.__dict__.setdefault("_explore_indexes", {})
+    if version not in cache:
+        try:
+            from esfgraph.explore.search import open_index
+
+            cache.clear()
+            cache[version] = open_index(version)
+        except Exception as exc:  # noqa: BLE001 - an unreadable index: the page says so
+            _LOG.warning("search index of %s unusable: %s", version, exc)
+            return None
+    return cache[version]
+
+
+def _error(request: Request, status: int, message: str) -> HTMLResponse:
+    return render(request, "error.html", status=status, status_code=status, message=message)
+
+
+# --------------------------------------------------------------------------- pages
+
+
+async def landing(request: Request) -> Response:
+    """`/`: search box, headline figures, three charts, ways onward."""
+    lang = lang_of(request)
+    state = request.app.state.__dict__.setdefault("_explore_landing", {})
+    backend = request.app.state.backend
+    version = backend.version()
+    key = (version, lang)
+    hit = state.get(key)
+    if hit is None or (version is None and time.monotonic() - hit[0] > LANDING_TTL):
+        try:
+            data = await graphdata.landing(runner(request), request.app.state.settings.base_iri,
+                                           lang)
+        except graphdata.GraphUnavailable as exc:
+            return _error(request, exc.status, str(exc))
+        state.clear() if len(state) > 8 else None
+        state[key] = hit = (time.monotonic(), data)
+    data = hit[1]
+    return render(request, "landing.html", data=data,
+                  year_chart=charts.bars(data["years"], "esfGrantSEK", lang),
+                  region_chart=charts.bars(data["regions"], "esfGrantSEK", lang),
+                  area_chart=charts.bars(data["areas"], "esfGrantSEK", lang))
+
+
+async def query_page(request: Request) -> Response:
+    """`/query`: the SPARQL editor (filled from `?query=` and run at once when given)."""
+    from esfgraph.namespaces import PREFIXES
+
+    settings = request.app.state.settings
+    text = request.query_params.get("query", "")
+    if len(text) > settings.max_request_bytes:
+        return _error(request, 414, f"The query is longer than {settings.max_request_bytes} bytes.")
+    return render(request, "query.html", query=text, base_iri=settings.base_iri,
+                  prefixes=sorted(PREFIXES.items()))
+
+
+def _search_params(request: Request) -> Any:
+    from esfgraph.explore.search import SearchParams
+
+    return SearchParams.from_query(list(request.query_params.multi_items()))
+
+
+async def projects(request: Request) -> Response:
+    """`/projects`: full-text search with facets; every state is a URL."""
+    from esfgraph.explore.search import FACETS, SORTS, BadSearch
+
+    lang = lang_of(request)
+    index = search_index(request)
+    if index is None:
+        return render(request, "projects.html", noindex=True, params=None, result=None,
+                      status=200)
+    try:
+        params = _search_params(request)
+        result = await asyncio.to_thread(index.search, params, lang)
+    except BadSearch as exc:
+        return _error(request, 400, str(exc))
+    base = request.app.state.settings.base_iri
+    for item in result.get("items", []):
+        item["href"] = graphdata.link(item.get("iri") or "", base) or item.get("iri")
+    pages_total = max(1, -(-int(result["total"]) // max(1, params.per_page)))
+    selected = []
+    for name in FACETS:
+        labels = {f["value"]: f["label"] for f in result["facets"].get(name, [])}
+        for val in getattr(params, name):
+            rest = tuple(v for v in getattr(params, name) if v != val)
+            selected.append({"facet": name, "label": labels.get(val, val),
+                             "remove": _url("/projects", params.with_(**{name: rest}, page=1))})
+    return render(request, "projects.html", noindex=False, params=params, result=result,
+                  facets=FACETS, sorts=SORTS, selected=selected, pages_total=pages_total,
+                  prev_url=_url("/projects", params.with_(page=params.page - 1))
+                  if params.page > 1 else None,
+                  next_url=_url("/projects", params.with_(page=params.page + 1))
+                  if params.page < pages_total else None,
+                  query_pairs=params.to_query(),
+                  sparql_url="/query?" + urlencode({"query": result.get("sparql") or ""}),
+                  map_url=_url("/map", params.with_(page=1)))
+
+
+def _url(path: str, params: Any) -> str:
+    pairs = params.to_query()
+    return path + ("?" + urlencode(pairs) if pairs else "")
+
+
+async def map_page(request: Request) -> Response:
+    """`/map`: a choropleth by municipality, county or region, following the search filters."""
+    from esfgraph.explore.search import BadSearch
+
+    lang = lang_of(request)
+    level = request.query_params.get("level", "municipality")
+    metric = request.query_params.get("metric", "grant")
+    if level not in topo.LEVEL_OBJECTS:
+        return _error(request, 400, f"Unknown map level {level!r}: use municipality, county "
+                                    "or region.")
+    if metric not in ("grant", "projects"):
+        return _error(request, 400, f"Unknown map measure {metric!r}: use grant or projects.")
+    index = search_index(request)
+    if index is None:
+        return render(request, "map.html", noindex=True, level=level, metric=metric,
+                      layer=None)
+    try:
+        params = _search_params(request)
+        data = await asyncio.to_thread(index.map_aggregate, level, metric, params, lang)
+    except BadSearch as exc:
+        return _error(request, 400, str(exc))
+    values = data.get("values", {})
+    layer = topo.layer(level)
+    bounds = charts.breaks(v.get("value") or 0 for v in values.values())
+    show = (lambda v: fmt.money(v, lang)) if metric == "grant" else (lambda v: fmt.number(v, lang))
+    areas = []
+    for area in layer.areas:
+        entry = values.get(area.code) or {}
+        amount = entry.get("value") or 0
+        areas.append({"code": area.code, "name": entry.get("label") or area.name,
+                      "path": area.path, "cls": charts.colour_class(amount, bounds),
+                      "text": show(amount), "projects": entry.get("projects") or 0,
+                      "grant": entry.get("esfGrantSEK") or 0,
+                      "href": f"/id/{level}/{area.code}"})
+    filters = [(k, v) for k, v in params.to_query() if k not in ("page", "per_page")]
+    return render(request, "map.html", noindex=False, level=level, metric=metric, layer=layer,
+                  areas=areas, legend=charts.legend(bounds, metric, lang),
+                  hidden=filters, search_url=_url("/projects", params.with_(page=1)),
+                  table=sorted(areas, key=lambda a: a["name"]))
+
+
+# --------------------------------------------------------------------------- entity pages
+
+
+def _locator(highlight: dict[str, list[str]]) -> dict[str, Any]:
+    """A small map of Sweden (county outlines) with some areas filled in."""
+    base_layer = topo.layer("county", 180)
+    marked = []
+    for level, codes in highlight.items():
+        wanted = set(codes)
+        marked += [a for a in topo.layer(level, 180).areas if a.code in wanted]
+    return {"layer": base_layer, "marked": marked}
+
+
+async def _statements(request: Request, iri: str, lang: str) -> Markup:
+    base = request.app.state.settings.base_iri
+    run = runner(request)
+    out = await run(pages.OUTGOING_QUERY, {"s": iri})
+    inc = await run(pages.INCOMING_QUERY, {"s": iri})
+    outgoing = pages.facts_from_rows(out, "p", "o", "label", "g")
+    incoming = pages.facts_from_rows(inc, "p", "x", "label", None)
+    heads = tuple(i18n.t(k, lang) for k in ("th.property", "th.value", "th.graph")) + (
+        "Länkas från" if lang == "sv" else "Linked from", "subjekt" if lang == "sv" else "subject")
+    return Markup(pages.statements_html(base, outgoing, incoming, heads))
+
+
+def _kind_of(path: str) -> str | None:
+    parts = path.strip("/").split("/")
+    if len(parts) >= 3 and parts[0] == "id":
+        if parts[1] == "project" and len(parts) == 3:
+            return "project"
+        if parts[1] == "org":
+            return "org"
+        if parts[1] in PLACE_KINDS and len(parts) == 3:
+            return parts[1]
+    return None
+
+
+async def entity_html(request: Request, iri: str, path: str) -> Response | None:
+    """The explorer page of an entity IRI (card, organisation, place), or None when the
+    explorer has no page for this kind of IRI (the plain statements page is used then)."""
+    kind = _kind_of(path)
+    if kind is None:
+        return None
+    lang = lang_of(request)
+    base = request.app.state.settings.base_iri
+    run = runner(request)
+    try:
+        if kind == "project":
+            data = await graphdata.project_card(run, iri, base, lang)
+        elif kind == "org":
+            data = await graphdata.org_page(run, iri, base, lang)
+        else:
+            data = await graphdata.place_page(run, iri, kind, base, lang)
+        if data is None:
+            return render(request, "notfound.html", status=404, iri=iri)
+        statements = await _statements(request, iri, lang)
+    except graphdata.GraphUnavailable as exc:
+        return _error(request, exc.status, str(exc))
+    data_path = "/data/" + path.lstrip("/")
+    if kind == "project":
+        related, has_index = [], False
+        index = search_index(request)
+        if index is not None:
+            try:
+                related = await asyncio.to_thread(index.related, iri, 6, lang)
+                for item in related:
+                    item["href"] = graphdata.link(item.get("iri") or "", base)
+                has_index = True
+            except Exception as exc:  # noqa: BLE001 - related projects are an extra
+                _LOG.warning("related projects of %s: %s", iri, exc)
+        highlight = ({"municipality": [m["code"] for m in data["municipalities"]]}
+                     if data["municipalities"] else
+                     {"region": [r["code"] for r in data["regions"]]})
+        return render(request, "project.html", card=data, statements=statements,
+                      data_path=data_path, related=related, has_index=has_index,
+                      locator=_locator(highlight))
+    if kind == "org":
+        return render(request, "org.html", org=data, statements=statements, data_path=data_path,
+                      year_chart=charts.bars(
+                          [{"label": y["year"], **y} for y in data["years"]], "esfGrantSEK", lang))
+    return render(request, "place.html", place=data, statements=statements, data_path=data_path,
+                  year_chart=charts.bars([{"label": y["year"], **y} for y in data["years"]],
+                                         "esfGrantSEK", lang),
+                  locator=_locator({kind: [data["code"]]}),
+                  search_url=f"/projects?{urlencode({kind: data['code']})}",
+                  map_url=f"/map?level={kind}")
+
+
+def explorer_routes() -> list[BaseRoute]:
+    """The explorer's routes, to be placed before the catch-all entity route."""
+    return [
+        Route("/", landing, methods=["GET"]),
+        Route("/query", query_page, methods=["GET"]),
+        Route("/projects", projects, methods=["GET"]),
+        Route("/map", map_page, methods=["GET"]),
+        Mount("/explore-static", app=StaticFiles(
+            directory=str(package_path("explore", "web", "static"))), name="explore-static"),
+    ]
+
+
+__all__ = ["CSP", "SecurityHeaders", "entity_html", "explorer_routes", "lang_of", "render"]
