@@ -35,9 +35,15 @@ def code_segment(code: str) -> str:
 
 
 def project_slug(record: "Record") -> str:
-    """The project's IRI key: slug of the project number, else title + phase + start date."""
-    if record.project_number and slug(record.project_number):
-        return slug(record.project_number)
+    """The project's IRI key: the project number, else the case number, else title + phase + start.
+
+    A number is unique to a project and survives a change of title, so a title is used only
+    when the page prints neither number (2007–2013 pages). ESF+ pages may print only their
+    Diarienummer (e.g. `22-031-S07`).
+    """
+    for number in (record.project_number, record.case_number):
+        if number and slug(number):
+            return slug(number)
     title = slug(record.title) or "okand-titel"
     phase = slug(record.phase) or "okand-fas"
     start = record.start_date.isoformat() if record.start_date else "okant-datum"

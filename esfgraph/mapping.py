@@ -168,6 +168,23 @@ class MappedRecord:
         return self._quads is None and self.terms is not None
 
 
+@lru_cache(maxsize=4096)
+def unnormalised_field(label: str) -> str | None:
+    """The record field of a known page label kept in `extra`, else None.
+
+    The parser keeps unknown labels in `extra`, and also values of known labels that do not
+    normalise (`NUTS-2 kod: SE0`, a rate of `150%`), under their printed label: a label the
+    label table knows therefore marks an unnormalised value.
+    """
+    from esfgraph.parse.labels import lookup_label  # the parser's label table, no rdflib
+
+    found = lookup_label(label)
+    if found is None:
+        return None
+    field = found[1]
+    return {"period": "start_date/end_date"}.get(field, field)
+
+
 def _rdflib_object(o: str) -> Node:
     """An object's text (IRI or N-Triples literal) as an rdflib term."""
     if not o.startswith('"'):
@@ -468,7 +485,7 @@ class _Mapper:
         add(self.p, ESF.participation, node)
         add(node, RDF.type, ESF.Participation)
         add(node, ESF.agent, agent)
-        add(node, ORG.role, concept(f"role/{role}"))
+        add(node, ESF.role, concept(f"role/{role}"))
         add(node, ESF.project, self.p)
         return node
 
@@ -522,6 +539,10 @@ class _Mapper:
             add(node, RDF.type, ESF.ExtraField)
             add(node, RDFS.label, _plain(label))
             add(node, RDF.value, literal(value))
+            field = unnormalised_field(label)
+            if field:  # a known label in extra: its value did not normalise (kept as printed)
+                add(node, RDF.type, ESF.UnnormalisedValue)
+                add(node, ESF.recordField, _plain(field))
 
     def address(self) -> None:
         r = self.r

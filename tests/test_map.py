@@ -193,7 +193,7 @@ def test_owner_unit_is_part_of_its_parent_with_org_number_on_the_parent():
     assert not any(p == ESF.organisationNumber for s, p, o in t if s == unit)
     role = URIRef(str(P) + "/role/owner/samhallsbyggnad-kompetensforsorjning")
     assert (role, ESF.agent, unit) in t
-    assert (role, ORG.role, CONCEPT["role/owner"]) in t
+    assert (role, ESF.role, CONCEPT["role/owner"]) in t
     assert (role, ESF.project, P) in t
 
 
@@ -206,18 +206,27 @@ def test_definite_form_variants_are_one_partner():
 
 
 def test_bare_unit_is_not_merged_across_projects():
-    a = full_record(project_number=None, title="Ung och aktiv", owner="Arbetsmarknadsenheten (AME)",
-                    start_date=dt.date(2014, 2, 17))
-    b = full_record(project_number=None, title="Annat", owner="Arbetsmarknadsenheten (AME)")
+    a = full_record(project_number=None, case_number=None, title="Ung och aktiv",
+                    owner="Arbetsmarknadsenheten (AME)", start_date=dt.date(2014, 2, 17))
+    b = full_record(project_number=None, case_number=None, title="Annat",
+                    owner="Arbetsmarknadsenheten (AME)")
     owner_a = {o for s, p, o in triples(mapped(a)) if p == ESF.owner}
     owner_b = {o for s, p, o in triples(mapped(b)) if p == ESF.owner}
     assert owner_a == {URIRef(BASE + "id/org/arbetsmarknadsenhet--ung-och-aktiv-genomforande-2014-02-17")}
     assert owner_a != owner_b
 
 
+def test_project_iri_from_project_number_else_case_number_never_the_title():
+    assert project_slug(full_record()) == "2018-00460"
+    esf_plus = full_record(project_number=None, case_number="22-031-S07")
+    assert Iris(BASE).project(esf_plus) == URIRef(BASE + "id/project/22-031-s07")
+    retitled = dataclasses.replace(esf_plus, title="Ett annat namn", phase="Förprojektering")
+    assert Iris(BASE).project(retitled) == Iris(BASE).project(esf_plus)
+
+
 def test_same_title_other_phase_is_another_project():
-    a = full_record(project_number=None, title="Våga Välja Väg (VVV)", phase="Förprojektering",
-                    start_date=dt.date(2009, 8, 1))
+    a = full_record(project_number=None, case_number=None, title="Våga Välja Väg (VVV)",
+                    phase="Förprojektering", start_date=dt.date(2009, 8, 1))
     b = dataclasses.replace(a, phase="Genomförande")
     assert Iris(BASE).project(a) == URIRef(BASE + "id/project/vaga-valja-vag-vvv-forprojektering-2009-08-01")
     assert Iris(BASE).project(a) != Iris(BASE).project(b)
@@ -258,7 +267,7 @@ def test_transnational_contact_is_a_place_in_a_role_with_evidence():
     gb = URIRef(BASE + "id/place/GB")
     assert (P, ESF.transnationalContact, gb) in t
     role = URIRef(str(P) + "/role/transnational-contact/united-kingdom")
-    assert (role, ORG.role, CONCEPT["role/transnational-contact"]) in t
+    assert (role, ESF.role, CONCEPT["role/transnational-contact"]) in t
     assert (role, ESF.evidence, Literal("Resa till Skottland.", lang="sv")) in t
     assert (gb, SKOS.exactMatch, URIRef("https://sws.geonames.org/2635167/")) in t
 

@@ -339,12 +339,22 @@ class _Page:
                               "(the page may be truncated)", lab.line)
                 continue
             if lab.field in self.seen:
+                key = self._keep_repeat(lab)
                 self.warn(f"label {lab.display!r} repeated (first on line "
-                          f"{self.seen[lab.field] + 1}); kept the first value, ignored "
-                          f"{_short(N.clean(lab.value))!r}", lab.line)
+                          f"{self.seen[lab.field] + 1}); kept the first value, the other "
+                          f"{_short(N.clean(lab.value))!r} in extra[{key!r}]", lab.line)
                 continue
             self.seen[lab.field] = lab.line
             self.set_field(lab)
+
+    def _keep_repeat(self, lab: _Label) -> str:
+        """Keep a repeated label's value in `extra` under `Label (2)`, `Label (3)` …"""
+        n = 2
+        while f"{lab.display} ({n})" in self.record.extra:
+            n += 1
+        key = f"{lab.display} ({n})"
+        self.record.extra[key] = N.clean(lab.value)
+        return key
 
     def next_nonblank_rev(self) -> int:
         """Index of the last non-blank line."""
@@ -373,13 +383,7 @@ class _Page:
                 code, label = N.parse_programme_area(lab.value)
                 rec.programme_area, rec.programme_area_label = code, label
             elif fld == "region":
-                try:
-                    rec.region = N.parse_region(lab.value)
-                except N.ValueProblem as exc:
-                    rec.extra[lab.display] = N.clean(lab.value)
-                    self.warn(f"{lab.display}: {N.clean(lab.value)!r} {exc}; kept in extra",
-                              lab.line)
-                    return
+                rec.region = N.parse_region(lab.value)
             elif fld == "title":
                 value = N.clean(lab.value)
                 if rec.title and value != rec.title:
@@ -399,9 +403,17 @@ class _Page:
             self._bad_value(lab, lab.value, str(exc))
 
     def _bad_value(self, lab: _Label, value: str, reason: str) -> None:
-        """Warn about a value that cannot be used; the field stays empty."""
-        self.warn(f"{lab.display}: value {_short(N.clean(value))!r} {reason}; field left empty",
-                  lab.line)
+        """Keep a value that does not normalise verbatim in `extra` (under its printed label).
+
+        Nothing on a page is lost: the typed field stays empty (a wrong number is worse than
+        none), the text as printed goes to `extra[label]`, and the mapping marks it as an
+        unnormalised value of the known field.
+        """
+        printed = N.clean(lab.value)
+        if lab.display not in self.record.extra:
+            self.record.extra[lab.display] = printed
+        self.warn(f"{lab.display}: value {_short(N.clean(value))!r} {reason}; field left empty, "
+                  f"value kept as printed in extra[{lab.display!r}]", lab.line)
 
     # -- body ----------------------------------------------------------------------------
     def read_body(self, start: int, mode: str) -> None:

@@ -257,7 +257,7 @@ def _record(i: int, rng: random.Random, base: str, orgs: list, council: URIRef, 
         add(part, RDF.type, ESF.Participation)
         if not (planted == "participation-no-agent" and role == "partner"):
             add(part, ESF.agent, agent)
-        add(part, ORG.role, CONCEPT[f"role/{role}"] if planted != "role-unknown" else CONCEPT["role/sponsor"])
+        add(part, ESF.role, CONCEPT[f"role/{role}"] if planted != "role-unknown" else CONCEPT["role/sponsor"])
         add(part, ESF.project, project)
 
     address = URIRef(f"{pj}/address")
