@@ -136,6 +136,9 @@ class _Result:
     spooled: _Spooled | None = None
     #: a failure that must stop the build (the spool could not be written)
     fatal: str | None = None
+    #: the record's explorer index row (esfgraph.explore.index.ProjectDoc), made here from
+    #: the mapped triples: reading them back out of the store costs more than the build
+    index_doc: Any = None
 
 
 class _Spool:
@@ -290,6 +293,7 @@ def _process(path: str) -> _Result:
     except EsfGraphError as exc:
         result.rejected = str(exc)
         return result
+    result.index_doc = _index_doc(mapped, config.base_iri)
     spool: _Spool | None = _W.get("spool")
     if spool is None:
         result.encoded = encoded
@@ -304,6 +308,15 @@ def _process(path: str) -> _Result:
     result.encoded = EncodedRecord(encoded.slug, encoded.graph, encoded.personal_graph, "", [],
                                    encoded.quad_count, encoded.shared_nquads)
     return result
+
+
+def _index_doc(mapped: Any, base_iri: str) -> Any:
+    """The record's row of the explorer index (see esfgraph.explore.index)."""
+    from esfgraph.explore.index import doc_from_terms, enabled, terms_of_mapped
+
+    if not enabled():
+        return None
+    return doc_from_terms(terms_of_mapped(mapped), mapped.slug, base_iri, _W["gazetteer"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -411,6 +424,7 @@ def build(sources: Sequence[str | os.PathLike[str]], config: Config | None = Non
                 report.removed.append(entry.source)
         _run(todo, writer, report, config, personal, do_validate, strict, jobs, progress, keys)
         finish_graphs(writer, config, report)
+        write_explore_index(writer)
         report.build_id = writer.build_id
     report.records = len(Store(root).sources())
     report.validated = do_validate and _has_validator()
@@ -585,6 +599,8 @@ def _store(result: _Result, writer: StoreWriter, report: BuildReport,
     entry = SourceEntry(key, os.path.basename(result.source), result.sha256, result.size,
                         result.mtime_ns, encoded.slug, encoded.graph, encoded.personal_graph)
     writer.add_record(encoded, entry, spooled=result.spooled is not None)
+    if result.index_doc is not None:
+        writer.index_docs[encoded.slug] = result.index_doc
     report.mapped += 1
     return True
 
@@ -696,6 +712,21 @@ def write_dataset_graph(writer: StoreWriter) -> tuple[int, dict[str, int]]:
     return triples, classes
 
 
+def write_explore_index(writer: StoreWriter) -> None:
+    """Write the explorer index into the new version before it is swapped in (atomic with it).
+
+    Incremental: it starts from the previous version's index (esfgraph.explore.index).
+    """
+    from esfgraph.explore.index import enabled, update_index
+
+    if not enabled():
+        return
+    writer.flush()
+    update_index(writer.version, writer.ox, writer.base_iri,
+                 [e.slug for e in writer.manifest.sources()], writer.index_docs,
+                 previous_dir=writer.previous)
+
+
 def _class_slug(iri: str) -> str:
     from esfgraph.namespaces import PREFIXES
 
@@ -735,6 +766,7 @@ def remove_sources(wanted: Sequence[str], config: Config | None = None, *,
             writer.remove_entry(entry)
         writer.rebuild_entities()
         write_dataset_graph(writer)
+        write_explore_index(writer)
     return found
 
 

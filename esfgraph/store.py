@@ -510,6 +510,9 @@ class StoreWriter:
         #: True while the entities graphs hold exactly the shared triples of the stored
         #: records (a full build streams them in); else `rebuild_entities` re-reads them
         self.entities_streamed = not self.incremental
+        #: rows of derived indexes made while records arrive (slug -> row; the explorer
+        #: index, written by esfgraph.pipeline before the commit)
+        self.index_docs: dict[str, Any] = {}
 
     # -- loading ---------------------------------------------------------------------------
 

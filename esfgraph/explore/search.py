@@ -2,16 +2,32 @@
 
 Why a room of its own: the SPARQL protocol stays small (esfgraph.serve); the explorer needs
 answers in milliseconds at 100k projects, which a SPARQL aggregate per request cannot give.
-The index (esfgraph.explore.index) is a SQLite file inside the store version; this module
-turns URL parameters into a query on it and answers the JSON of /projects.json and /map.json.
+The index (esfgraph.explore.index) is a SQLite file inside the store version. On open, its
+facet tables are loaded into numpy arrays (a few MB at 100k projects): a facet count is then a
+`bincount` over a boolean mask, a sum a masked sum. Text goes through SQLite FTS5.
+
+Swedish text: each search word is stemmed with the Snowball Swedish stemmer and searched as a
+prefix of the indexed words ("ungdomar" -> ungdom*: ungdomen, ungdomar, ungdomsarbetslöshet;
+"unga" -> ung*: ungdomar too), and as the tail of indexed compounds ("arbetslöshet" finds
+"ungdomsarbetslösheten", see `tails` in esfgraph.explore.index). Swedish stop words are left
+out. Words are extracted from the query and quoted, so no FTS5 syntax (quotes, `*`, `NEAR`,
+`-`, parentheses) ever reaches SQLite.
 """
 
 from __future__ import annotations
 
+import html
+import re
+import sqlite3
+import threading
+import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass, field, fields, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 
 class BadSearch(ValueError):
     """A search parameter with a bad value (the message names the parameter and the fix)."""
@@ -22,9 +38,33 @@ FACETS: tuple[str, ...] = ("period", "region", "county", "municipality", "progra
                            "specific_objective", "phase", "owner", "owner_type", "abroad")
 OWNER_TYPES: tuple[str, ...] = ("municipality", "region", "state agency", "company",
                                 "association", "other")
+OWNER_TYPE_LABELS = {
+    "sv": {"municipality": "Kommun", "region": "Region", "state agency": "Statlig myndighet",
+           "company": "Företag", "association": "Förening", "other": "Annan"},
+    "en": {"municipality": "Municipality", "region": "Region", "state agency": "State agency",
+           "company": "Company", "association": "Association", "other": "Other"},
+}
+ABROAD_LABELS = {"sv": {"true": "Ja", "false": "Nej"}, "en": {"true": "Yes", "false": "No"}}
 SORTS: tuple[str, ...] = ("relevance", "grant", "start", "title")
+LEVELS = {"municipality": "municipality", "county": "county", "region": "region"}
+METRICS = ("grant", "projects")
 MAX_PER_PAGE = 500
+MAX_PAGE = 100_000
 MAX_Q_CHARS = 1000
+MAX_Q_WORDS = 16
+MAX_VALUES = 300
+MAX_AMOUNT = 10**15
+#: Facet values listed at most per facet (all selected values are always listed).
+FACET_LIMIT = {"owner": 50, "municipality": 300}
+#: bm25 weights of the FTS columns: title, organisations, places, text.
+WEIGHTS = (8.0, 3.0, 2.0, 1.0)
+#: Matches ranked by bm25; above, a cheaper rank by where the words are (see `_matches`).
+BM25_MAX = 4000
+#: Compound words a search word may expand to.
+MAX_EXPANSIONS = 40
+
+_INT_FIELDS = ("start_from", "start_to", "grant_min", "grant_max", "page", "per_page")
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -32,10 +72,11 @@ class SearchParams:
     """One state of the search page: what `/projects?...` asks (bookmarkable both ways).
 
     Facet fields hold tuples of values (the parameter repeats in the URL). Codes, not labels:
-    `period` "2014-2020"/"2021-2027", `region` NUTS 2 code (SE33), `county` county code (25),
-    `municipality` SCB code (2580), `programme_area`/`specific_objective`/`phase` the local
-    name of the concept IRI, `owner` the organisation IRI, `owner_type` one of OWNER_TYPES,
-    `abroad` ("true"/"false").
+    `period` "2014-2020", `region` NUTS 2 code ("SE33", or "national"), `county` county code
+    ("25"), `municipality` SCB code ("2580"), `programme_area` "2014-2020/2",
+    `specific_objective` "2014-2020/2.1", `phase` "genomforande" (the concept IRIs' paths),
+    `owner` the organisation IRI, `owner_type` one of OWNER_TYPES, `abroad` "true"/"false".
+    Within a facet the values are alternatives (OR); facets combine with AND.
     """
 
     q: str = ""
@@ -63,31 +104,385 @@ class SearchParams:
     def from_query(cls, pairs: list[tuple[str, str]]) -> SearchParams:
         """Parse URL query pairs (repeated keys for multi-valued facets).
 
-        Unknown keys are ignored (the page's own `lang`, `level`, `metric` pass through).
+        Unknown keys are kept in `extra` and otherwise ignored (the pages' own `lang`,
+        `level`, `metric`). Empty values are ignored (an empty form field).
 
         Raises:
-            BadSearch: a bad number, sort, order, owner type, or paging out of range.
+            BadSearch: a bad number, sort, order, owner type, abroad value, too long a search
+                text, too many values, or paging out of range.
         """
-        raise NotImplementedError
+        multi: dict[str, list[str]] = {name: [] for name in FACETS}
+        single: dict[str, str] = {}
+        extra: dict[str, str] = {}
+        for key, value in pairs:
+            value = unicodedata.normalize("NFC", value).strip()
+            if key in multi:
+                if value and value not in multi[key]:
+                    multi[key].append(value)
+            elif key == "q" or key in ("sort", "order") or key in _INT_FIELDS:
+                single[key] = value
+            else:
+                extra[key] = value
+        for name, values in multi.items():
+            if len(values) > MAX_VALUES:
+                raise BadSearch(f"{name}: {len(values)} values; at most {MAX_VALUES}")
+            for value in values:
+                if len(value) > 500:
+                    raise BadSearch(f"{name}: a value of {len(value)} characters; at most 500")
+        for value in multi["owner_type"]:
+            if value not in OWNER_TYPES:
+                raise BadSearch(f"owner_type: unknown value {value[:40]!r}; use one of "
+                                + ", ".join(OWNER_TYPES))
+        abroad = []
+        for value in multi["abroad"]:
+            norm = {"1": "true", "yes": "true", "ja": "true", "0": "false", "no": "false",
+                    "nej": "false"}.get(value.lower(), value.lower())
+            if norm not in ("true", "false"):
+                raise BadSearch(f"abroad: {value[:40]!r} is not true or false")
+            abroad.append(norm)
+        multi["abroad"] = list(dict.fromkeys(abroad))
+        q = single.get("q", "")
+        if len(q) > MAX_Q_CHARS:
+            raise BadSearch(f"q: the search text has {len(q)} characters; at most "
+                            f"{MAX_Q_CHARS}")
+        if len(_WORD.findall(q)) > MAX_Q_WORDS:
+            raise BadSearch(f"q: the search text has more than {MAX_Q_WORDS} words; use fewer")
+        numbers: dict[str, int | None] = {}
+        for name in _INT_FIELDS:
+            text = single.get(name, "")
+            if text == "":
+                numbers[name] = None
+                continue
+            try:
+                number = int(text.replace(" ", "").replace("\u00a0", ""))
+            except ValueError:
+                raise BadSearch(f"{name}: {text[:40]!r} is not a whole number") from None
+            numbers[name] = number
+        for name in ("start_from", "start_to"):
+            year = numbers[name]
+            if year is not None and not 1900 <= year <= 2100:
+                raise BadSearch(f"{name}: {year} is not a year between 1900 and 2100")
+        for name in ("grant_min", "grant_max"):
+            amount = numbers[name]
+            if amount is not None and not 0 <= amount <= MAX_AMOUNT:
+                raise BadSearch(f"{name}: {amount} is not an amount between 0 and "
+                                f"{MAX_AMOUNT}")
+        page = numbers["page"] if numbers["page"] is not None else 1
+        per_page = numbers["per_page"] if numbers["per_page"] is not None else 20
+        if not 1 <= page <= MAX_PAGE:
+            raise BadSearch(f"page: {page} is out of range (1 to {MAX_PAGE})")
+        if not 1 <= per_page <= MAX_PER_PAGE:
+            raise BadSearch(f"per_page: {per_page} is out of range (1 to {MAX_PER_PAGE})")
+        sort = single.get("sort") or "relevance"
+        if sort not in SORTS:
+            raise BadSearch(f"sort: {sort[:40]!r} is not one of " + ", ".join(SORTS))
+        order = single.get("order") or ("asc" if sort == "title" else "desc")
+        if order not in ("asc", "desc"):
+            raise BadSearch(f"order: {order[:40]!r} is not asc or desc")
+        return cls(q=q, **{k: tuple(v) for k, v in multi.items()},
+                   start_from=numbers["start_from"], start_to=numbers["start_to"],
+                   grant_min=numbers["grant_min"], grant_max=numbers["grant_max"],
+                   sort=sort, order=order, page=page, per_page=per_page, extra=extra)
 
     def to_query(self) -> list[tuple[str, str]]:
         """The URL query pairs of this state (defaults left out, facets repeated)."""
-        raise NotImplementedError
+        pairs: list[tuple[str, str]] = []
+        if self.q:
+            pairs.append(("q", self.q))
+        for name in FACETS:
+            pairs += [(name, v) for v in getattr(self, name)]
+        for name in ("start_from", "start_to", "grant_min", "grant_max"):
+            value = getattr(self, name)
+            if value is not None:
+                pairs.append((name, str(value)))
+        if self.sort != "relevance":
+            pairs.append(("sort", self.sort))
+        if self.order != ("asc" if self.sort == "title" else "desc"):
+            pairs.append(("order", self.order))
+        if self.page != 1:
+            pairs.append(("page", str(self.page)))
+        if self.per_page != 20:
+            pairs.append(("per_page", str(self.per_page)))
+        return pairs
 
     def with_(self, **changes: Any) -> SearchParams:
         """A copy with some fields changed (for facet links: add/remove a value, next page)."""
         return replace(self, **changes)
 
+    def selected(self) -> dict[str, tuple[str, ...]]:
+        """The facets with a selection."""
+        return {name: getattr(self, name) for name in FACETS if getattr(self, name)}
 
-def _field_names() -> tuple[str, ...]:
-    return tuple(f.name for f in fields(SearchParams) if f.name != "extra")
+
+# --------------------------------------------------------------------------------------------
+# Query words
+# --------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """The Swedish stop words (shipped with the package)."""
+    path = Path(__file__).with_name("swedish-stopwords.txt")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("swedish")
+
+
+def stem(word: str) -> str:
+    """The Snowball Swedish stem of a (case-folded) word."""
+    return _stemmer().stemWord(word)
+
+
+def query_words(q: str) -> list[str]:
+    """The words of a search text: NFC, case-folded, stop words out (unless all are)."""
+    words = [w.casefold() for w in _WORD.findall(unicodedata.normalize("NFC", q))]
+    kept = [w for w in words if w not in stopwords()]
+    return list(dict.fromkeys(kept or words))
+
+
+@dataclass
+class TextQuery:
+    """A search text turned into an FTS5 expression and a highlighter."""
+
+    expression: str
+    prefixes: list[str]       # word stems, matched as word prefixes
+    exact: list[str]          # whole indexed words (short stems, compounds)
+
+    def highlighter(self) -> re.Pattern[str] | None:
+        parts = [rf"{re.escape(p)}\w*" for p in self.prefixes]
+        parts += [rf"{re.escape(w)}" for w in self.exact]
+        if not parts:
+            return None
+        return re.compile(r"(?<!\w)(?:" + "|".join(sorted(parts, key=len, reverse=True))
+                          + r")(?!\w)", re.IGNORECASE)
+
+
+# --------------------------------------------------------------------------------------------
+# The index
+# --------------------------------------------------------------------------------------------
+
+
+class _Facet:
+    """One facet as arrays: (project position, value code) pairs and the values."""
+
+    def __init__(self, values: list[str], positions: np.ndarray, codes: np.ndarray) -> None:
+        self.values = values
+        self.code = {v: i for i, v in enumerate(values)}
+        self.positions = positions
+        self.codes = codes
+
+    def mask(self, selected: tuple[str, ...], n: int) -> np.ndarray:
+        """Projects with any of the selected values."""
+        wanted = [self.code[v] for v in selected if v in self.code]
+        out = np.zeros(n, dtype=bool)
+        if wanted:
+            hit = np.isin(self.codes, np.asarray(wanted, dtype=self.codes.dtype))
+            out[self.positions[hit]] = True
+        return out
+
+    def counts(self, mask: np.ndarray) -> np.ndarray:
+        """Projects per value among `mask`."""
+        keep = mask[self.positions]
+        return np.bincount(self.codes[keep], minlength=len(self.values))
+
+    def sums(self, mask: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        keep = mask[self.positions]
+        return np.bincount(self.codes[keep], weights=weights[self.positions[keep]],
+                           minlength=len(self.values))
 
 
 class SearchIndex:
-    """The explorer index of one store version, opened read-only."""
+    """The explorer index of one store version, opened read-only.
+
+    Thread-safe: each thread gets its own SQLite connection; the arrays are read-only.
+    """
 
     def __init__(self, path: Path) -> None:
-        self.path = path
+        self.path = Path(path)
+        self._local = threading.local()
+        self._cache: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self._load()
+
+    # -- loading ---------------------------------------------------------------------------
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            self._local.db = db
+        return db
+
+    def _load(self) -> None:
+        db = self.db
+        meta = dict(db.execute("SELECT key, value FROM meta"))
+        self.base_iri = meta.get("base_iri", "https://w3id.org/esfgraph/")
+        rows = db.execute(
+            "SELECT id, iri, title, project_number, case_number, period, phase, owner, "
+            "owner_label, grant, budget, start_date, end_date, region, start_year "
+            "FROM projects ORDER BY id").fetchall()
+        self.rows = rows
+        n = self.n = len(rows)
+        self.ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
+        self.position = {r[1]: i for i, r in enumerate(rows)}
+        self.grant = np.fromiter((-1 if r[9] is None else r[9] for r in rows), np.int64, n)
+        self.budget = np.fromiter((-1 if r[10] is None else r[10] for r in rows), np.int64, n)
+        self.year = np.fromiter((r[14] or 0 for r in rows), np.int32, n)
+        self.start_rank = _ranks([r[11] or "" for r in rows])
+        self.title_rank = _ranks([_title_key(r[2] or "") for r in rows])
+        self.facets: dict[str, _Facet] = {}
+        pairs: dict[str, tuple[list[int], list[str]]] = {name: ([], []) for name in FACETS}
+        index_of = {int(pid): i for i, pid in enumerate(self.ids)}
+        for facet, value, pid in db.execute("SELECT facet, value, id FROM facets"):
+            if facet in pairs and pid in index_of:
+                pairs[facet][0].append(index_of[pid])
+                pairs[facet][1].append(value)
+        for name, (positions, values) in pairs.items():
+            distinct = sorted(set(values))
+            code = {v: i for i, v in enumerate(distinct)}
+            self.facets[name] = _Facet(
+                distinct, np.asarray(positions, dtype=np.int64),
+                np.fromiter((code[v] for v in values), dtype=np.int32, count=len(values)))
+        self.labels: dict[tuple[str, str, str], str] = {}
+        for facet, value, lang, _rank, label in db.execute(
+                "SELECT facet, value, lang, rank, label FROM labels ORDER BY rank DESC"):
+            self.labels[(facet, value, lang)] = label
+        self.tails_count = db.execute("SELECT COUNT(*) FROM tails").fetchone()[0]
+
+    def close(self) -> None:
+        """Close this thread's SQLite connection."""
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    # -- labels ----------------------------------------------------------------------------
+
+    def label(self, facet: str, value: str, lang: str = "sv") -> str:
+        """The label of a facet value in `lang` (Swedish, then the value, as fallbacks)."""
+        if facet == "owner_type":
+            return OWNER_TYPE_LABELS.get(lang, OWNER_TYPE_LABELS["sv"]).get(value, value)
+        if facet == "abroad":
+            return ABROAD_LABELS.get(lang, ABROAD_LABELS["sv"]).get(value, value)
+        return (self.labels.get((facet, value, lang)) or self.labels.get((facet, value, "sv"))
+                or value)
+
+    # -- text ------------------------------------------------------------------------------
+
+    def text_query(self, q: str) -> TextQuery | None:
+        """The FTS5 expression of a search text (None when it has no words)."""
+        parts: list[str] = []
+        prefixes: list[str] = []
+        exact: list[str] = []
+        for word in query_words(q):
+            s = stem(word)
+            if len(s) < 3 or s.isdigit():
+                alternatives = [f'"{word}"']
+                exact.append(word)
+            else:
+                alternatives = [f'"{s}" *']
+                prefixes.append(s)
+                if len(s) >= 4 and self.tails_count:
+                    upper = s + "\U0010ffff"
+                    for (term,) in self.db.execute(
+                            "SELECT DISTINCT term FROM tails WHERE tail >= ? AND tail < ? "
+                            "LIMIT ?", (s, upper, MAX_EXPANSIONS)):
+                        if not term.startswith(s):
+                            alternatives.append(f'"{term}"')
+                            exact.append(term)
+            parts.append("(" + " OR ".join(alternatives) + ")")
+        if not parts:
+            return None
+        return TextQuery(" AND ".join(parts), prefixes, exact)
+
+    def _matches(self, expression: str) -> tuple[np.ndarray, np.ndarray]:
+        """(positions, scores; lower is better) of the projects matching an expression.
+
+        Up to BM25_MAX matches are ranked by FTS5's bm25 (column weights WEIGHTS). bm25 costs
+        about 3 µs per match, so for more matches the rank is by where the words are: in the
+        title, else in the organisations or places, else in the text (ties: newest first).
+        """
+        with self._cache_lock:
+            hit = self._cache.get(expression)
+            if hit is not None:
+                self._cache.move_to_end(expression)
+                return hit
+        db = self.db
+        rowids = np.fromiter((r for (r,) in db.execute(
+            "SELECT rowid FROM fts WHERE fts MATCH ?", (expression,))), np.int64)
+        if len(rowids) <= BM25_MAX:
+            rows = db.execute("SELECT rowid, bm25(fts, ?, ?, ?, ?) FROM fts WHERE fts MATCH ?",
+                              (*WEIGHTS, expression)).fetchall()
+            rowids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
+            scores = np.fromiter((r[1] for r in rows), np.float64, len(rows))
+        else:
+            scores = np.zeros(len(rowids))
+            for columns, weight in (("title", 2.0), ("actors places", 1.0)):
+                hits = np.fromiter((r for (r,) in db.execute(
+                    "SELECT rowid FROM fts WHERE fts MATCH ?",
+                    (f"{{{columns}}} : ({expression})",))), np.int64)
+                scores[np.isin(rowids, hits)] -= weight
+        positions = self._positions(rowids)
+        ok = positions >= 0
+        result = (positions[ok], scores[ok])
+        with self._cache_lock:
+            self._cache[expression] = result
+            while len(self._cache) > 64:
+                self._cache.popitem(last=False)
+        return result
+
+    def _positions(self, rowids: np.ndarray) -> np.ndarray:
+        """Array positions of index row ids (-1 for an id not loaded)."""
+        if self.n == 0:
+            return np.full(len(rowids), -1, dtype=np.int64)
+        positions = np.searchsorted(self.ids, rowids)
+        clipped = np.minimum(positions, self.n - 1)
+        return np.where(self.ids[clipped] == rowids, clipped, -1)
+
+    # -- filtering -------------------------------------------------------------------------
+
+    def _masks(self, params: SearchParams) -> tuple[np.ndarray, dict[str, np.ndarray],
+                                                    np.ndarray | None, TextQuery | None]:
+        """(base mask: text and ranges, per-facet selection masks, scores, text query)."""
+        n = self.n
+        base = np.ones(n, dtype=bool)
+        scores = None
+        text = self.text_query(params.q) if params.q.strip() else None
+        if text is not None:
+            positions, bm25 = self._matches(text.expression)
+            base = np.zeros(n, dtype=bool)
+            base[positions] = True
+            scores = np.full(n, np.inf)
+            scores[positions] = bm25
+        if params.start_from is not None:
+            base &= self.year >= params.start_from
+        if params.start_to is not None:
+            base &= (self.year <= params.start_to) & (self.year > 0)
+        if params.grant_min is not None:
+            base &= self.grant >= params.grant_min
+        if params.grant_max is not None:
+            base &= (self.grant <= params.grant_max) & (self.grant >= 0)
+        selections = {name: self.facets[name].mask(values, n)
+                      for name, values in params.selected().items()}
+        return base, selections, scores, text
+
+    @staticmethod
+    def _combine(base: np.ndarray, selections: dict[str, np.ndarray],
+                 leave_out: str | None = None) -> np.ndarray:
+        mask = base.copy()
+        for name, selection in selections.items():
+            if name != leave_out:
+                mask &= selection
+        return mask
+
+    # -- the public answers ----------------------------------------------------------------
 
     def search(self, params: SearchParams, lang: str = "sv") -> dict[str, Any]:
         """Run a search: the JSON of /projects.json.
@@ -102,35 +497,352 @@ class SearchIndex:
             A facet's counts ignore that facet's own selection; `snippet` is HTML-escaped text
             with <mark> around the matched words.
         """
-        raise NotImplementedError
+        base, selections, scores, text = self._masks(params)
+        final = self._combine(base, selections)
+        total = int(final.sum())
+        grant = int(self.grant[final & (self.grant >= 0)].sum())
+        budget = int(self.budget[final & (self.budget >= 0)].sum())
+        facets = {name: self._facet_values(name, self._combine(base, selections, name),
+                                           getattr(params, name), lang)
+                  for name in FACETS}
+        order = self._order(final, params, scores)
+        start = (params.page - 1) * params.per_page
+        page = order[start:start + params.per_page]
+        items = [self._item(int(pos), lang) for pos in page]
+        self._snippets(items, page, text)
+        return {"total": total, "esfGrantSEK": grant, "totalBudgetSEK": budget,
+                "page": params.page, "perPage": params.per_page, "facets": facets,
+                "items": items, "sparql": self.sparql(params)}
+
+    def _facet_values(self, name: str, mask: np.ndarray, selected: tuple[str, ...],
+                      lang: str) -> list[dict[str, Any]]:
+        facet = self.facets[name]
+        counts = facet.counts(mask)
+        nonzero = np.flatnonzero(counts)
+        limit = FACET_LIMIT.get(name)
+        if limit is not None and len(nonzero) > limit:
+            # the `limit` largest counts (ties at the edge by label below); cheap at 10k owners
+            keep = np.argpartition(-counts[nonzero], limit - 1)[:limit]
+            nonzero = nonzero[keep]
+        chosen = set(selected)
+        codes = set(int(c) for c in nonzero)
+        codes.update(facet.code[v] for v in selected if v in facet.code)
+        out = [{"value": facet.values[c], "label": self.label(name, facet.values[c], lang),
+                "count": int(counts[c]), "selected": facet.values[c] in chosen}
+               for c in codes]
+        out += [{"value": v, "label": self.label(name, v, lang), "count": 0, "selected": True}
+                for v in selected if v not in facet.code]
+        if name == "period":
+            out.sort(key=lambda d: d["value"])
+        else:
+            out.sort(key=lambda d: (-d["count"], d["label"].casefold(), d["value"]))
+        return out
+
+    def _order(self, mask: np.ndarray, params: SearchParams,
+               scores: np.ndarray | None) -> np.ndarray:
+        positions = np.flatnonzero(mask)
+        if len(positions) == 0:
+            return positions
+        title = self.title_rank[positions]
+        desc = params.order == "desc"
+        sort = params.sort
+        if sort == "relevance" and scores is None:
+            sort = "start"  # no text: newest first
+            desc = True
+        if sort == "relevance":
+            newest = -self.start_rank[positions]
+            keys = [title, newest, scores[positions] if desc else -scores[positions]]
+        elif sort == "grant":
+            values = self.grant[positions]
+            missing = values < 0  # projects without a grant come last either way
+            keys = [title, -values if desc else values, missing]
+        elif sort == "start":
+            values = self.start_rank[positions]
+            missing = self.year[positions] == 0
+            keys = [title, -values if desc else values, missing]
+        else:
+            keys = [-title if desc else title]
+        return positions[np.lexsort(keys)]
+
+    def _item(self, pos: int, lang: str) -> dict[str, Any]:
+        (_id, iri, title, number, case, period, phase, owner, owner_label, grant, budget,
+         start, end, region, _year) = self.rows[pos]
+        return {"iri": iri, "title": title, "projectNumber": number, "caseNumber": case,
+                "period": period, "phase": phase,
+                "phaseLabel": self.label("phase", phase, lang) if phase else None,
+                "owner": owner, "ownerLabel": owner_label, "esfGrantSEK": grant,
+                "totalBudgetSEK": budget, "startDate": start, "endDate": end,
+                "region": region,
+                "regionLabel": self.label("region", region, lang) if region else None,
+                "snippet": ""}
+
+    def _snippets(self, items: list[dict[str, Any]], positions: np.ndarray,
+                  text: TextQuery | None) -> None:
+        if not items:
+            return
+        ids = [int(self.ids[p]) for p in positions]
+        marks = ",".join("?" * len(ids))
+        found = dict(self.db.execute(f"SELECT id, body FROM docs WHERE id IN ({marks})", ids))
+        summaries = dict(self.db.execute(
+            f"SELECT id, summary FROM projects WHERE id IN ({marks})", ids))
+        pattern = text.highlighter() if text is not None else None
+        for item, pid in zip(items, ids):
+            body = found.get(pid) or ""
+            item["snippet"] = snippet(body, pattern) if pattern else html.escape(
+                summaries.get(pid) or "")
 
     def map_aggregate(self, level: str, metric: str, params: SearchParams,
                       lang: str = "sv") -> dict[str, Any]:
         """The JSON of /map.json: per place, projects and ESF grant under the current search.
 
+        All filters apply, the place facet of `level` included. A project named with two
+        municipalities counts (with its whole grant) in both; `values` lists the places with
+        at least one project.
+
         Args:
             level: "municipality" (SCB code), "county" (county code) or "region" (NUTS 2 code).
             metric: "grant" or "projects": which number `value` and `max` carry.
         Returns:
-            {"level", "metric", "values": {code: {"label", "projects", "esfGrantSEK", "value"}},
-             "max"}
+            {"level", "metric", "values": {code: {"label", "projects", "esfGrantSEK",
+             "value"}}, "max"}
         Raises:
             BadSearch: an unknown level or metric.
         """
-        raise NotImplementedError
+        if level not in LEVELS:
+            raise BadSearch(f"level: {level[:40]!r} is not one of " + ", ".join(LEVELS))
+        if metric not in METRICS:
+            raise BadSearch(f"metric: {metric[:40]!r} is not one of " + ", ".join(METRICS))
+        base, selections, _, _ = self._masks(params)
+        mask = self._combine(base, selections)
+        facet = self.facets[LEVELS[level]]
+        counts = facet.counts(mask)
+        sums = facet.sums(mask, np.maximum(self.grant, 0).astype(np.float64))
+        values: dict[str, dict[str, Any]] = {}
+        for code, count, total in zip(facet.values, counts, sums):
+            if count > 0:
+                value = int(round(total)) if metric == "grant" else int(count)
+                values[code] = {"label": self.label(LEVELS[level], code, lang),
+                                "projects": int(count), "esfGrantSEK": int(round(total)),
+                                "value": value}
+        top = max((v["value"] for v in values.values()), default=0)
+        return {"level": level, "metric": metric, "values": values, "max": top}
 
-    def related(self, project_iri: str, limit: int = 5, lang: str = "sv") -> list[dict[str, Any]]:
+    def related(self, project_iri: str, limit: int = 5, lang: str = "sv"
+                ) -> list[dict[str, Any]]:
         """Projects related to one: same owner, same municipality, similar text.
 
         Returns items shaped like the search items plus "reason" ("owner", "municipality",
-        "text"); an unknown project gives [].
+        "text"): first those of the same owner (newest first), then of the same
+        municipalities, then the best text matches of its title; an unknown project gives [].
         """
-        raise NotImplementedError
+        pos = self.position.get(project_iri)
+        if pos is None or limit <= 0:
+            return []
+        picked: dict[int, str] = {}
+        newest = np.argsort(-self.start_rank, kind="stable")
+        for reason in ("owner", "municipality"):
+            facet = self.facets[reason]
+            mine = facet.codes[facet.positions == pos]
+            if len(mine) == 0:
+                continue
+            hit = np.zeros(self.n, bool)
+            hit[facet.positions[np.isin(facet.codes, mine)]] = True
+            for other in newest[hit[newest]]:
+                if len(picked) >= limit:
+                    break
+                if int(other) != pos and int(other) not in picked:
+                    picked[int(other)] = reason
+        if len(picked) < limit:
+            title = self.rows[pos][2] or ""
+            words = [w for w in query_words(title) if len(stem(w)) >= 3][:8]
+            if words:
+                expression = " OR ".join(f'"{stem(w)}" *' for w in words)
+                positions, scores = self._matches(expression)
+                for other in positions[np.argsort(scores, kind="stable")]:
+                    if len(picked) >= limit:
+                        break
+                    if int(other) != pos and int(other) not in picked:
+                        picked[int(other)] = "text"
+        out = []
+        for other, reason in picked.items():
+            item = self._item(other, lang)
+            item["reason"] = reason
+            out.append(item)
+        return out
 
-    def close(self) -> None:
-        """Close the SQLite connection."""
+    # -- the equivalent SPARQL -------------------------------------------------------------
+
+    def sparql(self, params: SearchParams) -> str:
+        """A SPARQL query that lists the projects of this search (for the query page).
+
+        Facets, years and amounts translate exactly; the text search is approximated by a
+        case-insensitive match of each word's stem at a word start in the title or summary
+        (the index also matches compound tails), and owner types, which the graph has no
+        single property for, are given as a comment.
+        """
+        return to_sparql(params, self.base_iri)
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _ranks(keys: list[str]) -> np.ndarray:
+    """Rank of each key in sorted order (ties share the lowest rank)."""
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    ranks = np.zeros(len(keys), dtype=np.int64)
+    previous, rank = None, -1
+    for i, at in enumerate(order):
+        if keys[at] != previous:
+            rank, previous = i, keys[at]
+        ranks[at] = rank
+    return ranks
+
+
+_SWEDISH_ORDER = str.maketrans({"å": "{", "ä": "|", "ö": "}", "æ": "|", "ø": "}", "é": "e",
+                                "ü": "y"})
+
+
+def _title_key(title: str) -> str:
+    """Sort key of a title in Swedish alphabetical order (å, ä, ö after z)."""
+    return title.casefold().translate(_SWEDISH_ORDER)
+
+
+def snippet(body: str, pattern: re.Pattern[str], width: int = 240) -> str:
+    """HTML-escaped text around the first match of `pattern`, matches in <mark>."""
+    first = pattern.search(body)
+    if first is None:
+        text = " ".join(body[:width * 2].split())[:width]
+        return html.escape(text) + (" …" if len(body) > width else "")
+    start = max(0, first.start() - width // 3)
+    if start:
+        space = body.find(" ", start)
+        start = space + 1 if 0 <= space < first.start() else start
+    end = min(len(body), start + width)
+    space = body.rfind(" ", first.end(), end)
+    if end < len(body) and space > first.end():
+        end = space
+    window = body[start:end]
+    out: list[str] = []
+    at = 0
+    for m in pattern.finditer(window):
+        out.append(html.escape(window[at:m.start()]))
+        out.append(f"<mark>{html.escape(m.group(0))}</mark>")
+        at = m.end()
+    out.append(html.escape(window[at:]))
+    text = " ".join("".join(out).split())
+    return ("… " if start else "") + text + (" …" if end < len(body) else "")
+
+
+_PREFIXES = """PREFIX esf: <https://w3id.org/esfgraph/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX schema: <https://schema.org/>
+"""
+
+
+def _iri(text: str) -> str:
+    """An IRI for SPARQL text; characters that cannot be in one are percent-encoded."""
+    return "<" + re.sub(r'[<>"{}|\\^`\s]', lambda m: "%%%02X" % ord(m.group(0)), text) + ">"
+
+
+def _sparql_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def to_sparql(params: SearchParams, base_iri: str) -> str:
+    """The SPARQL SELECT that lists the projects of a search (see `SearchIndex.sparql`)."""
+    concept = f"{base_iri}concept/"
+    lines = ["SELECT DISTINCT ?project ?title ?esfGrantSEK ?startDate WHERE {",
+             "  ?project a esf:Project ; dcterms:title ?title .",
+             "  OPTIONAL { ?project esf:esfGrantSEK ?esfGrantSEK }",
+             "  OPTIONAL { ?project schema:startDate ?startDate }"]
+
+    def values(var: str, iris: list[str]) -> str:
+        return f"  VALUES ?{var} {{ " + " ".join(_iri(i) for i in iris) + " }"
+
+    simple = (("period", "programmingPeriod", f"{concept}period/"),
+              ("programme_area", "programmeArea", f"{concept}programme-area/"),
+              ("specific_objective", "specificObjective", f"{concept}specific-objective/"),
+              ("phase", "phase", f"{concept}phase/"),
+              ("region", "region", f"{base_iri}id/region/"),
+              ("municipality", "municipality", f"{base_iri}id/municipality/"))
+    for name, prop, prefix in simple:
+        chosen = getattr(params, name)
+        if chosen:
+            lines.append(values(f"{name}_", [prefix + v for v in chosen]))
+            lines.append(f"  ?project esf:{prop} ?{name}_ .")
+    if params.county:
+        lines.append(values("county_", [f"{base_iri}id/county/{c}" for c in params.county]))
+        lines.append("  ?project esf:municipality ?county_m . ?county_m esf:county ?county_ .")
+    if params.owner:
+        lines.append(values("owner_", list(params.owner)))
+        lines.append("  ?project esf:owner ?owner_ .")
+    if params.owner_type:
+        lines.append("  # owner type " + ", ".join(params.owner_type) + ": the explorer "
+                     "derives it from the owner (municipality, public body, legal form); "
+                     "no single property to filter on")
+    if params.abroad and set(params.abroad) != {"true", "false"}:
+        negate = "" if params.abroad[0] == "true" else "NOT "
+        lines.append(f"  FILTER {negate}EXISTS {{ ?project esf:transnationalContact ?abroad }}")
+    if params.start_from is not None:
+        lines.append(f"  FILTER(BOUND(?startDate) && YEAR(?startDate) >= {params.start_from})")
+    if params.start_to is not None:
+        lines.append(f"  FILTER(BOUND(?startDate) && YEAR(?startDate) <= {params.start_to})")
+    if params.grant_min is not None:
+        lines.append(f"  FILTER(BOUND(?esfGrantSEK) && ?esfGrantSEK >= {params.grant_min})")
+    if params.grant_max is not None:
+        lines.append(f"  FILTER(BOUND(?esfGrantSEK) && ?esfGrantSEK <= {params.grant_max})")
+    words = [w for w in query_words(params.q)] if params.q.strip() else []
+    if words:
+        lines.append("  OPTIONAL { ?project dcterms:abstract ?abstract }")
+        lines.append('  BIND(LCASE(CONCAT(?title, " ", COALESCE(?abstract, ""))) AS ?text)')
+        for w in words:
+            s = stem(w) if len(stem(w)) >= 3 else w
+            pattern = r"(^|\\W)" + re.sub(r"([\\.^$|?*+()\[\]{}])", r"\\\\\1", s)
+            lines.append(f"  FILTER(REGEX(?text, {_sparql_string(pattern)}))")
+    lines.append("}")
+    order = {"grant": "?esfGrantSEK", "start": "?startDate", "title": "?title"}.get(
+        params.sort, "?startDate")
+    direction = "DESC" if (params.order == "desc" or params.sort == "relevance") else "ASC"
+    lines.append(f"ORDER BY {direction}({order}) ?title")
+    return _PREFIXES + "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------------------------
+# Opening
+# --------------------------------------------------------------------------------------------
+
+_OPEN: dict[str, SearchIndex] = {}
+_OPEN_LOCK = threading.Lock()
 
 
 def open_index(version_dir: str | Path) -> SearchIndex | None:
-    """Open the explorer index of a store version directory; None when it has none."""
-    raise NotImplementedError
+    """Open the explorer index of a store version directory; None when it has none.
+
+    Kept open per version (a version never changes once current); building a missing index
+    is `esfgraph.explore.index.ensure_index`'s job.
+    """
+    from esfgraph.explore.index import index_path
+
+    path = index_path(version_dir)
+    key = str(path)
+    with _OPEN_LOCK:
+        index = _OPEN.get(key)
+        if index is not None and path.exists():
+            return index
+        if not path.exists():
+            _OPEN.pop(key, None)
+            return None
+        try:
+            index = SearchIndex(path)
+        except sqlite3.Error:
+            return None
+        for old in [k for k in _OPEN if k != key]:  # older versions: let them go
+            _OPEN.pop(old)
+        _OPEN[key] = index
+        return index
+
+
+__all__ = ["FACETS", "OWNER_TYPES", "SORTS", "BadSearch", "SearchIndex", "SearchParams",
+           "open_index", "query_words", "snippet", "stem", "to_sparql"]
