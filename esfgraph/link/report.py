@@ -51,6 +51,8 @@ class LinkReport:
     """Counts per category plus every unresolved name, to extend the alias tables from."""
 
     records: int = 0
+    #: Reference places with a Wikidata item: kind → (linked, total).
+    wikidata: dict[str, tuple[int, int]] = field(default_factory=dict)
     tallies: dict[str, Tally] = field(default_factory=lambda: {k: Tally() for k, _ in CATEGORIES})
     no_contact_found: list[str] = field(default_factory=list)
 
@@ -62,6 +64,8 @@ class LinkReport:
                                "unresolved_names": t.unresolved}
                            for k, t in self.tallies.items()},
             "transnational_text_without_contact": self.no_contact_found,
+            "wikidata": {k: {"linked": n, "total": total}
+                         for k, (n, total) in self.wikidata.items()},
         }
 
     def to_text(self) -> str:
@@ -80,6 +84,10 @@ class LinkReport:
         if self.no_contact_found:
             lines += ["", "transnational section with text but no contact found:"]
             lines += [f"  {s}" for s in self.no_contact_found]
+        if self.wikidata:
+            lines += ["", "reference places linked to Wikidata (skos:exactMatch):"]
+            for kind, (n, total) in self.wikidata.items():
+                lines.append(f"  {kind:<36}{n:>4} of {total}")
         return "\n".join(lines) + "\n"
 
     def dumps(self) -> str:
@@ -90,6 +98,10 @@ class LinkReport:
 def link_report(records: Iterable["Record"], gazetteer: "Gazetteer") -> LinkReport:
     """Resolve every place and organisation named in the records and tally the outcome."""
     report = LinkReport()
+    for kind, places in (("municipalities", gazetteer.municipalities.values()),
+                         ("counties", gazetteer.counties.values())):
+        places = list(places)
+        report.wikidata[kind] = (sum(1 for p in places if p.wikidata), len(places))
     t = report.tallies
     orgs: dict[tuple[str, str | None], bool] = {}
     for r in records:
