@@ -16,7 +16,6 @@ import re
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -78,34 +77,22 @@ class QueryOutput:
 # --------------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=512)
 def uses_service(sparql: str) -> bool:
-    """True when the query has a SERVICE clause (found by parsing, not by keyword search).
+    """True when the query has a SERVICE clause, or may have one and cannot be fully parsed.
 
-    rdflib's SPARQL parser builds the syntax tree; when it cannot parse a query that pyoxigraph
-    accepts, the query is scanned with comments and strings removed (erring on the safe side).
-    Parsing costs 70-400 ms, so a query without the word SERVICE outside strings, IRIs and
-    comments (which cannot hold a SERVICE clause) is not parsed at all.
+    esfgraph.guard decides (fail closed): a query in which the letters S-E-R-V-I-C-E appear
+    must parse with rdflib's SPARQL 1.1 grammar and show no SERVICE clause; one that does not
+    parse is treated as calling out. Text inside strings, IRIs and comments is never mistaken
+    for a clause, because the real grammar reads it.
     """
-    if not re.search(r"service", _mask(sparql), re.IGNORECASE):
-        return False
-    from rdflib.plugins.sparql.parser import parseQuery
+    from esfgraph import guard
 
     try:
-        tree = parseQuery(sparql)
-    except Exception:  # noqa: BLE001 - rdflib may not know a pyoxigraph extension
-        return bool(re.search(r"\bSERVICE\b", _strip_strings_and_comments(sparql), re.IGNORECASE))
-    return _walk_for_service(tree)
-
-
-def _walk_for_service(node: Any) -> bool:
-    if getattr(node, "name", None) == "ServiceGraphPattern":
+        guard.check(sparql)
+    except guard.UnsafeQueryError:
         return True
-    if isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
-        # before Mapping: pyparsing registers ParseResults as a MutableMapping
-        return any(_walk_for_service(v) for v in node)
-    if isinstance(node, Mapping):
-        return any(_walk_for_service(v) for v in node.values())
+    except guard.QueryTooComplexError:
+        return False  # not a SERVICE question; the limit is reported when it runs
     return False
 
 
@@ -149,13 +136,6 @@ def _sparql_term(term: Any) -> str:
             return f'"{text}"@{term.language}'
         return f'"{text}"^^<{term.datatype.value}>'
     raise QueryError(f"cannot bind {term!r} as a parameter")
-
-
-def _strip_strings_and_comments(sparql: str) -> str:
-    out = re.sub(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'',
-                 '""', sparql)
-    out = re.sub(r"<[^<>\s]*>", "<>", out)
-    return re.sub(r"#[^\n]*", "", out)
 
 
 def syntax_error(exc: SyntaxError, sparql: str) -> QuerySyntaxError:
@@ -309,9 +289,87 @@ def cache_for(store: Any) -> ResultCache:
 # --------------------------------------------------------------------------------------------
 
 
+def check_query(sparql: str, *, allow_service: bool = False) -> None:
+    """Refuse what the guard refuses before anything runs (limits always; SERVICE unless allowed).
+
+    Raises:
+        QueryError: over a size, nesting or operator limit (pyoxigraph would crash).
+        ServiceNotAllowedError: SERVICE used, or possibly used, without `allow_service`.
+    """
+    from esfgraph import guard
+
+    guard.check_limits(sparql)
+    if not allow_service and uses_service(sparql):
+        raise ServiceNotAllowedError(
+            "the query uses SERVICE to call another endpoint (or contains the word SERVICE and "
+            "could not be fully parsed as SPARQL 1.1, so that cannot be ruled out); add "
+            "--allow-service to permit it")
+
+
+def _evaluate(ox_store: Any, text: str, sparql: str, fmt: str | None, tty: bool) -> QueryOutput:
+    try:
+        result = ox_store.query(text, use_default_graph_as_union=True, prefixes=PREFIXES)
+    except SyntaxError as exc:
+        raise syntax_error(exc, sparql) from exc
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise QueryError(f"the query failed: {exc}") from exc
+    return format_result(result, fmt, tty=tty)
+
+
+def run_isolated(db_path: Path, text: str, sparql: str, fmt: str | None, tty: bool,
+                 allow_service: bool) -> QueryOutput:
+    """Evaluate in a forked child that has no network (unless `allow_service`).
+
+    A query that crashes pyoxigraph (a stack overflow in its parser) kills only the child; the
+    caller gets a `QueryError` instead of a segmentation fault.
+    """
+    import pickle
+
+    from esfgraph.sandbox import deny_network, die_with_parent
+
+    read_end, write_end = os.pipe()
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        os.close(read_end)
+        try:
+            die_with_parent(parent)
+            if not allow_service:
+                deny_network()
+            try:
+                output = _evaluate(ox.Store.read_only(str(db_path)), text, sparql, fmt, tty)
+                message: tuple[Any, ...] = ("ok", output.data, output.form, output.fmt,
+                                            output.rows)
+            except QuerySyntaxError as exc:
+                message = ("syntax", str(exc), exc.line, exc.column)
+            except QueryError as exc:
+                message = ("error", str(exc))
+            except Exception as exc:  # noqa: BLE001 - reported to the parent
+                message = ("error", f"the query failed: {type(exc).__name__}: {exc}")
+            with os.fdopen(write_end, "wb") as pipe:
+                pickle.dump(message, pipe)
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if not data:
+        why = (f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status)
+               else f"exit status {os.WEXITSTATUS(status)}")
+        raise QueryError(f"the query crashed the query process ({why}); it is probably too "
+                         "deeply nested or too large: simplify it")
+    message = pickle.loads(data)  # noqa: S301 - our own child's pipe
+    if message[0] == "ok":
+        return QueryOutput(message[1], message[2], message[3], rows=message[4])
+    if message[0] == "syntax":
+        raise QuerySyntaxError(message[1], message[2], message[3])
+    raise QueryError(message[1])
+
+
 def run_query(store: Any, sparql: str, *, params: Mapping[str, Any] | None = None,
               fmt: str | None = None, tty: bool = False, allow_service: bool = False,
-              use_cache: bool = True) -> QueryOutput:
+              use_cache: bool = True, isolate: bool = True) -> QueryOutput:
     """Run SPARQL on an open `esfgraph.store.Store` and format the result.
 
     Args:
@@ -322,6 +380,8 @@ def run_query(store: Any, sparql: str, *, params: Mapping[str, Any] | None = Non
             SELECT/ASK, and `turtle` for CONSTRUCT/DESCRIBE.
         allow_service: let SERVICE clauses call remote endpoints.
         use_cache: answer a repeated query on an unchanged store from the result cache.
+        isolate: evaluate in a forked child without network (`run_isolated`); False runs it
+            in this process (for callers that are already such a child).
 
     Raises:
         QuerySyntaxError: the query does not parse (line and column in the message).
@@ -341,17 +401,12 @@ def run_query(store: Any, sparql: str, *, params: Mapping[str, Any] | None = Non
             form, _, data = hit.partition(b"\n")
             name, _, used = form.decode().partition(" ")
             return QueryOutput(data, name, used, cached=True)
-    if not allow_service and uses_service(sparql):
-        raise ServiceNotAllowedError(
-            "the query uses SERVICE to call another endpoint; add --allow-service to permit it")
-    try:
-        result = store.ox.query(inject_values(sparql, params), use_default_graph_as_union=True,
-                                prefixes=PREFIXES)
-    except SyntaxError as exc:
-        raise syntax_error(exc, sparql) from exc
-    except (OSError, ValueError, RuntimeError) as exc:
-        raise QueryError(f"the query failed: {exc}") from exc
-    output = format_result(result, fmt, tty=tty)
+    check_query(sparql, allow_service=allow_service)
+    text = inject_values(sparql, params)
+    if isolate:
+        output = run_isolated(Path(store.version) / "db", text, sparql, fmt, tty, allow_service)
+    else:
+        output = _evaluate(store.ox, text, sparql, fmt, tty)
     if cache is not None:
         cache.put(key, f"{output.form} {output.fmt}\n".encode() + output.data)
     return output

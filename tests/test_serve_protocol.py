@@ -18,7 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from esfgraph.errors import QueryError
-from esfgraph.serve import guard, protocol
+from esfgraph import guard
+from esfgraph.serve import protocol
 from tests.serve_fixtures.server import (
     BASE,
     RunningServer,
@@ -347,11 +348,13 @@ def test_timeout_kills_the_query_while_others_get_answers(server):
     time.sleep(0.5)  # let the slow queries take their worker (or wait for the heavy lane)
     # distinct texts, so no answer can come from the cache: each one needs a free worker
     answers = [get(server, f"ASK {{ <{VVV}> ?p ?o }} # lookup {n}") for n in range(5)]
-    assert slow == {}, "the slow queries should still be running while the lookups finish"
+    # the first slow query still runs; the second (same client) was refused with 429 at once
+    assert len(slow) <= 1 and all(r.status_code == 429 for r in slow.values()), slow
     assert all(a.status_code == 200 and a.json()["boolean"] for a in answers)
     for thread in threads:
         thread.join(30)
-    assert [slow[n].status_code for n in range(2)] == [503, 503]
+    # one client may run one expensive query at a time: the second gets 429 at once
+    assert sorted(slow[n].status_code for n in range(2)) == [429, 503]
     assert any("time limit" in slow[n].text for n in range(2))
     time.sleep(0.5)
     after = server.worker_pids()

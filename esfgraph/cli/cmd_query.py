@@ -94,11 +94,9 @@ def _remote(endpoint: str, auth: str | None, sparql: str, params: dict, fmt: str
     """Run the query on a SPARQL server (same formats and SERVICE rule as the local store)."""
     import os
 
-    from esfgraph.query import ServiceNotAllowedError, uses_service
+    from esfgraph.query import check_query
     from esfgraph.remote import RemoteEndpoint, run_remote_query
 
-    if not allow_service and uses_service(sparql):
-        raise ServiceNotAllowedError(
-            "the query uses SERVICE to call another endpoint; add --allow-service to permit it")
+    check_query(sparql, allow_service=allow_service)
     remote = RemoteEndpoint(endpoint, auth=auth or os.environ.get("ESFGRAPH_REMOTE_AUTH") or None)
     return run_remote_query(remote, sparql, fmt, params=params, tty=tty)

@@ -33,6 +33,10 @@ from esfgraph.errors import EsfGraphError
               help="Cap on result rows / triples (default 10000).")
 @click.option("--cache-mb", type=click.IntRange(0, None), default=64, show_default=True,
               help="Memory for cached query answers, per store version (0 turns it off).")
+@click.option("--max-expensive-per-client", type=click.IntRange(1, None), default=1,
+              show_default=True,
+              help="Queries that are not provably cheap lookups one client address may run at "
+                   "once (429 beyond); lookups of named resources are never limited.")
 @click.option("--enable-update", is_flag=True,
               help="Accept SPARQL Update (needs --update-token; off by default).")
 @click.option("--update-token", envvar="ESFGRAPH_UPDATE_TOKEN", default=None,
@@ -41,11 +45,14 @@ from esfgraph.errors import EsfGraphError
 def serve_command(config: Config, store_path: str | None, endpoint: str | None,
                   auth: str | None, cache_ttl: float, host: str | None, port: int | None,
                   timeout: float | None, workers: int | None, max_rows: int | None,
-                  cache_mb: int, enable_update: bool, update_token: str | None) -> None:
+                  cache_mb: int, max_expensive_per_client: int, enable_update: bool,
+                  update_token: str | None) -> None:
     """Serve the store: SPARQL endpoint at /sparql, query page at /, entity pages.
 
     Read-only and safe by default: SERVICE and LOAD are refused, every query has a time limit
-    and runs in a worker process that is killed when it overruns.
+    and runs in a worker process that has no network (seccomp, network namespace) and is
+    killed when it overruns or its client goes away. One worker is kept for provably cheap
+    lookups of named resources.
 
     With --endpoint URL the same site is served in front of a remote SPARQL server (Oxigraph
     started with --union-default-graph, Virtuoso, ...): every query, page and VoID request is
@@ -77,7 +84,8 @@ def serve_command(config: Config, store_path: str | None, endpoint: str | None,
         max_rows=max_rows or config.max_rows, max_request_bytes=config.max_request_bytes,
         enable_update=enable_update, update_token=update_token, cache_bytes=cache_mb * 1_000_000,
         endpoint=endpoint, auth=(auth or os.environ.get("ESFGRAPH_REMOTE_AUTH") or None)
-        if endpoint else None, cache_ttl=cache_ttl)
+        if endpoint else None, cache_ttl=cache_ttl,
+        max_expensive_per_client=max_expensive_per_client)
     try:
         if endpoint:
             served = _check_endpoint(settings)
@@ -91,6 +99,10 @@ def serve_command(config: Config, store_path: str | None, endpoint: str | None,
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"esfgraph: serving {served} at http://{shown}:{port}/  (SPARQL: /sparql; "
                "Ctrl+C to stop)", err=True)
+    if not endpoint:
+        from esfgraph.sandbox import probe
+
+        click.echo(f"esfgraph: {probe().describe()}", err=True)
     try:
         run_server(settings, host=host, port=port)
     except EsfGraphError as exc:

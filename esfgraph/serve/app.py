@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import html
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, AsyncIterator
@@ -20,9 +19,11 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from esfgraph import guard
 from esfgraph.config import DEFAULT_BASE_IRI
+from esfgraph.explore.web.routes import SecurityHeaders, entity_html, explorer_routes
 from esfgraph.resources import package_path
-from esfgraph.serve import guard, pages, protocol
+from esfgraph.serve import lanes, pages, protocol
 from esfgraph.serve.backend import Backend, make_backend
 from esfgraph.serve.cache import ResultCache
 from esfgraph.serve.workers import Reply
@@ -53,6 +54,8 @@ class ServeSettings:
     cache_ttl: float = 60.0
     #: Endpoint mode: the most bytes read from one remote answer (a 502 beyond).
     max_remote_bytes: int = 256_000_000
+    #: Expensive (not provably cheap) queries one client address may run at once (429 beyond).
+    max_expensive_per_client: int = 1
 
 
 class _LeaderGone(Exception):
@@ -61,6 +64,43 @@ class _LeaderGone(Exception):
 
 class _TooLarge(Exception):
     """The request body is over the configured limit."""
+
+
+class _ClientGone(Exception):
+    """The client closed the connection while its query ran (the query was cancelled)."""
+
+
+async def _until_disconnected(request: Request) -> None:
+    """Return when the client closes the connection (the body has been read already)."""
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            return
+
+
+async def _unless_gone(request: Request, work: Any) -> Any:
+    """Await `work`, but cancel it as soon as the client disconnects (raises `_ClientGone`).
+
+    Cancelling a worker-pool job kills and replaces its worker, so a query nobody waits for
+    stops using a core within a moment instead of running to the time limit.
+    """
+    task = asyncio.ensure_future(work)
+    watcher = asyncio.ensure_future(_until_disconnected(request))
+    try:
+        await asyncio.wait({task, watcher}, return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:
+        task.cancel()
+        watcher.cancel()
+        raise
+    if task.done():
+        watcher.cancel()
+        return task.result()
+    task.cancel()
+    try:
+        await task
+    except BaseException:  # noqa: BLE001 - cancelled on purpose; its own error is moot
+        pass
+    raise _ClientGone
 
 
 def static_dir() -> str:
@@ -148,7 +188,7 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
     cache = ResultCache(settings.cache_bytes)
     # identical queries already running (same store version, text, dataset and format): a
     # burst of the same ready-made query costs one evaluation, the others wait for its answer
-    inflight: dict[tuple[Any, ...], asyncio.Future[Reply]] = {}
+    inflight: dict[bytes, asyncio.Future[Reply]] = {}
     base = settings.base_iri
 
     @asynccontextmanager
@@ -201,8 +241,10 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
                "named_graphs": req.named_graphs, "results_type": results_type,
                "graph_type": graph_type, "accept": request.headers.get("accept", "")}
         version = engine.version()
-        key = (version, req.query, tuple(req.default_graphs), tuple(req.named_graphs),
-               results_type, graph_type)
+        # a digest, not the text: a flood of distinct 400 kB queries must not pile up in keys
+        key = guard.digest("\x00".join([version or "", req.query, *req.default_graphs, "\x01",
+                                        *req.named_graphs, results_type or "",
+                                        graph_type or ""]))
         cached = cache.get(key) if version else None
         if cached is not None:
             return _reply_response(cached, settings.max_rows, "hit")
@@ -218,7 +260,14 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
         else:
             flight = None
         try:
-            reply = await engine.run(job, heavy=guard.shape(req.query).heavy)
+            cheap = lanes.is_cheap(req.query) and not req.default_graphs and not req.named_graphs
+            client = request.client.host if request.client else None
+            reply = await _unless_gone(request, engine.run(job, cheap=cheap, client=client))
+        except _ClientGone:
+            if flight is not None:
+                flight.set_exception(_LeaderGone())
+                flight.exception()
+            return Response(status_code=499)
         except BaseException:
             if flight is not None:
                 flight.set_exception(_LeaderGone())
@@ -285,7 +334,7 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
     def service_description(request: Request) -> Response:
         ranges = protocol.parse_accept(request.headers.get("accept"))
         if protocol.prefers_html(ranges, protocol.GRAPH_TYPES):
-            return RedirectResponse("/", status_code=303)
+            return RedirectResponse("/query", status_code=303)
         media = graph_type_for(request)
         if media is None:
             return _text(406, "The service description is available as "
@@ -309,10 +358,6 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
                      "endpoint": endpoint, "base": base}})
         return _reply_response(reply, settings.max_rows)
 
-    async def index(request: Request) -> Response:
-        page = package_path("serve", "static", "index.html").read_text("utf-8")
-        return HTMLResponse(page.replace("__BASE_IRI__", html.escape(base, quote=True)))
-
     async def queries_json(request: Request) -> Response:
         from esfgraph.queries import list_queries
 
@@ -334,7 +379,7 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
 
     async def entity_rdf(request: Request, iri: str, media: str, path: str) -> Response:
         reply = await engine.run({"query": pages.DESCRIBE_QUERY, "trusted": True,
-                                "graph_type": media, "bind": {"s": iri}})
+                                  "graph_type": media, "bind": {"s": iri}}, cheap=True)
         if reply.status != 200:
             return _reply_response(reply, settings.max_rows)
         if reply.count == 0:
@@ -364,10 +409,14 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
                 return _text(406, "Entities are available as text/html, "
                                   + ", ".join(protocol.GRAPH_TYPES) + ".")
             return await entity_rdf(request, iri, media, path)
+        explored = await entity_html(request, iri, path)
+        if explored is not None:
+            return explored
+        # both are bounded by the resource's own edges (incoming capped by LIMIT): cheap lane
         out = await engine.run({"query": pages.OUTGOING_QUERY, "trusted": True, "want": "rows",
-                              "bind": {"s": iri}})
+                                "bind": {"s": iri}}, cheap=True)
         inc = await engine.run({"query": pages.INCOMING_QUERY, "trusted": True, "want": "rows",
-                              "bind": {"s": iri}})
+                                "bind": {"s": iri}}, cheap=True)
         for reply in (out, inc):
             if reply.status != 200:
                 return _reply_response(reply, settings.max_rows)
@@ -380,7 +429,7 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
         return HTMLResponse(page, headers=headers)
 
     routes = [
-        Route("/", index, methods=["GET"]),
+        *explorer_routes(),
         Route("/sparql", sparql, methods=["GET", "POST"]),
         Route("/queries.json", queries_json, methods=["GET"]),
         Route("/.well-known/void", void, methods=["GET"]),
@@ -388,7 +437,8 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
         Route("/data/{path:path}", data, methods=["GET"]),
         Route("/{path:path}", entity, methods=["GET"]),
     ]
-    middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
+    middleware = [Middleware(SecurityHeaders),
+                  Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
                              allow_headers=["*"], expose_headers=[TRUNCATED_HEADER, CACHE_HEADER],
                              max_age=86400)]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -29,8 +29,12 @@ class Backend(Protocol):
         """Stop everything started by `start`."""
 
     async def run(self, job: dict[str, Any], timeout: float | None = None, *,
-                  heavy: bool = False) -> Reply:
-        """Answer one query job; never raises for a bad query or a failing remote."""
+                  cheap: bool = False, client: str | None = None) -> Reply:
+        """Answer one query job; never raises for a bad query or a failing remote.
+
+        `cheap` marks a provably cheap lookup (esfgraph.serve.lanes), which gets capacity no
+        other query can take; `client` (the peer address) limits concurrent expensive queries.
+        """
 
     async def update(self, text: str, timeout: float | None = None) -> Reply:
         """Run one (already guarded and authorised) SPARQL Update."""
@@ -51,7 +55,8 @@ def make_backend(settings: ServeSettings) -> Backend:
         return RemoteBackend(settings.endpoint, auth=settings.auth, timeout=settings.timeout,
                              max_rows=settings.max_rows, concurrency=max(4, 4 * settings.workers),
                              cache_ttl=settings.cache_ttl, max_bytes=settings.max_remote_bytes)
-    return WorkerPool(settings.store, settings.workers, settings.timeout, settings.max_rows)
+    return WorkerPool(settings.store, settings.workers, settings.timeout, settings.max_rows,
+                      max_expensive_per_client=settings.max_expensive_per_client)
 
 
 __all__ = ["Backend", "make_backend"]

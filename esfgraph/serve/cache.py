@@ -3,18 +3,30 @@
 A store version is never written once it is current (esfgraph.store swaps in a new directory),
 so the same query text, dataset and format always give the same bytes until the `current`
 pointer moves; the version directory is part of the key. Updates clear the cache.
+
+Every entry counts toward the bound with its key, its body and a fixed overhead for the
+bookkeeping (callers key entries by a digest, so a key never holds a query text).
 """
 
 from __future__ import annotations
 
+import sys
 from collections import OrderedDict
 from typing import Hashable
 
 from esfgraph.serve.workers import Reply
 
 
+#: Bytes counted per entry besides key and body: the Reply object, its headers, the dict slot.
+ENTRY_OVERHEAD = 512
+
+
+def _size(key: Hashable, reply: Reply) -> int:
+    return len(reply.body) + sys.getsizeof(key) + ENTRY_OVERHEAD
+
+
 class ResultCache:
-    """LRU of successful replies, bounded by total body bytes."""
+    """LRU of successful replies, bounded by the bytes of keys, bodies and bookkeeping."""
 
     def __init__(self, max_bytes: int, max_entry_bytes: int | None = None) -> None:
         self.max_bytes = max_bytes
@@ -39,17 +51,22 @@ class ResultCache:
 
     def put(self, key: Hashable, reply: Reply) -> None:
         """Remember a 200 reply unless it is too big; evict the oldest to stay in bounds."""
-        size = len(reply.body)
+        size = _size(key, reply)
         if reply.status != 200 or self.max_bytes <= 0 or size > self.max_entry_bytes:
             return
         old = self._items.pop(key, None)
         if old is not None:
-            self._size -= len(old.body)
+            self._size -= _size(key, old)
         self._items[key] = reply
         self._size += size
         while self._size > self.max_bytes and self._items:
-            _, evicted = self._items.popitem(last=False)
-            self._size -= len(evicted.body)
+            old_key, evicted = self._items.popitem(last=False)
+            self._size -= _size(old_key, evicted)
+
+    @property
+    def size(self) -> int:
+        """Bytes counted now (never above `max_bytes`)."""
+        return self._size
 
     def clear(self) -> None:
         """Forget everything (after an update)."""

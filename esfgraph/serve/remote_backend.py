@@ -178,7 +178,7 @@ class RemoteBackend:
 
     # -- jobs
     async def run(self, job: dict[str, Any], timeout: float | None = None, *,
-                  heavy: bool = False) -> Reply:
+                  cheap: bool = False, client: str | None = None) -> Reply:
         """Answer one job from the remote; 504 when it takes longer than the time limit."""
         limit = self.timeout if timeout is None else timeout
         if self._executor is None:

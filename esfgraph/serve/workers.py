@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from esfgraph.errors import StoreError
+from esfgraph.guard import BoundedCache, digest
 
 _CTX = multiprocessing.get_context("spawn")
 _LOG = logging.getLogger("esfgraph.serve")
@@ -120,7 +121,7 @@ def screen(job: dict[str, Any], update_note: str) -> tuple[Any, Reply | None]:
     SERVICE/LOAD get 403, over-complex queries and updates sent as queries 400; `update_note`
     says where updates go instead.
     """
-    from esfgraph.serve import guard
+    from esfgraph import guard
 
     text: str = job["query"]
     try:
@@ -226,10 +227,14 @@ def _not_acceptable(form: str, job: dict[str, Any]) -> Reply:
 
 
 def run_update(store_path: str, text: str) -> Reply:
-    """Run one SPARQL Update with the store opened read-write (in a short-lived process)."""
+    """Run one SPARQL Update with the store opened read-write (in a short-lived process).
+
+    A bad update (syntax, a graph that does not exist without SILENT, a bad term) is the
+    client's fault: 400. Only a failure of the store itself (disk, lock) is a 500.
+    """
     import pyoxigraph as ox
 
-    from esfgraph.serve import guard
+    from esfgraph import guard
 
     try:
         guard.check(text, update=True)
@@ -239,31 +244,43 @@ def run_update(store_path: str, text: str) -> Reply:
         return Reply(400, body=str(exc).encode())
     try:
         store = ox.Store(store_path)
+    except OSError as exc:
+        return Reply(500, body=f"The store could not be opened for the update: {exc}".encode())
+    try:
         store.update(text)
         store.flush()
     except SyntaxError as exc:
         return Reply(400, body=f"SPARQL syntax error: {exc}".encode())
-    except (OSError, ValueError, RuntimeError) as exc:
-        return Reply(500, body=f"The update failed: {exc}".encode())
+    except OSError as exc:
+        return Reply(500, body=f"The update failed in the store: {exc}".encode())
+    except (ValueError, RuntimeError) as exc:
+        return Reply(400, body=f"The update was refused: {exc}".encode())
     return Reply(204)
 
 
-def _worker_main(conn: Connection, store_root: str) -> None:
+def _worker_main(conn: Connection, store_root: str, parent: int | None = None) -> None:
     """Worker process loop: open the store read-only, then answer jobs until the pipe closes.
+
+    First of all the worker ties its life to the server's and gives up the network for good
+    (esfgraph.sandbox), so no query it runs can open a connection, whatever the guard missed.
 
     Before each job the worker checks the store's `current` pointer: when a build has swapped
     in a new version, it opens that one (the old version is never written, so a query that is
     already running keeps a whole, consistent view).
     """
+    from esfgraph.sandbox import deny_network, die_with_parent
+
+    die_with_parent(parent)
+    denial = deny_network()
     try:
         import pyoxigraph as ox
 
-        from esfgraph.serve import guard
+        from esfgraph import guard
 
         opened = resolve_store_path(store_root)
         store = ox.Store.read_only(str(opened))
         guard.check("ASK { ?s ?p ?o }")  # import and warm up the parser before the first job
-        conn.send(("ready", os.getpid()))
+        conn.send(("ready", (os.getpid(), denial.effective, denial.describe())))
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which fails clearly
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
         return
@@ -285,7 +302,12 @@ def _worker_main(conn: Connection, store_root: str) -> None:
         conn.send(reply)
 
 
-def _update_main(conn: Connection, store_path: str, text: str) -> None:
+def _update_main(conn: Connection, store_path: str, text: str, parent: int | None = None
+                 ) -> None:
+    from esfgraph.sandbox import deny_network, die_with_parent
+
+    die_with_parent(parent)
+    deny_network()
     conn.send(run_update(store_path, text))
 
 
@@ -358,25 +380,33 @@ class WorkerPool:
     accepts_updates = True
 
     def __init__(self, store_path: str | os.PathLike[str], size: int = 2,
-                 timeout: float = 30.0, max_rows: int = 10000) -> None:
+                 timeout: float = 30.0, max_rows: int = 10000,
+                 max_expensive_per_client: int = 1) -> None:
         self.store_root = Path(store_path)
         self.size = max(1, size)
         self.timeout = timeout
         self.max_rows = max_rows
+        self.max_expensive_per_client = max(1, max_expensive_per_client)
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._all: set[_Worker] = set()
         self._update_lock = asyncio.Lock()
-        # heavy queries may use all workers but one, so a lookup always finds a free worker
-        self._heavy = asyncio.Semaphore(max(1, self.size - 1))
+        # expensive queries may use all workers but one: that one is kept for provably cheap
+        # lookups (esfgraph.serve.lanes), which nothing else can take
+        self._expensive = asyncio.Semaphore(max(1, self.size - 1))
+        self._per_client: dict[str, int] = {}
+        # digests of queries that crashed a worker: refused at once the next time
+        self._crashers: BoundedCache[bytes, bool] = BoundedCache(1024)
         self._tasks: set[asyncio.Task[None]] = set()
         self.killed = 0
+        self.crashed = 0
+        self.network: str | None = None
         self._closing = False
 
     # -- lifecycle
     def _spawn(self) -> _Worker:
         parent, child = _CTX.Pipe()
-        process = _CTX.Process(target=_worker_main, args=(child, str(self.store_root)), daemon=True,
-                               name="esfgraph-query-worker")
+        process = _CTX.Process(target=_worker_main, args=(child, str(self.store_root), os.getpid()),
+                               daemon=True, name="esfgraph-query-worker")
         process.start()
         child.close()
         worker = _Worker(process, parent)
@@ -393,6 +423,10 @@ class WorkerPool:
         if status != "ready":
             await self._kill(worker)
             raise StoreError(f"{self.store_root}: cannot open the store read-only: {detail}")
+        _pid, cut_off, description = detail
+        if self.network != description:
+            self.network = description
+            (_LOG.info if cut_off else _LOG.warning)("%s", description)
 
     async def start(self) -> None:
         """Start every worker and wait until each has the store open.
@@ -459,28 +493,50 @@ class WorkerPool:
 
     # -- jobs
     async def run(self, job: dict[str, Any], timeout: float | None = None, *,
-                  heavy: bool = False) -> Reply:
+                  cheap: bool = False, client: str | None = None) -> Reply:
         """Run one query job; a job that outlives `timeout` kills its worker (503 reply).
 
-        `heavy` jobs (aggregates, sorting) share all workers but one, so that lookups are
-        never stuck behind long scans.
+        Jobs that are not `cheap` (see esfgraph.serve.lanes) share all workers but one, so a
+        cheap lookup always finds a worker; each `client` may run at most
+        `max_expensive_per_client` of them at once (429 beyond).
         """
         limit = self.timeout if timeout is None else timeout
-        if not heavy or self.size < 2:
-            return await self._run(job, limit)
+        key = digest(job["query"]) if job.get("query") else None
+        if key is not None and self._crashers.get(key):
+            return Reply(400, body=b"This query crashed a query worker before and is refused: "
+                                   b"simplify it (less nesting, fewer operators).")
+        if cheap or self.size < 2:
+            return await self._run(job, limit, key=key)
+        if client is not None:
+            if self._per_client.get(client, 0) >= self.max_expensive_per_client:
+                return Reply(429, body=(
+                    f"You already have {self.max_expensive_per_client} expensive "
+                    "query(ies) running; wait for it to finish (lookups of named resources are "
+                    "not limited).").encode())
+            self._per_client[client] = self._per_client.get(client, 0) + 1
         loop = asyncio.get_running_loop()
         started = loop.time()
         try:
-            await asyncio.wait_for(self._heavy.acquire(), limit)
-        except asyncio.TimeoutError:
-            return Reply(503, body=f"The workers for long queries stayed busy for {limit:g} s; "
-                                   "try again later.".encode())
-        try:
-            return await self._run(job, max(0.01, limit - (loop.time() - started)), limit)
+            try:
+                await asyncio.wait_for(self._expensive.acquire(), limit)
+            except asyncio.TimeoutError:
+                return Reply(503, body=f"The workers for long queries stayed busy for {limit:g} "
+                                       "s; try again later.".encode())
+            try:
+                return await self._run(job, max(0.01, limit - (loop.time() - started)), limit,
+                                       key=key)
+            finally:
+                self._expensive.release()
         finally:
-            self._heavy.release()
+            if client is not None:
+                left = self._per_client.get(client, 1) - 1
+                if left > 0:
+                    self._per_client[client] = left
+                else:
+                    self._per_client.pop(client, None)
 
-    async def _run(self, job: dict[str, Any], limit: float, shown: float | None = None) -> Reply:
+    async def _run(self, job: dict[str, Any], limit: float, shown: float | None = None, *,
+                   key: bytes | None = None) -> Reply:
         shown = limit if shown is None else shown
         job = dict(job)
         job.setdefault("max_rows", self.max_rows)
@@ -509,9 +565,13 @@ class WorkerPool:
             self._replace(worker)  # the client went away: free the worker now
             raise
         except (EOFError, OSError):
+            self.crashed += 1
             self._replace(worker)
-            return Reply(400, body=b"The query crashed its worker process (too deeply nested "
-                                   b"or too large?). The server is fine; simplify the query.")
+            if key is not None:
+                self._crashers.get_or_make(key, lambda: True)
+            return Reply(503, body=b"The query crashed its worker process (too deeply nested "
+                                   b"or too large?); the worker was replaced and the server is "
+                                   b"fine. Simplify the query; the same text is now refused.")
         self._idle.put_nowait(worker)
         return reply
 
@@ -531,7 +591,8 @@ class WorkerPool:
                 await self._kill(worker)
             parent, child = _CTX.Pipe()
             path = str(resolve_store_path(self.store_root))
-            process = _CTX.Process(target=_update_main, args=(child, path, text), daemon=True)
+            process = _CTX.Process(target=_update_main, args=(child, path, text, os.getpid()),
+                                   daemon=True)
             process.start()
             child.close()
             try:
