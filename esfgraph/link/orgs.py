@@ -37,9 +37,11 @@ class OrgResolver:
         self._offices: list = []
         self._muni_refs: dict[str, OrgRef] = {}
         for m in gazetteer.municipalities.values():
+            # the Wikidata item is the municipality (the place, reached by schema:areaServed),
+            # not its body: the body gets no item of its own rather than a near miss
             self._muni_refs[m.code] = OrgRef(
                 key=slug(m.org_name), label=m.org_name, kind="municipality", parent=None,
-                municipality_code=m.code, wikidata=m.wikidata, alt_labels=m.aliases)
+                municipality_code=m.code, wikidata=None, alt_labels=m.aliases)
         for key, body in (data.get("national_agencies") or {}).items():
             ref = OrgRef(key=key, label=body["label"], kind="national-agency", parent=None,
                          municipality_code=None, wikidata=body.get("wikidata"))

@@ -21,6 +21,7 @@ from starlette.staticfiles import StaticFiles
 
 from esfgraph import guard
 from esfgraph.config import DEFAULT_BASE_IRI
+from esfgraph.explore.api import data_routes
 from esfgraph.explore.web.routes import SecurityHeaders, entity_html, explorer_routes
 from esfgraph.resources import package_path
 from esfgraph.serve import lanes, pages, protocol
@@ -429,7 +430,9 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
         return HTMLResponse(page, headers=headers)
 
     routes = [
+        *data_routes(settings, engine),
         *explorer_routes(),
+
         Route("/sparql", sparql, methods=["GET", "POST"]),
         Route("/queries.json", queries_json, methods=["GET"]),
         Route("/.well-known/void", void, methods=["GET"]),
