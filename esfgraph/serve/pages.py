@@ -55,6 +55,21 @@ class Fact:
     graph: str | None = None
 
 
+def facts_from_rows(rows: list[dict], pred: str, value: str, label: str,
+                    graph: str | None) -> list[Fact]:
+    """Rows of the page queries → facts, one per (predicate, value, graph) with its first label."""
+    seen: dict[tuple, Fact] = {}
+    for row in rows:
+        if pred not in row or value not in row:
+            continue
+        g = row[graph][1] if graph and graph in row else None
+        key = (row[pred][1], row[value], g)
+        if key not in seen:
+            lab = row[label][1] if label in row else None
+            seen[key] = Fact(row[pred][1], row[value], lab, g)
+    return list(seen.values())
+
+
 def compact(iri: str) -> str:
     """`prefix:local` for IRIs in a known namespace, else the IRI itself."""
     best = ""
@@ -115,13 +130,12 @@ def pick_label(facts: list[Fact]) -> str | None:
     return None
 
 
-def entity_page(iri: str, base_iri: str, outgoing: list[Fact], incoming: list[Fact],
-                data_path: str) -> str:
-    """The full HTML page of one entity."""
-    label = pick_label(outgoing)
-    title = label or compact(iri)
-    types = sorted({compact(f.value[1]) for f in outgoing
-                    if f.predicate == RDF_TYPE and f.value[0] == "uri"})
+def statements_html(base_iri: str, outgoing: list[Fact], incoming: list[Fact],
+                    labels: tuple[str, ...] = ("property", "value", "graph", "Linked from",
+                                               "subject")) -> str:
+    """The statement tables of an entity: its outgoing facts (with their graph) and what links
+    to it. Shared by this plain page and the explorer's cards (kept there in a <details>)."""
+    prop, val, graph_h, linked, subject = (html.escape(x) for x in labels)
     rows = []
     for fact in sorted(outgoing, key=lambda f: (f.predicate != RDF_TYPE, compact(f.predicate))):
         graph = (f'<td class="graph">{_link(fact.graph, base_iri)}</td>' if fact.graph
@@ -132,10 +146,21 @@ def entity_page(iri: str, base_iri: str, outgoing: list[Fact], incoming: list[Fa
     for fact in sorted(incoming, key=lambda f: (compact(f.predicate), f.label or f.value[1])):
         back.append(f"<tr><td>{render_term(fact.value, base_iri, fact.label)}</td>"
                     f"<th>{_link(fact.predicate, base_iri)}</th></tr>")
-    data = html.escape(data_path, quote=True)
     incoming_html = (
-        "<h2>Linked from</h2><table class=\"facts\"><thead><tr><th>subject</th><th>property"
+        f'<h2>{linked}</h2><table class="facts"><thead><tr><th>{subject}</th><th>{prop}'
         f"</th></tr></thead><tbody>{''.join(back)}</tbody></table>" if back else "")
+    return (f'<table class="facts"><thead><tr><th>{prop}</th><th>{val}</th><th>{graph_h}</th>'
+            f"</tr></thead>\n<tbody>{''.join(rows)}</tbody></table>\n{incoming_html}")
+
+
+def entity_page(iri: str, base_iri: str, outgoing: list[Fact], incoming: list[Fact],
+                data_path: str) -> str:
+    """The full HTML page of one entity (entities the explorer has no card for)."""
+    label = pick_label(outgoing)
+    title = label or compact(iri)
+    types = sorted({compact(f.value[1]) for f in outgoing
+                    if f.predicate == RDF_TYPE and f.value[0] == "uri"})
+    data = html.escape(data_path, quote=True)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)} · esfgraph</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -143,15 +168,13 @@ def entity_page(iri: str, base_iri: str, outgoing: list[Fact], incoming: list[Fa
 <link rel="alternate" type="text/turtle" href="{data}?format=ttl">
 <link rel="alternate" type="application/ld+json" href="{data}?format=jsonld">
 </head><body class="entity">
-<header><a href="/">esfgraph</a> · <a href="/sparql">SPARQL endpoint</a></header>
+<header><a href="/">esfgraph</a> · <a href="/query">SPARQL queries</a></header>
 <main>
 <h1>{html.escape(title)}</h1>
 <p class="iri-line"><code>{html.escape(iri)}</code> {' '.join(f'<span class="type">{html.escape(t)}</span>' for t in types)}</p>
 <p class="formats">Data: <a href="{data}?format=ttl">Turtle</a> · <a href="{data}?format=nt">N-Triples</a>
  · <a href="{data}?format=jsonld">JSON-LD</a> · <a href="{data}?format=rdf">RDF/XML</a></p>
-<table class="facts"><thead><tr><th>property</th><th>value</th><th>graph</th></tr></thead>
-<tbody>{''.join(rows)}</tbody></table>
-{incoming_html}
+{statements_html(base_iri, outgoing, incoming)}
 </main></body></html>"""
 
 
@@ -164,5 +187,6 @@ def not_found_page(iri: str) -> str:
 <p>Nothing in this graph is called <code>{html.escape(iri)}</code>.</p></main></body></html>"""
 
 
-__all__ = ["DESCRIBE_QUERY", "Fact", "INCOMING_QUERY", "OUTGOING_QUERY", "compact",
-           "entity_page", "local_href", "not_found_page", "pick_label", "render_term"]
+__all__ = ["DESCRIBE_QUERY", "Fact", "facts_from_rows", "INCOMING_QUERY", "OUTGOING_QUERY", "compact",
+           "entity_page", "local_href", "not_found_page", "pick_label", "render_term",
+           "statements_html"]

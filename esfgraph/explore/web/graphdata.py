@@ -59,7 +59,7 @@ PREDICATE_LABELS = PREFIXES + """SELECT DISTINCT ?p ?label WHERE {
   VALUES ?s { {{s}} } ?s ?p ?o . ?p rdfs:label ?label }"""
 PARTICIPATIONS = PREFIXES + """SELECT ?role ?agent ?label ?evidence ?parent ?parentLabel
        ?within ?withinLabel WHERE {
-  ?part esf:project {{s}} ; org:role ?role ; esf:agent ?agent .
+  ?part esf:project {{s}} ; esf:role ?role ; esf:agent ?agent .
   OPTIONAL { ?part esf:evidence ?evidence }
   OPTIONAL { ?agent skos:prefLabel|rdfs:label ?label }
   OPTIONAL { ?agent org:unitOf ?parent . OPTIONAL { ?parent skos:prefLabel ?parentLabel } }
@@ -87,7 +87,7 @@ SECTIONS = PREFIXES + """SELECT ?kind ?x ?title ?value WHERE {
 AGENT = "{ BIND({{s}} AS ?agent) } UNION { ?agent org:unitOf {{s}} }"
 ORG_PROJECTS = PREFIXES + """SELECT ?role ?agent ?agentLabel ?p ?title ?start ?grant WHERE {
   """ + AGENT + """
-  ?part esf:agent ?agent ; org:role ?role ; esf:project ?p .
+  ?part esf:agent ?agent ; esf:role ?role ; esf:project ?p .
   OPTIONAL { ?p dcterms:title ?title }
   OPTIONAL { ?p schema:startDate ?start }
   OPTIONAL { ?p esf:esfGrantSEK ?grant }
@@ -96,12 +96,12 @@ ORG_PROJECTS = PREFIXES + """SELECT ?role ?agent ?agentLabel ?p ?title ?start ?g
 ORG_TOTALS = PREFIXES + """SELECT ?role (COUNT(?p) AS ?projects) (SUM(?grant) AS ?esfGrantSEK)
 WHERE { { SELECT DISTINCT ?role ?p ?grant WHERE {
   """ + AGENT + """
-  ?part esf:agent ?agent ; org:role ?role ; esf:project ?p .
+  ?part esf:agent ?agent ; esf:role ?role ; esf:project ?p .
   OPTIONAL { ?p esf:esfGrantSEK ?g0 } BIND(COALESCE(?g0, 0) AS ?grant) } } } GROUP BY ?role"""
 ORG_YEARS = PREFIXES + """SELECT ?year (COUNT(?p) AS ?projects) (SUM(?grant) AS ?esfGrantSEK)
 WHERE { { SELECT DISTINCT ?p ?grant ?year WHERE {
   """ + AGENT + """
-  ?part esf:agent ?agent ; org:role concept:role/owner ; esf:project ?p .
+  ?part esf:agent ?agent ; esf:role concept:role/owner ; esf:project ?p .
   ?p schema:startDate ?d . BIND(YEAR(?d) AS ?year)
   OPTIONAL { ?p esf:esfGrantSEK ?g0 } BIND(COALESCE(?g0, 0) AS ?grant) } } }
 GROUP BY ?year ORDER BY ?year"""

@@ -2,7 +2,25 @@
 // table and an SVG bar chart. Plain JavaScript, no build step, no network beyond this server.
 (function () {
   "use strict";
-  var BASE = document.body.getAttribute("data-base-iri") || "";
+  var APP = document.getElementById("query-app") || document.body;
+  var BASE = APP.getAttribute("data-base-iri") || "";
+  var PAGE_SIZE = 100;
+  // the predeclared prefixes (listed on the page): added to a query that uses one undeclared
+  var PREFIXES = {};
+  Array.prototype.forEach.call(document.querySelectorAll("#prefixes [data-prefix]"), function (li) {
+    PREFIXES[li.getAttribute("data-prefix")] = li.getAttribute("data-ns");
+  });
+  function withPrefixes(query) {
+    var declared = {}, m, re = /PREFIX\s+([A-Za-z][\w.-]*)?:/gi, head = "";
+    while ((m = re.exec(query)) !== null) { declared[m[1] || ""] = 1; }
+    var body = query.replace(/#[^\n]*/g, "").replace(/<[^<>\s]*>/g, "").replace(/"(?:[^"\\]|\\.)*"/g, "");
+    Object.keys(PREFIXES).forEach(function (name) {
+      if (!declared[name] && new RegExp("(^|[^\\w:?$])" + name + ":").test(body)) {
+        head += "PREFIX " + name + ": <" + PREFIXES[name] + ">\n";
+      }
+    });
+    return head + query;
+  }
   var KEYWORDS = ("BASE PREFIX SELECT CONSTRUCT DESCRIBE ASK WHERE FROM NAMED ORDER BY ASC DESC LIMIT " +
     "OFFSET DISTINCT REDUCED OPTIONAL UNION MINUS GRAPH FILTER BIND VALUES AS GROUP HAVING NOT IN EXISTS " +
     "UNDEF SERVICE SILENT a true false INSERT DELETE DATA WITH USING DEFAULT ALL").split(" ");
@@ -135,9 +153,13 @@
     });
     var tbody = table.createTBody();
     var order = rows.slice();
+    var page = 0, pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
+    var pager = document.createElement("nav");
+    pager.className = "pager";
+    pager.setAttribute("aria-label", "result pages");
     function fill() {
       tbody.innerHTML = "";
-      order.forEach(function (row) {
+      order.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE).forEach(function (row) {
         var tr = tbody.insertRow();
         vars.forEach(function (v) {
           var td = tr.insertCell();
@@ -145,6 +167,21 @@
           if (numeric(row[v]) !== null) { td.className = "num"; }
         });
       });
+      pager.innerHTML = "";
+      if (pages > 1) {
+        var prev = document.createElement("button"), next = document.createElement("button");
+        var info = document.createElement("span");
+        prev.type = next.type = "button";
+        prev.className = "page-prev"; next.className = "page-next";
+        prev.textContent = "←"; next.textContent = "→";
+        prev.setAttribute("aria-label", "previous page"); next.setAttribute("aria-label", "next page");
+        prev.disabled = page === 0; next.disabled = page >= pages - 1;
+        info.className = "page-info";
+        info.textContent = (page * PAGE_SIZE + 1) + "–" + Math.min(rows.length, (page + 1) * PAGE_SIZE) + " / " + rows.length;
+        prev.addEventListener("click", function () { page -= 1; fill(); });
+        next.addEventListener("click", function () { page += 1; fill(); });
+        pager.appendChild(prev); pager.appendChild(info); pager.appendChild(next);
+      }
     }
     var sortedCol = -1, asc = true;
     function sortBy(i) {
@@ -162,7 +199,10 @@
       fill();
     }
     fill();
-    return table;
+    var wrap = document.createElement("div");
+    wrap.appendChild(table);
+    wrap.appendChild(pager);
+    return wrap;
   }
 
   function chartColumns(vars, rows) {
@@ -227,8 +267,21 @@
     chartEl.appendChild(svg);
   }
 
+  var downloads = document.getElementById("downloads");
+  function showDownloads(query) {
+    if (!downloads) { return; }
+    var q = "/sparql?query=" + encodeURIComponent(query);
+    document.getElementById("dl-csv").href = q + "&format=csv";
+    document.getElementById("dl-json").href = q + "&format=json";
+    downloads.hidden = false;
+  }
+
   function run() {
-    var query = area.value;
+    var typed = area.value;
+    var query = withPrefixes(typed);
+    if (window.history && window.history.replaceState && typed.length < 6000) {
+      window.history.replaceState(null, "", "/query?query=" + encodeURIComponent(typed));
+    }
     setStatus("Running…");
     resultsEl.innerHTML = "";
     chartEl.innerHTML = "";
@@ -252,6 +305,7 @@
             return;
           }
           var rows = data.results.bindings;
+          showDownloads(query);
           setStatus(rows.length + " row" + (rows.length === 1 ? "" : "s") + " in " + ms + " ms" + (capped ? " (" + capped + ")" : ""));
           renderChart(data.head.vars, rows);
           resultsEl.appendChild(renderTable(data.head.vars, rows));
@@ -266,8 +320,14 @@
     }).catch(function (err) { setStatus("Request failed: " + err, true); });
   }
 
-  document.getElementById("run").addEventListener("click", run);
+  var form = document.getElementById("query-form");
+  if (form) {
+    form.addEventListener("submit", function (ev) { ev.preventDefault(); run(); });
+  } else {
+    document.getElementById("run").addEventListener("click", run);
+  }
   document.getElementById("endpoint").textContent = location.origin + "/sparql";
   loadExamples();
+  if (APP.getAttribute("data-autorun") === "true") { run(); }
   window.esfgraph = { highlight: highlight, run: run };
 })();
