@@ -653,8 +653,14 @@ class SearchIndex:
                 if int(other) != pos and int(other) not in picked:
                     picked[int(other)] = reason
         if len(picked) < limit:
+            # the title's words and the longest words of the summary: long words are rarer
             title = self.rows[pos][2] or ""
-            words = [w for w in query_words(title) if len(stem(w)) >= 3][:8]
+            summary = self.db.execute("SELECT summary FROM projects WHERE id=?",
+                                      (int(self.ids[pos]),)).fetchone()
+            words = [w for w in query_words(title) if len(stem(w)) >= 3][:6]
+            longest = sorted((w for w in query_words(summary[0] if summary else "")
+                              if len(w) >= 7 and not w.isdigit()), key=len, reverse=True)
+            words = list(dict.fromkeys(words + longest))[:12]
             if words:
                 expression = " OR ".join(f'"{stem(w)}" *' for w in words)
                 positions, scores = self._matches(expression)
