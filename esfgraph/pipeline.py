@@ -84,6 +84,9 @@ class BuildReport:
     entities_by_class: dict[str, int] = field(default_factory=dict)
     validated: bool = False
     seconds: float = 0.0
+    #: shared-entity lines of records taken out again (duplicates); removed at the end of the
+    #: build unless a stored record has them too
+    left_out_shared: set[str] = field(default_factory=set, repr=False)
 
     def summary(self) -> str:
         """Plain-text summary for the CLI."""
@@ -139,6 +142,8 @@ class _Result:
     #: the record's explorer index row (esfgraph.explore.index.ProjectDoc), made here from
     #: the mapped triples: reading them back out of the store costs more than the build
     index_doc: Any = None
+    #: `Record.completeness()`: of two files with the same project the more complete is kept
+    completeness: tuple[int, int] = (0, 0)
 
 
 class _Spool:
@@ -273,6 +278,7 @@ def _process(path: str) -> _Result:
     if parsed.record is None or errors:
         result.rejected = "; ".join(errors) or "not a project page"
         return result
+    result.completeness = parsed.record.completeness()
     try:
         mapped = map_record(parsed.record, config, _W["gazetteer"], sha256=sha,
                             generated=_W.get("generated"))
@@ -481,9 +487,17 @@ class _SpoolLoads:
             self._maybe_load(name)
         self.received[spooled.file] = self.received.get(spooled.file, 0) + 1
         if not keep:
-            self.skips.setdefault(spooled.file, []).append((spooled.offset, spooled.own_length))
-            self.orphans.update(shared.splitlines(keepends=True))
+            self.leave_out(spooled, shared)
         self._maybe_load(spooled.file)
+
+    def pending(self, name: str) -> bool:
+        """True while a spool file waits for records (not loaded yet)."""
+        return name in self.received
+
+    def leave_out(self, spooled: _Spooled, shared: str) -> None:
+        """Leave a record's own quads out of its (not yet loaded) file; check its shared lines."""
+        self.skips.setdefault(spooled.file, []).append((spooled.offset, spooled.own_length))
+        self.orphans.update(shared.splitlines(keepends=True))
 
     def _maybe_load(self, name: str) -> None:
         if self.received.get(name, -1) == self.expected.get(name):
@@ -512,7 +526,7 @@ def _run(todo: list[str], writer: StoreWriter, report: BuildReport, config: Conf
     parent bulk-loads finished files in the background while records keep arriving.
     """
     keys = keys if keys is not None else {}
-    slugs: dict[str, str] = {}  # slug -> manifest key of the records stored by this run
+    slugs: dict[str, _Kept] = {}  # slug -> the record stored for it by this run
     jobs = jobs or os.cpu_count() or 1
     when = build_time()
     total = len(todo)
@@ -531,6 +545,8 @@ def _run(todo: list[str], writer: StoreWriter, report: BuildReport, config: Conf
     if jobs <= 1 or total < POOL_THRESHOLD:
         _init_worker(config, personal, validate, strict, when)
         consume(map(_process, todo), None)
+        if report.left_out_shared:
+            writer.drop_unused_shared(report.left_out_shared)
         return
     folder = writer.version / "spool"
     folder.mkdir()
@@ -553,7 +569,7 @@ def _run(todo: list[str], writer: StoreWriter, report: BuildReport, config: Conf
 
 
 def _store_result(result: _Result, writer: StoreWriter, report: BuildReport,
-                  keys: dict[str, str] | None = None, slugs: dict[str, str] | None = None,
+                  keys: dict[str, str] | None = None, slugs: dict[str, _Kept] | None = None,
                   spool: _SpoolLoads | None = None) -> None:
     """Store one worker result (or note why it was rejected).
 
@@ -563,15 +579,95 @@ def _store_result(result: _Result, writer: StoreWriter, report: BuildReport,
     """
     stored = False
     try:
-        stored = _store(result, writer, report, keys, slugs)
+        stored = _store(result, writer, report, keys, slugs, spool)
     finally:
         if spool is not None and result.spooled is not None:
             shared = result.encoded.shared_nquads if result.encoded is not None else ""
             spool.arrived(result.spooled, stored, shared)
 
 
+@dataclass
+class _Kept:
+    """The record stored for a project slug in this run (to settle a duplicate later)."""
+
+    key: str
+    source: str
+    completeness: tuple[int, int]
+    mtime_ns: int
+    spooled: _Spooled | None
+
+
+def _file_completeness(source: str) -> tuple[int, int]:
+    """Completeness of a page stored by an earlier build (parsed again; (−1, 0) if unreadable)."""
+    from esfgraph.parse import parse_file
+
+    try:
+        parsed = parse_file(source)
+    except (OSError, EsfGraphError):
+        return (-1, 0)
+    return parsed.record.completeness() if parsed.record is not None else (-1, 0)
+
+
+def _keep_duplicate(result: _Result, key: str, writer: StoreWriter, report: BuildReport,
+                    slugs: dict[str, _Kept] | None, spool: _SpoolLoads | None) -> bool:
+    """Settle the same project in two files: True when `result` is to be stored.
+
+    The more complete record wins (more fields present, then more list items), then the newer
+    file, then the first path in sort order, so the outcome does not depend on the order in
+    which files arrive. The loser is reported as rejected, naming both files; a loser already
+    stored by this run is taken out again (left out of its spool file, or its graphs removed).
+    """
+    assert result.encoded is not None
+    slug = result.encoded.slug
+    kept = slugs.get(slug) if slugs is not None else None
+    if kept is not None and kept.key == key:
+        return True
+    if kept is not None:
+        other_source, other_rank = kept.source, (kept.completeness, kept.mtime_ns)
+        entry = None
+    else:
+        entry = writer.manifest.source_by_slug(slug) if writer.incremental or slugs is None \
+            else None
+        if entry is None or entry.source == key:
+            return True
+        other_source, other_rank = entry.source, (_file_completeness(entry.source),
+                                                  entry.mtime_ns)
+    new_rank = (result.completeness, result.mtime_ns)
+    new_wins = new_rank > other_rank or (new_rank == other_rank and key < (
+        kept.key if kept is not None else other_source))
+    if new_rank[0] != other_rank[0]:
+        why = "more complete: {} fields and {} list items against {} and {}".format(
+            *(new_rank[0] if new_wins else other_rank[0]),
+            *(other_rank[0] if new_wins else new_rank[0]))
+    elif new_rank[1] != other_rank[1]:
+        why = "equally complete, newer file"
+    else:
+        why = "equally complete and as new, first in path order"
+    winner, loser = (result.source, other_source) if new_wins else (other_source, result.source)
+    report.rejected.append((loser, f"the same project ({slug}) is also in {winner}; kept "
+                                   f"{winner} ({why}) and left out {loser}"))
+    if not new_wins:
+        return False
+    if kept is not None:  # stored by this run: take it out again
+        old = writer.manifest.source_by_slug(slug)
+        shared = writer.manifest.shared_of(slug) if old is not None else ""
+        if spool is not None and kept.spooled is not None and spool.pending(kept.spooled.file):
+            spool.leave_out(kept.spooled, shared)
+            if old is not None:
+                writer.manifest.remove_source(old)
+        elif old is not None:
+            writer.remove_entry(old)
+            if spool is not None:
+                spool.orphans.update(shared.splitlines(keepends=True))
+            else:  # checked at the end: a later record may rely on them
+                report.left_out_shared.update(shared.splitlines(keepends=True))
+        report.mapped -= 1
+    return True
+
+
 def _store(result: _Result, writer: StoreWriter, report: BuildReport,
-           keys: dict[str, str] | None, slugs: dict[str, str] | None) -> bool:
+           keys: dict[str, str] | None, slugs: dict[str, _Kept] | None,
+           spool: _SpoolLoads | None = None) -> bool:
     """`_store_result` without the spool: True when the record was stored."""
     key = (keys or {}).get(result.source) or _source_key(result.source)
     report.warnings.extend((result.source, w) for w in result.warnings)
@@ -584,18 +680,11 @@ def _store(result: _Result, writer: StoreWriter, report: BuildReport,
                 report.removed.append(old.source)
         return False
     encoded = result.encoded
-    if slugs is not None and not writer.incremental:  # a fresh version holds only this run's
-        other_source = slugs.get(encoded.slug)
-    else:
-        other = writer.manifest.source_by_slug(encoded.slug)
-        other_source = other.source if other is not None else None
-    if other_source is not None and other_source != key:
-        report.rejected.append((result.source, (
-            f"the same project ({encoded.slug}) is already stored from {other_source}; "
-            "remove one of the two files")))
+    if not _keep_duplicate(result, key, writer, report, slugs, spool):
         return False
     if slugs is not None:
-        slugs[encoded.slug] = key
+        slugs[encoded.slug] = _Kept(key, result.source, result.completeness, result.mtime_ns,
+                                    result.spooled)
     entry = SourceEntry(key, os.path.basename(result.source), result.sha256, result.size,
                         result.mtime_ns, encoded.slug, encoded.graph, encoded.personal_graph)
     writer.add_record(encoded, entry, spooled=result.spooled is not None)

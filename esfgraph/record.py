@@ -84,6 +84,24 @@ class Record:
             out[f.name] = value
         return out
 
+    def completeness(self) -> tuple[int, int]:
+        """How much of a page this record holds: (fields present, list items and sections).
+
+        Two files with the same project keep the more complete one: a truncated copy lacks
+        fields and list items (partners, co-financiers, municipalities) that the full page has.
+        """
+        present = items = 0
+        for f in dataclasses.fields(self):
+            if f.name in ("source", "layout"):
+                continue
+            value = getattr(self, f.name)
+            if value is None or value == [] or value == {} or value == "":
+                continue
+            present += 1
+            if isinstance(value, (list, dict)):
+                items += len(value)
+        return present, items
+
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Record":
         """Rebuild a record from `to_json` output (used by tests and by cached parses)."""

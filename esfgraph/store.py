@@ -361,6 +361,12 @@ class Manifest:
         if len(self._pending_sources) >= self.PENDING_MAX:
             self.write_pending()
 
+    def shared_of(self, slug: str) -> str:
+        """The shared N-Quads lines recorded for one record ('' when none)."""
+        self.write_pending()
+        row = self.db.execute("SELECT nquads FROM shared WHERE slug=?", (slug,)).fetchone()
+        return row[0] if row and row[0] else ""
+
     def remove_source(self, entry: SourceEntry) -> None:
         self.write_pending()
         self.db.execute("DELETE FROM sources WHERE source=?", (entry.source,))
