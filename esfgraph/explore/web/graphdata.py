@@ -101,7 +101,7 @@ WHERE { { SELECT DISTINCT ?role ?p ?grant WHERE {
 ORG_YEARS = PREFIXES + """SELECT ?year (COUNT(?p) AS ?projects) (SUM(?grant) AS ?esfGrantSEK)
 WHERE { { SELECT DISTINCT ?p ?grant ?year WHERE {
   """ + AGENT + """
-  ?part esf:agent ?agent ; esf:role concept:role/owner ; esf:project ?p .
+  ?part esf:agent ?agent ; esf:role <https://w3id.org/esfgraph/concept/role/owner> ; esf:project ?p .
   ?p schema:startDate ?d . BIND(YEAR(?d) AS ?year)
   OPTIONAL { ?p esf:esfGrantSEK ?g0 } BIND(COALESCE(?g0, 0) AS ?grant) } } }
 GROUP BY ?year ORDER BY ?year"""
@@ -116,9 +116,9 @@ ORG_COPARTNERS = PREFIXES + """SELECT ?other ?label (COUNT(DISTINCT ?p) AS ?proj
 
 #: projects of a place, by kind of place
 PLACE_PATTERNS = {
-    "municipality": "?p esf:municipality {{s}} .",
-    "county": "?p esf:municipality ?m . ?m esf:county {{s}} .",
-    "region": "?p esf:region {{s}} .",
+    "municipality": "?p esf:municipality {{s}} ; a esf:Project .",
+    "county": "?p esf:municipality ?m ; a esf:Project . ?m esf:county {{s}} .",
+    "region": "?p esf:region {{s}} ; a esf:Project .",
 }
 
 
