@@ -39,7 +39,7 @@ def page(server):
         tab = context.new_page()
         errors: list[str] = []
         tab.on("pageerror", lambda exc: errors.append(str(exc)))
-        tab.goto(server.url + "/")
+        tab.goto(server.url + "/query")  # the query page moved from / to /query
         yield tab
         assert outside == [], f"the page tried to reach other hosts: {outside}"
         assert errors == [], f"JavaScript errors: {errors}"
@@ -97,3 +97,33 @@ def test_result_links_open_entity_pages(page, server):
     assert page.url == server.url + "/id/region/SE12"
     assert page.inner_text("h1") == "Östra Mellansverige"
     page.go_back()
+
+
+def test_query_url_fills_and_runs_with_predeclared_prefixes(page, server):
+    """`/query?query=...` fills the editor and runs it; `esf:` needs no PREFIX line; the result
+    can be downloaded as CSV and JSON from the same query."""
+    from urllib.parse import quote
+
+    query = "SELECT ?label WHERE { ?p a esf:Project ; rdfs:label ?label } ORDER BY ?label"
+    page.goto(server.url + "/query?query=" + quote(query))
+    page.wait_for_selector("table.results tbody tr")
+    assert page.input_value("#query") == query
+    assert page.locator("table.results tbody tr").count() == 3
+    csv = page.get_attribute("#dl-csv", "href")
+    assert csv.startswith("/sparql?query=") and csv.endswith("&format=csv")
+    body = page.request.get(server.url + csv).text()
+    assert body.splitlines()[0] == "label" and len(body.splitlines()) == 4
+    assert page.request.get(server.url + page.get_attribute("#dl-json", "href")).json()[
+        "results"]["bindings"]
+
+
+def test_long_results_are_paged(page):
+    page.fill("#query", "SELECT ?s ?x WHERE { ?s ?p ?o . ?x ?y ?z } LIMIT 250")
+    page.click("#run")
+    page.wait_for_selector("table.results tbody tr")
+    assert page.locator("table.results tbody tr").count() == 100
+    assert page.inner_text(".page-info") == "1–100 / 250"
+    page.click(".page-next")
+    page.click(".page-next")
+    assert page.locator("table.results tbody tr").count() == 50
+    assert page.inner_text(".page-info") == "201–250 / 250"

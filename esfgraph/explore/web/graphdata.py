@@ -24,6 +24,8 @@ SCHEMA = "https://schema.org/"
 PROV = "http://www.w3.org/ns/prov#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+#: an entity's own name: its preferred label first (facts come in store order, so sorted below)
+OWN_LABELS = (SKOS + "prefLabel", "http://www.w3.org/2000/01/rdf-schema#label")
 
 PREFIXES = """PREFIX esf: <https://w3id.org/esfgraph/ontology#>
 PREFIX concept: <https://w3id.org/esfgraph/concept/>
@@ -238,6 +240,18 @@ def entity(iri: str, labels: Labels, base: str, lang: str) -> dict[str, Any]:
     return {"iri": iri, "label": labels.get(iri, lang), "href": link(iri, base)}
 
 
+def _own_first(facts: list[Row]) -> list[tuple[str, str | None]]:
+    """The entity's own labels, skos:prefLabel before rdfs:label."""
+    out: list[tuple[str, str | None]] = []
+    for pred in OWN_LABELS:
+        for row in facts:
+            term = row.get("o")
+            if value(row, "p") == pred and term and term[0] == "literal" \
+                    and (term[1], term[2]) not in out:
+                out.append((term[1], term[2]))
+    return out
+
+
 async def project_card(run: Runner, iri: str, base: str, lang: str) -> dict[str, Any] | None:
     """Everything the project card shows; None when the graph holds nothing about `iri`."""
     facts = await run(FACTS, {"s": iri})
@@ -364,7 +378,6 @@ async def org_page(run: Runner, iri: str, base: str, lang: str) -> dict[str, Any
         return None
     bind = {"s": iri}
     labels = Labels()
-    own: list[tuple[str, str | None]] = []
     rel: dict[str, list[str]] = {}
     literals: dict[str, list[str]] = {}
     for row in facts:
@@ -376,8 +389,6 @@ async def org_page(run: Runner, iri: str, base: str, lang: str) -> dict[str, Any
             if o[1] not in rel.setdefault(p, []):
                 rel[p].append(o[1])
         else:
-            if p in (SKOS + "prefLabel",) and (o[1], o[2]) not in own:
-                own.append((o[1], o[2]))
             if o[1] not in literals.setdefault(p, []):
                 literals[p].append(o[1])
     projects = await run(ORG_PROJECTS, bind)
@@ -407,7 +418,7 @@ async def org_page(run: Runner, iri: str, base: str, lang: str) -> dict[str, Any
         copartners.append({**entity(other, labels, base, lang), "projects": value(row, "projects")})
     return {
         "iri": iri,
-        "title": fmt.pick_label(own, lang, fallback=fmt.local_name(iri)),
+        "title": fmt.pick_label(_own_first(facts), lang, fallback=fmt.local_name(iri)),
         "types": [fmt.local_name(t) for t in rel.get(RDF_TYPE, [])],
         "orgNumber": (literals.get(ESF + "organisationNumber") or [None])[0],
         "altLabels": literals.get(SKOS + "altLabel", []),
@@ -434,7 +445,6 @@ async def place_page(run: Runner, iri: str, kind: str, base: str,
         return None
     bind = {"s": iri}
     labels = Labels()
-    own: list[tuple[str, str | None]] = []
     rel: dict[str, list[str]] = {}
     literals: dict[str, str] = {}
     for row in facts:
@@ -446,8 +456,6 @@ async def place_page(run: Runner, iri: str, kind: str, base: str,
             if o[1] not in rel.setdefault(p, []):
                 rel[p].append(o[1])
         else:
-            if p == SKOS + "prefLabel" and (o[1], o[2]) not in own:
-                own.append((o[1], o[2]))
             literals.setdefault(p, o[1])
     totals = (await run(place_totals(kind), bind) or [{}])[0]
     years = await run(place_years(kind), bind)
@@ -469,7 +477,7 @@ async def place_page(run: Runner, iri: str, kind: str, base: str,
             or literals.get(ESF + "nuts2") or fmt.local_name(iri))
     return {
         "iri": iri, "kind": kind, "code": code,
-        "title": fmt.pick_label(own, lang, fallback=fmt.local_name(iri)),
+        "title": fmt.pick_label(_own_first(facts), lang, fallback=fmt.local_name(iri)),
         "county": [entity(x, labels, base, lang) for x in rel.get(ESF + "county", [])],
         "region": [entity(x, labels, base, lang) for x in rel.get(ESF + "region", [])],
         "links": sorted(rel.get(SKOS + "exactMatch", [])),
