@@ -305,8 +305,14 @@ class _Mapper:
         return MappedRecord(self.slug, URIRef(self.g), URIRef(self.pg), None, self.r.source,
                             terms=self.terms)
 
-    def _concept(self, path: str, scheme: str, notation: str | None, label: str | None) -> str:
-        """A data-derived concept, declared in the record graph with its scheme."""
+    def _concept(self, path: str, scheme: str, notation: str | None, label: str | None,
+                 en: str | None = None, alt: str | None = None) -> str:
+        """A data-derived concept, declared in the record graph with its scheme.
+
+        Every concept gets a Swedish prefLabel (at worst "Interventionstyp 136", which every
+        page agrees on); a label printed beside a code goes to skos:altLabel, since two pages
+        may print it differently and a concept has one prefLabel per language.
+        """
         c = concept(path)
         self.add(c, RDF.type, SKOS.Concept)
         self.add(c, SKOS.inScheme, concept(scheme))
@@ -314,6 +320,10 @@ class _Mapper:
             self.add(c, SKOS.notation, _plain(notation))
         if label:
             self.add(c, SKOS.prefLabel, self.sv(label))
+        if en:
+            self.add(c, SKOS.prefLabel, literal(en, lang="en"))
+        if alt and alt != label:
+            self.add(c, SKOS.altLabel, self.sv(alt))
         return c
 
     def classification(self) -> None:
@@ -322,16 +332,23 @@ class _Mapper:
         add(p, ESF.programmingPeriod, concept(f"period/{period}"))
         if r.programme_area:
             code = code_segment(r.programme_area)
-            known = (period, code) in KNOWN_PROGRAMME_AREAS
-            c = self._concept(f"programme-area/{period}/{code}", f"programme-area/{period}",
-                              None if known else r.programme_area.strip(), None)
+            if (period, code) in KNOWN_PROGRAMME_AREAS:  # labels shipped in concepts.ttl
+                c = self._concept(f"programme-area/{period}/{code}", f"programme-area/{period}",
+                                  None, None)
+            else:
+                shown = r.programme_area.strip()
+                c = self._concept(f"programme-area/{period}/{code}", f"programme-area/{period}",
+                                  shown, f"Programområde {shown}", f"Programme area {shown}",
+                                  r.programme_area_label)
             add(p, ESF.programmeArea, c)
         if r.programme_area_label:
             add(p, ESF.programmeAreaLabel, self.sv(r.programme_area_label))
         if r.specific_objective:
             code = code_segment(r.specific_objective)
+            shown = r.specific_objective.strip()
             c = self._concept(f"specific-objective/{period}/{code}",
-                              f"specific-objective/{period}", r.specific_objective.strip(), None)
+                              f"specific-objective/{period}", shown, f"Specifikt mål {shown}",
+                              f"Specific objective {shown}")
             add(p, ESF.specificObjective, c)
         if r.phase:
             key = slug(r.phase) or "okand-fas"
@@ -343,8 +360,13 @@ class _Mapper:
         if r.intervention_type:
             text = r.intervention_type.strip()
             is_code = len(text) <= 12 and bool(re.fullmatch(r"[A-Za-z0-9.]+", text))
-            c = self._concept(f"intervention-type/{slug(text) or 'okand'}", "intervention-type",
-                              text if is_code else None, None if is_code else text)
+            if is_code:
+                c = self._concept(f"intervention-type/{slug(text) or 'okand'}",
+                                  "intervention-type", text, f"Interventionstyp {text}",
+                                  f"Intervention type {text}")
+            else:
+                c = self._concept(f"intervention-type/{slug(text) or 'okand'}",
+                                  "intervention-type", None, text)
             add(p, ESF.interventionType, c)
         if r.fund:
             key = fund_key(r.fund)

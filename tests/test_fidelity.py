@@ -83,3 +83,42 @@ def test_unnormalised_values_are_kept_and_warned_about_by_page_and_field() -> No
                        "Projektägare organisationsnummer")}
     assert all(r.severity_word == "warning" for r in report.results)
     assert RDFS.label  # the warning's value is the printed label, naming the field
+
+
+def test_every_concept_used_has_a_swedish_pref_label() -> None:
+    from esfgraph.namespaces import SKOS
+    from esfgraph.resources import ontology_dir
+
+    vocab = Graph()
+    for f in Path(ontology_dir()).glob("*.ttl"):
+        vocab.parse(f)
+    for case in CASE_DIRS:
+        g = Graph()
+        for s, p, o, _ in case_quads(case):
+            g.add((s, p, o))
+        used = {o for s, p, o in g if str(o).startswith("https://w3id.org/esfgraph/concept/")
+                and p != SKOS.inScheme}
+        for c in used:
+            labels = [lab for lab in list(g.objects(c, SKOS.prefLabel))
+                      + list(vocab.objects(c, SKOS.prefLabel)) if lab.language == "sv"]
+            assert len(set(labels)) == 1, (case.name, c, labels)
+
+
+def test_concept_labels_agree_with_the_pages() -> None:
+    from rdflib import Literal, URIRef
+
+    from esfgraph.namespaces import SKOS
+    from esfgraph.resources import ontology_dir
+
+    vocab = Graph().parse(Path(ontology_dir()) / "concepts.ttl")
+    area1 = URIRef("https://w3id.org/esfgraph/concept/programme-area/2007-2013/1")
+    assert set(vocab.objects(area1, SKOS.prefLabel)) == {Literal("Kompetensförsörjning", lang="sv")}
+    assert Literal("Kompetensutveckling för sysselsatta", lang="sv") in set(
+        vocab.objects(area1, SKOS.altLabel))
+    quads = case_quads(Path(__file__).parent / "cases" / "esfplus-national-diarienummer")
+    labels = {(str(s).rsplit("/", 2)[-2], str(o), o.language) for s, p, o, _ in quads
+              if p == SKOS.prefLabel}
+    assert ("intervention-type", "Interventionstyp 136", "sv") in labels
+    assert ("intervention-type", "Intervention type 136", "en") in labels
+    assert ("2021-2027", "Programområde A", "sv") in labels
+    assert ("2021-2027", "Specifikt mål A1H", "sv") in labels
