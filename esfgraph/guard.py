@@ -10,12 +10,12 @@ operation, whatever a lexer makes of it, so it needs no parse (the parse costs 7
 
 A small tokenizer (strings, IRIs, comments, variables and prefixed names are single tokens)
 tells the form of the query, whether it names its own dataset, and how deeply it nests and how
-many operators it chains: pyoxigraph 0.5 crashes with a segmentation fault from about 5,000
-nested brackets, BINDs or MINUS blocks and 10,000 chained `+`, `UNION` or `OPTIONAL` (measured,
-docs/guide/hardening.md), so the limits below stop far short of that with a 400 that names the
-limit. The tokenizer can be misled (`1<'>'` is a comparison, not an IRI), which is why it never
-decides that a query is safe to send to the network; the query workers also have no network at
-all (esfgraph.sandbox).
+many operators it chains: pyoxigraph 0.5 crashes with a segmentation fault from 2,500 nested
+braces, 3,000 BINDs or MINUS blocks and 7,000 chained `+` (measured, SECURITY.md), so the
+limits below stop short of that with a 400 that names the limit. The tokenizer can be misled
+(`1<'>'` is a comparison, not an IRI), so the brackets and chain characters are also counted
+in the raw text, where nothing can hide them; and the tokenizer never decides that a query is
+safe to send to the network. The query workers also have no network at all (esfgraph.sandbox).
 
 Every cache here is keyed by a SHA-256 digest of the text and bounded in entries, so a flood of
 distinct large queries costs no memory.
@@ -38,8 +38,15 @@ QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 #: Deeper nesting of { ( [ than this is refused before parsing (parsers recurse per level).
 MAX_DEPTH = 256
 #: More operators (+ - * / | ^ ! && || < > =, UNION, OPTIONAL, MINUS, FILTER, BIND) than this
-#: are refused: pyoxigraph nests one level per operator and crashes from about 5,000.
-MAX_OPERATORS = 2000
+#: are refused: pyoxigraph nests one level per operator and crashes from 3,000 BINDs or MINUS
+#: blocks and 7,000 chained `+` (measured with pyoxigraph 0.5 on x86_64).
+MAX_OPERATORS = 1000
+#: Opening brackets anywhere in the text, strings and IRIs included. The tokenizer can be misled
+#: into reading code as a string; the real nesting can never exceed this count, and pyoxigraph
+#: crashes from 2,500 nested `{`.
+MAX_RAW_OPENERS = 2000
+#: `+ ! | & * ^ =` anywhere in the text (the same reasoning for chains; crashes from 7,000).
+MAX_RAW_CHAIN = 4000
 #: The longest query text accepted at all (characters).
 MAX_QUERY_CHARS = 1_000_000
 UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE",
@@ -259,6 +266,17 @@ def check_limits(text: str) -> QueryShape:
     if len(text) > MAX_QUERY_CHARS:
         raise QueryTooComplexError(
             f"The query is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}.")
+    decoded = decode_escapes(text)
+    openers = sum(decoded.count(c) for c in "{([")
+    if openers > MAX_RAW_OPENERS:
+        raise QueryTooComplexError(
+            f"The query has {openers} opening brackets ({{ ( [, counted everywhere, also in "
+            f"strings); the limit is {MAX_RAW_OPENERS}. Split a long VALUES block.")
+    chain = sum(decoded.count(c) for c in "+!|&*^=")
+    if chain > MAX_RAW_CHAIN:
+        raise QueryTooComplexError(
+            f"The query has {chain} of the characters + ! | & * ^ = (counted everywhere); "
+            f"the limit is {MAX_RAW_CHAIN}.")
     info = shape(text)
     if info.depth > MAX_DEPTH:
         raise QueryTooComplexError(
@@ -309,7 +327,8 @@ class QueryTooComplexError(QueryError):
     """The query is over a size, nesting or operator limit."""
 
 
-__all__ = ["FORBIDDEN", "MAX_DEPTH", "MAX_OPERATORS", "MAX_QUERY_CHARS", "BoundedCache",
+__all__ = ["FORBIDDEN", "MAX_DEPTH", "MAX_OPERATORS", "MAX_QUERY_CHARS", "MAX_RAW_CHAIN",
+           "MAX_RAW_OPENERS", "BoundedCache",
            "QueryShape", "QueryTooComplexError", "Token", "UnsafeQueryError",
            "UnverifiableQueryError", "check", "check_limits", "decode_escapes", "digest",
            "keywords", "mentions_forbidden", "shape", "tokens"]
