@@ -66,14 +66,14 @@ def _export_jsonld(store: Store, out: Any, *, graph: str | None, personal_data: 
     except ImportError:
         write_jsonld = None
     if write_jsonld is not None:
-        # quads arrive graph by graph, so the writer holds one graph at a time; one graph
-        # asked for is written as plain triples
-        items = (q.triple for q in quads) if graph is not None else quads
+        # quads arrive graph by graph, so the writer holds one graph at a time; everything is
+        # written into the default graph (the union), which every JSON-LD reader loads: named
+        # graphs stay available in nq and trig
         if isinstance(out, (str, os.PathLike)):
             with open(out, "wb") as handle:
-                write_jsonld(items, handle)
+                write_jsonld(quads, handle, union=True)
         else:
-            write_jsonld(items, out)
+            write_jsonld(quads, out, union=True)
         return
     try:
         ox.serialize((q.triple for q in quads), out, ox.RdfFormat.JSON_LD)

@@ -643,8 +643,8 @@ class _Mapper:
         self._places_done.add(place)
         self.add(place, RDF.type, SCHEMA.Place)
         name = getattr(m, "name", None)
-        if name:
-            self.add(place, RDFS.label, literal(name, lang="en"))
+        if name:  # GeoNames / ISO 3166-2 names are local names ("Gent"), not English: no tag
+            self.add(place, RDFS.label, _plain(name))
         if m.label and m.label != name:
             self.add(place, SKOS.altLabel, self.sv(m.label))
         if getattr(m, "iso3166_2", None):

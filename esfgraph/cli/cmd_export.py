@@ -14,7 +14,9 @@ from esfgraph.errors import EsfGraphError
 @click.option("--format", "fmt", required=True,
               type=click.Choice(["turtle", "json-ld", "nt", "nq", "trig", "xml"]),
               help="turtle, json-ld, nt (N-Triples), nq (N-Quads), trig or xml (RDF/XML). "
-                   "turtle, json-ld, nt and xml write the union of the graphs.")
+                   "turtle, json-ld, nt and xml write the union of the graphs as plain triples "
+                   "(JSON-LD in its default graph, so any JSON-LD reader loads it all); nq and "
+                   "trig keep the named graphs.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write to this file instead of stdout.")
 @click.option("--graph", "graph", default=None, metavar="IRI",

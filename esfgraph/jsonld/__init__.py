@@ -207,7 +207,8 @@ def _writer(out: Any) -> Any:
 
 
 def write_jsonld(quads: Iterable[Any], out: TextIO | BinaryIO,
-                 context: dict[str, Any] | None = None, *, embed_context: bool = True) -> int:
+                 context: dict[str, Any] | None = None, *, embed_context: bool = True,
+                 union: bool = False) -> int:
     """Write quads as one JSON-LD document in time linear in the number of quads.
 
     Args:
@@ -218,6 +219,11 @@ def write_jsonld(quads: Iterable[Any], out: TextIO | BinaryIO,
         out: text or binary stream (binary gets UTF-8).
         context: a context document; the packaged one when None.
         embed_context: write the context object inline (else refer to it by file name).
+        union: write every triple into the default graph (node objects at the top level, no
+            named graphs), so that readers that load only the default graph (a plain
+            `rdflib.Graph`, pyld's `to_rdf` default graph) see the whole data. Memory stays
+            bounded: a subject is still flushed at each graph boundary and its node objects
+            merge on expansion.
 
     Returns:
         The number of quads written.
@@ -241,7 +247,7 @@ def write_jsonld(quads: Iterable[Any], out: TextIO | BinaryIO,
             return
         nodes = [_node(comp, subj, props) for subj, props in subjects.items()]
         subjects.clear()
-        if graph is None or (graph[0] == "i" and graph[1] in _DEFAULT_GRAPHS):
+        if union or graph is None or (graph[0] == "i" and graph[1] in _DEFAULT_GRAPHS):
             items = nodes
         else:
             items = [{"@id": _node_id(graph), "@graph": nodes}]
