@@ -29,9 +29,12 @@ def bars(items: Iterable[dict[str, Any]], key: str, lang: str,
     rows = []
     for item in list(items)[:limit]:
         number = fmt.to_decimal(item.get(key)) or Decimal(0)
+        if str(item.get("granted", "")) == "0":  # no project here states the amount: not 0 kr
+            text = "–"
+        else:
+            text = fmt.compact_money(number, lang) if money else fmt.number(number, lang)
         rows.append({"label": str(item.get("label") or "–"), "href": item.get("href"),
-                     "value": number,
-                     "text": fmt.compact_money(number, lang) if money else fmt.number(number, lang)})
+                     "value": number, "text": text})
     top = max((r["value"] for r in rows), default=Decimal(0))
     for i, row in enumerate(rows):
         ratio = float(row["value"] / top) if top > 0 else 0.0

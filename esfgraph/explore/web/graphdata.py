@@ -173,15 +173,16 @@ PLACE_PARTS = {
 }
 
 LANDING_PERIODS = PREFIXES + """SELECT ?period ?label ?alt (COUNT(?p) AS ?projects)
-       (SUM(?grant) AS ?esfGrantSEK) WHERE {
-  { SELECT ?p ?period (COALESCE(?g0, 0) AS ?grant) WHERE { ?p a esf:Project .
+       (SUM(COALESCE(?g0, 0)) AS ?esfGrantSEK) (COUNT(?g0) AS ?granted) WHERE {
+  { SELECT ?p ?period ?g0 WHERE { ?p a esf:Project .
     OPTIONAL { ?p esf:programmingPeriod ?period } OPTIONAL { ?p esf:esfGrantSEK ?g0 } } }
   OPTIONAL { ?period skos:prefLabel ?label FILTER(LANGMATCHES(LANG(?label), "sv")) }
   OPTIONAL { ?period skos:prefLabel ?alt FILTER(LANGMATCHES(LANG(?alt), "en")) }
 } GROUP BY ?period ?label ?alt ORDER BY ?period"""
-LANDING_YEARS = PREFIXES + """SELECT ?year (COUNT(?p) AS ?projects) (SUM(?grant) AS ?esfGrantSEK)
+LANDING_YEARS = PREFIXES + """SELECT ?year (COUNT(?p) AS ?projects)
+       (SUM(COALESCE(?g0, 0)) AS ?esfGrantSEK) (COUNT(?g0) AS ?granted)
 WHERE { ?p a esf:Project ; schema:startDate ?d . BIND(YEAR(?d) AS ?year)
-  OPTIONAL { ?p esf:esfGrantSEK ?g0 } BIND(COALESCE(?g0, 0) AS ?grant) }
+  OPTIONAL { ?p esf:esfGrantSEK ?g0 } }
 GROUP BY ?year ORDER BY ?year"""
 LANDING_REGIONS = PREFIXES + """SELECT ?x ?label (COUNT(?p) AS ?projects)
        (SUM(?grant) AS ?esfGrantSEK) WHERE {
@@ -512,7 +513,8 @@ async def landing(run: Runner, base: str, lang: str) -> dict[str, Any]:
             x = value(row, key)
             out.append({**(entity(x, labels, base, lang) if x else
                            {"iri": None, "label": "–", "href": None}),
-                        "projects": value(row, "projects"), "esfGrantSEK": value(row, "esfGrantSEK")})
+                        "projects": value(row, "projects"), "esfGrantSEK": value(row, "esfGrantSEK"),
+                        "granted": value(row, "granted")})
         return out
 
     per_period = items(periods, "period")
@@ -520,7 +522,8 @@ async def landing(run: Runner, base: str, lang: str) -> dict[str, Any]:
     total_grant = sum(fmt.to_decimal(p["esfGrantSEK"]) or 0 for p in per_period)
     return {"projects": total_projects, "esfGrantSEK": total_grant, "periods": per_period,
             "years": [{"label": value(r, "year"), "projects": value(r, "projects"),
-                       "esfGrantSEK": value(r, "esfGrantSEK")} for r in years],
+                       "esfGrantSEK": value(r, "esfGrantSEK"), "granted": value(r, "granted")}
+                      for r in years],
             "regions": items(regions, "x"), "areas": items(areas, "x")}
 
 

@@ -165,7 +165,7 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (Swedish, English)
     "map.filters": ("Kartan följer sökningens filter:", "The map follows the search filters:"),
     "map.to_search": ("Visa projekten i sökningen", "Show the projects in the search"),
     "map.table": ("Värden som tabell", "Values as a table"),
-    "map.attribution": ("Gränser", "Boundaries"),
+    "map.attribution": ("Kartdata", "Map data"),
     "query.title": ("SPARQL-frågor", "SPARQL queries"),
     "query.examples": ("Färdiga frågor", "Ready-made queries"),
     "query.run": ("Kör frågan", "Run query"),
