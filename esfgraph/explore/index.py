@@ -38,9 +38,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from esfgraph.nt import split_literal
+
 INDEX_FILE = "explore.sqlite"
 #: Bumped when the tables change: an index of another schema is rebuilt.
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 _ESF = "https://w3id.org/esfgraph/ontology#"
 _DCT = "http://purl.org/dc/terms/"
@@ -136,8 +138,6 @@ Term = tuple[str, str, str, bool]
 
 
 def _literal(o: str) -> tuple[str, str | None]:
-    from esfgraph.nt import split_literal
-
     lexical, lang, _ = split_literal(o)
     return lexical, lang
 
@@ -442,7 +442,7 @@ CREATE TABLE IF NOT EXISTS docs (id INTEGER PRIMARY KEY, title TEXT, actors TEXT
     body TEXT);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(title, actors, places, body,
     content='docs', content_rowid='id', tokenize='unicode61 remove_diacritics 0',
-    prefix='3 5');
+    detail='column');
 CREATE VIRTUAL TABLE IF NOT EXISTS fts_vocab USING fts5vocab(fts, 'row');
 CREATE TABLE IF NOT EXISTS orgs (id INTEGER, org TEXT, label TEXT, PRIMARY KEY (id, org))
     WITHOUT ROWID;
@@ -459,6 +459,8 @@ class IndexReport:
     read_back: int = 0
     seconds: float = 0.0
     size: int = 0
+    #: seconds per step (copy, delete, read back, insert, labels, tails, commit)
+    steps: dict[str, float] = field(default_factory=dict)
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -498,13 +500,23 @@ def update_index(version_dir: str | os.PathLike[str], ox_store: Any, base_iri: s
         shutil.copyfile(target, tmp)
     elif previous is not None and previous.exists() and _schema_ok(previous):
         shutil.copyfile(previous, tmp)
+    report.steps["copy"] = time.monotonic() - started
     db = connect(tmp)
     try:
+        step = time.monotonic()
+
+        def lap(name: str) -> None:
+            nonlocal step
+            now = time.monotonic()
+            report.steps[name] = now - step
+            step = now
+
         wanted = set(slugs)
         have = {slug for (slug,) in db.execute("SELECT slug FROM projects")}
         gone = sorted((have - wanted) | (have & set(docs)))
         _delete(db, gone)
         report.removed = len(have - wanted)
+        lap("delete")
         missing = sorted(wanted - (have - set(docs)) - set(docs))
         if missing:
             if gazetteer is None:
@@ -515,13 +527,18 @@ def update_index(version_dir: str | os.PathLike[str], ox_store: Any, base_iri: s
                 docs[slug] = doc_from_terms(terms_from_store(ox_store, slug, base_iri), slug,
                                             base_iri, gazetteer)
             report.read_back = len(missing)
+        lap("read back")
         _insert(db, [docs[s] for s in sorted(docs) if s in wanted])
         report.added = len([s for s in docs if s in wanted])
+        lap("insert")
         _write_labels(db, read_labels(ox_store, base_iri))
+        lap("labels")
         _write_tails(db)
+        lap("tails")
         db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
         db.execute("INSERT OR REPLACE INTO meta VALUES ('base_iri', ?)", (base_iri,))
         db.commit()
+        lap("commit")
     except BaseException:
         db.close()
         tmp.unlink(missing_ok=True)
