@@ -20,7 +20,9 @@ def test_wheel_contains_every_runtime_resource(tmp_path: Path) -> None:
     pkg = REPO / "esfgraph"
     wanted = {f"esfgraph/{p.relative_to(pkg).as_posix()}"
               for pattern in ("ontology/*.ttl", "shapes/*.ttl", "data/*", "queries/*.rq",
-                              "jsonld/*.jsonld", "serve/static/*")
+                              "jsonld/*.jsonld", "serve/static/*",
+                              "explore/web/templates/*.html", "explore/web/static/*",
+                              "explore/web/geo/*")
               for p in pkg.glob(pattern)}
     assert len(wanted) > 20
     assert wanted <= names, sorted(wanted - names)
