@@ -43,7 +43,6 @@ _RDF_FORMATS = {
 }
 #: Results bigger than this are not cached.
 CACHE_MAX_BYTES = 8 * 1024 * 1024
-_POSITION = re.compile(r"error at (\d+):(\d+)")
 _VARNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -139,19 +138,12 @@ def _sparql_term(term: Any) -> str:
 
 
 def syntax_error(exc: SyntaxError, sparql: str) -> QuerySyntaxError:
-    """Turn pyoxigraph's SyntaxError into a message with line, column and the line itself."""
-    text = str(exc)
-    match = _POSITION.search(text)
-    if not match:
-        return QuerySyntaxError(f"SPARQL syntax error: {text}", None, None)
-    line, column = int(match.group(1)), int(match.group(2))
-    lines = sparql.splitlines()
-    shown = ""
-    if 1 <= line <= len(lines):
-        shown = f"\n  {lines[line - 1]}\n  {' ' * max(column - 1, 0)}^"
-    detail = _POSITION.sub("", text).strip(" :")
-    return QuerySyntaxError(f"SPARQL syntax error at line {line}, column {column}: {detail}{shown}",
-                            line, column)
+    """Turn pyoxigraph's SyntaxError into a short message with line, column and the line itself
+    (never the grammar's list of character ranges; see esfgraph.sparql_errors)."""
+    from esfgraph.sparql_errors import explain
+
+    problem = explain(str(exc), sparql, PREFIXES)
+    return QuerySyntaxError(problem.render(sparql), problem.line, problem.column)
 
 
 # --------------------------------------------------------------------------------------------
