@@ -74,16 +74,26 @@ def pages_for(work: Path, count: int) -> Path:
     return folder
 
 
-def timed_build(pages: Path, store: Path, *, index: bool) -> float:
-    """Wall seconds of a full `esfgraph build` in a child process."""
+def timed_build(pages: Path, store: Path, *, index: bool) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the process tree) of a full `esfgraph build` in a child.
+
+    CPU time (user + system of the child and its workers) depends much less than wall time
+    on what else the machine runs.
+    """
+    import resource
+
     shutil.rmtree(store, ignore_errors=True)
     env = dict(os.environ, ESFGRAPH_EXPLORE_INDEX="1" if index else "0")
     exe = Path(sys.executable).with_name("esfgraph")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     subprocess.run([str(exe), "build", str(pages), "--store", str(store), "--no-validate",
                     "-q"], env=env, check=False, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)
-    return time.monotonic() - started
+    wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -193,7 +203,7 @@ def measure_sparql(store: Path, kind: str, runs: int) -> list[float]:
 
 
 def bench(count: int, work: Path, *, compare_builds: bool, n: int, cold_n: int,
-          sparql_runs: int, out: Callable[[str], None]) -> None:
+          sparql_runs: int, out: Callable[[str], None], builds: int = 1) -> None:
     from esfgraph.explore.index import index_path
     from esfgraph.store import current_version
 
@@ -201,14 +211,24 @@ def bench(count: int, work: Path, *, compare_builds: bool, n: int, cold_n: int,
     store = work / f"store-{count}"
     out(f"\n## {count:,} pages".replace(",", " "))
     if compare_builds or not (store / "current").exists():
-        with_index = timed_build(pages, store, index=True)
-        out(f"build with the explorer index:    {with_index:7.1f} s")
+        plain = work / f"store-{count}-noindex"
+        rounds = builds if compare_builds else 1
+        walls: dict[bool, list[float]] = {True: [], False: []}
+        cpus: dict[bool, list[float]] = {True: [], False: []}
+        for _ in range(rounds):  # alternate, so a load change hits both alike
+            for index in ((True, False) if compare_builds else (True,)):
+                wall, cpu = timed_build(pages, store if index else plain, index=index)
+                walls[index].append(wall)
+                cpus[index].append(cpu)
+        shutil.rmtree(plain, ignore_errors=True)
+        w1, c1 = statistics.median(walls[True]), statistics.median(cpus[True])
+        out(f"build with the explorer index: {w1:7.1f} s wall, {c1:7.1f} s CPU "
+            f"(median of {rounds})")
         if compare_builds:
-            plain = work / f"store-{count}-noindex"
-            without = timed_build(pages, plain, index=False)
-            shutil.rmtree(plain, ignore_errors=True)
-            out(f"build without it:                 {without:7.1f} s")
-            out(f"index share of the build time:    {100 * (with_index - without) / without:6.1f} %")
+            w0, c0 = statistics.median(walls[False]), statistics.median(cpus[False])
+            out(f"build without it:              {w0:7.1f} s wall, {c0:7.1f} s CPU")
+            out(f"index share of the build:      {100 * (w1 - w0) / w0:+7.1f} % wall, "
+                f"{100 * (c1 - c0) / c0:+6.1f} % CPU")
     version = current_version(store)
     assert version is not None, f"no store at {store}"
     size = index_path(version).stat().st_size
@@ -372,6 +392,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=200, help="requests per kind")
     parser.add_argument("--cold", type=int, default=10, help="cold requests per kind")
     parser.add_argument("--sparql-runs", type=int, default=5)
+    parser.add_argument("--builds", type=int, default=2,
+                        help="timed builds with and without the index (alternating)")
     parser.add_argument("--engines", metavar="STORE", default=None,
                         help="compare FTS5 and tantivy on the texts of this store, then stop")
     args = parser.parse_args(argv)
@@ -382,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     for count in (int(c) for c in args.counts.split(",")):
         bench(count, work, compare_builds=not args.no_build_compare, n=args.requests,
-              cold_n=args.cold, sparql_runs=args.sparql_runs,
+              cold_n=args.cold, sparql_runs=args.sparql_runs, builds=args.builds,
               out=lambda line: print(line, flush=True))
     return 0
 
