@@ -168,6 +168,21 @@ class MappedRecord:
         return self._quads is None and self.terms is not None
 
 
+def luhn_ok(digits: str) -> bool:
+    """True when a Swedish organisation number's last digit is the Luhn check digit.
+
+    The check covers the last ten digits (a 12-digit form starts with the century).
+    """
+    ten = digits[-10:]
+    if len(ten) != 10 or not ten.isdigit():
+        return False
+    total = 0
+    for i, ch in enumerate(ten):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
 @lru_cache(maxsize=4096)
 def unnormalised_field(label: str) -> str | None:
     """The record field of a known page label kept in `extra`, else None.
@@ -523,7 +538,10 @@ class _Mapper:
                     legal = ref
                     while getattr(legal, "parent", None) is not None:
                         legal = legal.parent
-                    self.add(self.iris.org(legal, r), ESF.organisationNumber, _plain(digits))
+                    node = self.iris.org(legal, r)
+                    self.add(node, ESF.organisationNumber, _plain(digits))
+                    if not luhn_ok(digits):
+                        self.add(node, ESF.organisationNumberCheckDigitValid, _FALSE)
         elif r.owner_org_number:
             digits = _DIGITS.sub("", r.owner_org_number)
             if digits:
