@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import stat
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -32,6 +33,7 @@ import pyoxigraph as ox
 from esfgraph import __version__
 from esfgraph.config import Config
 from esfgraph.errors import EsfGraphError, StoreError
+from esfgraph.lifeline import Owner, die_with, owner
 from esfgraph.mapping import build_time
 from esfgraph.store import (
     EncodedRecord,
@@ -79,6 +81,9 @@ class BuildReport:
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
     rejected: list[tuple[str, str]] = field(default_factory=list)
+    #: files that could not be read and folders that could not be listed, with the reason;
+    #: their stored records are kept (a permission problem is not a removed page)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
     triples: int = 0
     entities_by_class: dict[str, int] = field(default_factory=dict)
@@ -104,6 +109,8 @@ class BuildReport:
                 lines.append(f"    {n:>8}  {cls}")
         for source, reason in self.rejected:
             lines.append(f"REJECTED {source}: {reason}")
+        for source, reason in self.unreadable:
+            lines.append(f"UNREADABLE {source}: {reason}")
         for source, message in self.warnings[:50]:
             lines.append(f"warning {source}: {message}")
         if len(self.warnings) > 50:
@@ -144,6 +151,8 @@ class _Result:
     index_doc: Any = None
     #: `Record.completeness()`: of two files with the same project the more complete is kept
     completeness: tuple[int, int] = (0, 0)
+    #: the file could not be read (`rejected` says why): its stored record is kept
+    unreadable: bool = False
 
 
 class _Spool:
@@ -212,14 +221,17 @@ _W: dict[str, Any] = {}
 
 def _init_worker(config: Config, personal_data: bool, validate: bool, strict: bool,
                  generated: dt.datetime | None = None, spool_dir: str | None = None,
-                 spool_bytes: int = SPOOL_BYTES) -> None:
+                 spool_bytes: int = SPOOL_BYTES, build_process: Owner | None = None) -> None:
     """Per-process setup: config, gazetteer, the validation switch, build time and spool.
 
     The build time is read once in the parent and handed down: forkserver workers keep the
     environment of the moment the fork server started, so they may not see SOURCE_DATE_EPOCH,
     and one build should carry one time anyway. With `spool_dir` the worker writes each
-    record's N-Quads to its own files there (see `_Spool`).
+    record's N-Quads to its own files there (see `_Spool`). With `build_process` (a pool
+    worker) the process ends when the build does, however it ends (see esfgraph.lifeline).
     """
+    if build_process is not None:
+        die_with(build_process)
     _W.update(config=config, personal_data=personal_data, validate=validate, strict=strict,
               gazetteer=None, generated=generated,
               spool=_Spool(spool_dir, spool_bytes) if spool_dir else None)
@@ -254,52 +266,30 @@ def _validation_messages(mapped: Any) -> list[str] | None:
 
 
 def _process(path: str) -> _Result:
-    """Parse, map, (validate) and encode one file."""
-    from esfgraph.mapping import map_record
-    from esfgraph.parse import parse_bytes
-    from esfgraph.parse.decode import read_file
+    """Parse, map, (validate) and encode one file; whatever goes wrong stays with that file."""
+    from esfgraph.parse.decode import NotARegularFile, read_file
 
-    config: Config = _W["config"]
     try:
-        # read no more than the parser accepts: a huge file is rejected by parse_bytes below
+        # only regular files are opened (a FIFO would block the worker forever), and no more
+        # than the parser accepts: a huge file is rejected by parse_bytes below
         data = read_file(path)
         st = os.stat(path)
+    except NotARegularFile as exc:
+        return _Result(path, "", 0, 0, None, f"{exc.strerror}; skipped", [])
     except OSError as exc:
-        return _Result(path, "", 0, 0, None, f"cannot read the file ({exc.strerror})", [])
+        return _Result(path, "", 0, 0, None, f"cannot read the file ({exc.strerror or exc}); "
+                       "its stored record, if any, is kept", [], unreadable=True)
     sha = hashlib.sha256(data).hexdigest()
     result = _Result(path, sha, st.st_size, st.st_mtime_ns, None, None, [])
     try:
-        parsed = parse_bytes(data, path)  # the bytes just hashed: each file is read once
-    except EsfGraphError as exc:
-        result.rejected = str(exc)
+        encoded = _encode(data, path, sha, result)
+    except Exception as exc:  # noqa: BLE001 - one page must never stop the build
+        result.rejected = (f"could not be processed ({type(exc).__name__}: {exc}); the page "
+                           "was skipped, please report it with the file")
+        result.warnings, result.index_doc = [], None
         return result
-    errors = [i.message for i in parsed.issues if i.severity == "error"]
-    result.warnings = [i.message for i in parsed.issues if i.severity != "error"]
-    if parsed.record is None or errors:
-        result.rejected = "; ".join(errors) or "not a project page"
+    if encoded is None:
         return result
-    result.completeness = parsed.record.completeness()
-    try:
-        mapped = map_record(parsed.record, config, _W["gazetteer"], sha256=sha,
-                            generated=_W.get("generated"))
-    except Exception as exc:  # noqa: BLE001 - one bad record must not stop the build
-        result.rejected = f"could not be mapped to RDF ({type(exc).__name__}: {exc})"
-        return result
-    if _W["validate"]:
-        messages = _validation_messages(mapped)
-        if messages:
-            if _W["strict"]:
-                result.rejected = "SHACL violations: " + "; ".join(messages[:5])
-                return result
-            result.warnings.extend(f"SHACL: {m}" for m in messages)
-    try:
-        # encode_record checks every IRI and language tag it writes (once per distinct
-        # value), so the text always parses: no second parse of each record here
-        encoded = encode_record(mapped, config.base_iri, personal_data=_W["personal_data"])
-    except EsfGraphError as exc:
-        result.rejected = str(exc)
-        return result
-    result.index_doc = _index_doc(mapped, config.base_iri)
     spool: _Spool | None = _W.get("spool")
     if spool is None:
         result.encoded = encoded
@@ -316,6 +306,47 @@ def _process(path: str) -> _Result:
     return result
 
 
+def _encode(data: bytes, path: str, sha: str, result: _Result) -> EncodedRecord | None:
+    """Parse, map, (validate) and encode a file's bytes; None (with `result.rejected`) if not."""
+    from esfgraph.mapping import map_record
+    from esfgraph.parse import parse_bytes
+
+    config: Config = _W["config"]
+    try:
+        parsed = parse_bytes(data, path)  # the bytes just hashed: each file is read once
+    except EsfGraphError as exc:
+        result.rejected = str(exc)
+        return None
+    errors = [i.message for i in parsed.issues if i.severity == "error"]
+    result.warnings = [i.message for i in parsed.issues if i.severity != "error"]
+    if parsed.record is None or errors:
+        result.rejected = "; ".join(errors) or "not a project page"
+        return None
+    result.completeness = parsed.record.completeness()
+    try:
+        mapped = map_record(parsed.record, config, _W["gazetteer"], sha256=sha,
+                            generated=_W.get("generated"))
+    except Exception as exc:  # noqa: BLE001 - one bad record must not stop the build
+        result.rejected = f"could not be mapped to RDF ({type(exc).__name__}: {exc})"
+        return None
+    if _W["validate"]:
+        messages = _validation_messages(mapped)
+        if messages:
+            if _W["strict"]:
+                result.rejected = "SHACL violations: " + "; ".join(messages[:5])
+                return None
+            result.warnings.extend(f"SHACL: {m}" for m in messages)
+    try:
+        # encode_record checks every IRI and language tag it writes (once per distinct
+        # value), so the text always parses: no second parse of each record here
+        encoded = encode_record(mapped, config.base_iri, personal_data=_W["personal_data"])
+    except EsfGraphError as exc:
+        result.rejected = str(exc)
+        return None
+    result.index_doc = _index_doc(mapped, config.base_iri)
+    return encoded
+
+
 def _index_doc(mapped: Any, base_iri: str) -> Any:
     """The record's row of the explorer index (see esfgraph.explore.index)."""
     from esfgraph.explore.index import doc_from_terms, enabled, terms_of_mapped
@@ -330,10 +361,20 @@ def _index_doc(mapped: Any, base_iri: str) -> Any:
 # --------------------------------------------------------------------------------------------
 
 
-def _iter_paths(sources: Iterable[str | os.PathLike[str]]) -> list[str]:
-    from esfgraph.parse.api import iter_source_strings
+def _iter_paths(sources: Iterable[str | os.PathLike[str]]
+                ) -> tuple[list[str], list[tuple[str, str]]]:
+    """The source files, and the folders that could not be listed with the reason."""
+    from esfgraph.parse.api import iter_source_strings, unlistable_message
 
-    return list(iter_source_strings(list(sources)))
+    unlisted: list[tuple[str, str]] = []
+    paths = list(iter_source_strings(list(sources), lambda folder, exc: unlisted.append(
+        (folder, unlistable_message(exc)))))
+    return paths, unlisted
+
+
+def _under(key: str, folders: list[str]) -> bool:
+    """True when the manifest key `key` lies under one of the (resolved) `folders`."""
+    return any(key.startswith(folder.rstrip(os.sep) + os.sep) for folder in folders)
 
 
 def _source_key(path: str, folders: dict[str, str] | None = None) -> str:
@@ -397,12 +438,18 @@ def build(sources: Sequence[str | os.PathLike[str]], config: Config | None = Non
     root = Path(store_path if store_path is not None else config.store_path())
     started = time.monotonic()
     report = BuildReport(store_path=str(root))
-    paths = _iter_paths(sources)
+    paths, unlisted = _iter_paths(sources)
     if not paths:
         # refusing beats silently emptying an existing store because of a mistyped folder
+        if unlisted:
+            raise StoreError("; ".join(f"{folder}: {why}" for folder, why in unlisted)
+                             + "; no pages found, nothing was built")
         names = ", ".join(str(s) for s in sources) or "(none)"
         raise StoreError(f"no pages found in {names}; nothing was built (give files or folders "
                          "of saved project pages)")
+    report.unreadable.extend((folder, f"{why}; its stored records are kept")
+                             for folder, why in unlisted)
+    kept_folders = [str(Path(folder).resolve()) for folder, _ in unlisted]
     incremental = not full and _compatible(root, config, personal)
     report.incremental = incremental
 
@@ -425,7 +472,7 @@ def build(sources: Sequence[str | os.PathLike[str]], config: Config | None = Non
                 continue
             todo.append(path)
         for key, entry in stored.items():
-            if key not in wanted:
+            if key not in wanted and not _under(key, kept_folders):
                 writer.remove_entry(entry)
                 report.removed.append(entry.source)
         _run(todo, writer, report, config, personal, do_validate, strict, jobs, progress, keys)
@@ -451,6 +498,8 @@ def _unchanged(path: str, entry: SourceEntry) -> bool:
     try:
         st = os.stat(path)
     except OSError:
+        return False
+    if not stat.S_ISREG(st.st_mode):  # a FIFO is never read here: _process reports it
         return False
     if st.st_size == entry.size and st.st_mtime_ns == entry.mtime_ns:
         return True
@@ -552,7 +601,7 @@ def _run(todo: list[str], writer: StoreWriter, report: BuildReport, config: Conf
     folder.mkdir()
     spool = _SpoolLoads(writer, folder)
     ctx = multiprocessing.get_context("forkserver")
-    args = (config, personal, validate, strict, when, str(folder), SPOOL_BYTES)
+    args = (config, personal, validate, strict, when, str(folder), SPOOL_BYTES, owner())
     # a ProcessPoolExecutor, not a multiprocessing.Pool: when a worker dies (killed, out of
     # memory) a Pool silently loses its task and the build waits forever; the executor fails
     pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=args)
@@ -671,6 +720,9 @@ def _store(result: _Result, writer: StoreWriter, report: BuildReport,
     """`_store_result` without the spool: True when the record was stored."""
     key = (keys or {}).get(result.source) or _source_key(result.source)
     report.warnings.extend((result.source, w) for w in result.warnings)
+    if result.unreadable:  # not a changed page: whatever is stored for it stays
+        report.unreadable.append((result.source, result.rejected or "cannot read the file"))
+        return False
     if result.rejected is not None or result.encoded is None:
         report.rejected.append((result.source, result.rejected or "unknown error"))
         if writer.incremental:  # the page changed and is now rejected: its old facts go too

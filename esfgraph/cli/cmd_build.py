@@ -32,7 +32,10 @@ def build_command(sources: tuple[str, ...], store_path: str | None, config: Conf
     The store then holds exactly these sources. When a compatible store exists only changed
     files are parsed again and removed files are dropped (use --full to start afresh). The new
     store is swapped in only when the build completes, so an interrupted build leaves the old
-    one whole. Exit code 0, or 1 when files were rejected (the others are still stored).
+    one whole. Only regular files are read: FIFOs, sockets and devices are reported and
+    skipped. A file that cannot be read or a folder that cannot be listed keeps the records
+    stored for it. Exit code 0, or 1 when files were rejected or could not be read (the others
+    are still stored).
 
     \b
     Examples:
@@ -71,4 +74,4 @@ def build_command(sources: tuple[str, ...], store_path: str | None, config: Conf
             bar.close()
     if not quiet:
         click.echo(report.summary(), err=True)
-    sys.exit(1 if report.rejected else 0)
+    sys.exit(1 if report.rejected or report.unreadable else 0)

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator
 
-from esfgraph.parse.decode import DecodeError, clean_text, decode_bytes, read_file
+from esfgraph.parse.decode import (
+    DecodeError,
+    NotARegularFile,
+    clean_text,
+    decode_bytes,
+    read_file,
+)
 from esfgraph.parse.layouts import NotAPage, parse_page
 from esfgraph.parse.result import Issue, ParseResult
 
@@ -23,7 +29,15 @@ def _parse_clean(decoded_text: str, notes: list[tuple[str, int | None]], source:
         record, found = parse_page(decoded_text, source)
     except NotAPage as exc:
         return ParseResult(source, None, issues + [Issue(source, "error", str(exc))])
+    except Exception as exc:  # noqa: BLE001 - one page must never stop a run over many
+        return ParseResult(source, None, issues + [Issue(source, "error", _crash(exc))])
     return ParseResult(source, record, issues + found)
+
+
+def _crash(exc: Exception) -> str:
+    """The message for a page that made the parser fail (a bug: the page is named to report)."""
+    return (f"the parser failed on this page ({type(exc).__name__}: {exc}); the page was "
+            "skipped, please report it with the file")
 
 
 def parse_text(text: str, source: str = "<text>") -> ParseResult:
@@ -32,6 +46,8 @@ def parse_text(text: str, source: str = "<text>") -> ParseResult:
         decoded = clean_text(text)
     except DecodeError as exc:
         return _rejected(source, str(exc))
+    except Exception as exc:  # noqa: BLE001 - see _parse_clean
+        return _rejected(source, _crash(exc))
     return _parse_clean(decoded.text, decoded.notes, source)
 
 
@@ -40,6 +56,8 @@ def parse_file(path: str | os.PathLike[str]) -> ParseResult:
     source = os.fspath(path)
     try:
         data = read_file(source)
+    except NotARegularFile as exc:
+        return _rejected(source, f"{exc.strerror}; skipped")
     except IsADirectoryError:
         return _rejected(source, "is a directory, not a file (pass it to parse_paths)")
     except FileNotFoundError:
@@ -55,22 +73,45 @@ def parse_bytes(data: bytes, source: str = "<bytes>") -> ParseResult:
         decoded = decode_bytes(data)
     except DecodeError as exc:
         return _rejected(source, str(exc))
+    except Exception as exc:  # noqa: BLE001 - see _parse_clean
+        return _rejected(source, _crash(exc))
     return _parse_clean(decoded.text, decoded.notes, source)
 
 
-def iter_sources(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
+#: Called with a folder that cannot be listed and the error (see `iter_source_strings`).
+ListingError = Callable[[str, OSError], None]
+
+
+def _raise(folder: str, exc: OSError) -> None:
+    raise exc
+
+
+def iter_sources(paths: Iterable[str | os.PathLike[str]],
+                 on_error: ListingError | None = None) -> Iterator[Path]:
     """Files named and every file under the folders named (sorted, hidden names skipped)."""
-    for source in iter_source_strings(paths):
+    for source in iter_source_strings(paths, on_error):
         yield Path(source)
 
 
-def iter_source_strings(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
-    """`iter_sources` as plain strings, in the same order (cheap for a million files)."""
+def iter_source_strings(paths: Iterable[str | os.PathLike[str]],
+                        on_error: ListingError | None = None) -> Iterator[str]:
+    """`iter_sources` as plain strings, in the same order (cheap for a million files).
+
+    A folder (named, or found under one) that cannot be listed is never skipped in silence:
+    `on_error(folder, error)` is called, or the OSError raised when no `on_error` is given.
+    Callers that keep a store decide what its records become (the build keeps them).
+    FIFOs, sockets and devices are listed like files; `read_file` refuses to open them.
+    """
+    report = on_error or _raise
+
+    def failed(exc: OSError) -> None:
+        report(os.fspath(exc.filename) if exc.filename is not None else "?", exc)
+
     for p in paths:
         path = os.fspath(p)
         if os.path.isdir(path):
             found = []
-            for root, dirs, files in os.walk(path):
+            for root, dirs, files in os.walk(path, onerror=failed):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 found.extend(os.path.join(root, f) for f in files if not f.startswith("."))
             # the order of sorted Paths (part by part), without making a Path per file
@@ -79,7 +120,21 @@ def iter_source_strings(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str
             yield path
 
 
+def unlistable_message(exc: OSError) -> str:
+    """Why a folder's pages were not read, for messages."""
+    return f"cannot list the folder ({exc.strerror or exc})"
+
+
 def parse_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[ParseResult]:
-    """Parse every source of `iter_sources(paths)`, one result per file, in order."""
-    for path in iter_sources(paths):
+    """Parse every source of `iter_sources(paths)`, one result per file, in order.
+
+    A folder that cannot be listed gives a rejected result of its own (an error naming it).
+    """
+    unlisted: list[tuple[str, OSError]] = []
+    for path in iter_source_strings(paths, lambda folder, exc: unlisted.append((folder, exc))):
+        while unlisted:
+            folder, exc = unlisted.pop(0)
+            yield _rejected(folder, f"{unlistable_message(exc)}; the pages in it were not read")
         yield parse_file(path)
+    for folder, exc in unlisted:
+        yield _rejected(folder, f"{unlistable_message(exc)}; the pages in it were not read")

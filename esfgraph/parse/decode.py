@@ -8,8 +8,10 @@ files. The text comes back NFC-normalised with `\\n` line ends and no control ch
 from __future__ import annotations
 
 import codecs
+import errno
 import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -142,9 +144,48 @@ def clean_text(text: str, encoding: str = "str") -> Decoded:
     return Decoded(text=text, encoding=encoding, notes=notes)
 
 
+class NotARegularFile(OSError):
+    """The path is a FIFO, socket or device: never a saved page, and never opened."""
+
+    def __init__(self, path: str, kind: str) -> None:
+        super().__init__(errno.EINVAL, f"not a regular file ({kind})", path)
+        self.kind = kind
+
+
+def file_kind(mode: int) -> str:
+    """What a non-regular file is, for messages: `a FIFO`, `a socket`, ... ."""
+    for test, kind in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISDIR, "a directory")):
+        if test(mode):
+            return kind
+    return "not a plain file"
+
+
+def _check_regular(path: str, mode: int) -> None:
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, "is a directory", path)
+    if not stat.S_ISREG(mode):
+        raise NotARegularFile(path, file_kind(mode))
+
+
 def read_file(path: str) -> bytes:
-    """Read at most MAX_BYTES + 1 bytes (enough to tell an oversized file)."""
-    with open(path, "rb") as fh:
-        size = os.fstat(fh.fileno()).st_size
+    """Read at most MAX_BYTES + 1 bytes (enough to tell an oversized file) of a regular file.
+
+    Opening a FIFO blocks until something writes to it, and a device may never end, so only
+    regular files are opened: `stat` first, then an `O_NONBLOCK` open (should the path be
+    swapped for a FIFO in between, the open does not wait) and `fstat` of what was opened.
+
+    Raises:
+        NotARegularFile: a FIFO, socket or device.
+        IsADirectoryError: a directory.
+        OSError: the file cannot be read (missing, no permission, ...).
+    """
+    _check_regular(path, os.stat(path).st_mode)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with open(fd, "rb") as fh:
+        st = os.fstat(fd)
+        _check_regular(path, st.st_mode)
+        size = st.st_size
         # read(n) with a huge n allocates n bytes up front; ask only for what is there
         return fh.read(min(size, MAX_BYTES) + 1 if size else MAX_BYTES + 1)

@@ -440,6 +440,9 @@ class _Page:
         current: tuple[str, str | None] | None = None
         chunk: list[str] = []
         chunk_line = start
+        # the items of each list field so far: a set keeps de-duplication linear (a list
+        # lookup per item made 100k bullet items take 97 s); the list keeps the order
+        listed: dict[str, set[str]] = {}
 
         def flush() -> None:
             if current is None:
@@ -451,9 +454,13 @@ class _Page:
             heading, list_field = current
             if list_field:
                 items = getattr(rec, list_field)
+                seen = listed.get(list_field)
+                if seen is None:
+                    seen = listed[list_field] = set(items)
                 for ln in chunk:
                     item = N.clean(_BULLET_RE.sub("", ln))
-                    if item and item not in items:
+                    if item and item not in seen:
+                        seen.add(item)
                         items.append(item)
                 return
             text = _join_text(chunk)

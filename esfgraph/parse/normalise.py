@@ -47,6 +47,19 @@ def clean(text: str) -> str:
     return _WS_RE.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
+def digits_to_int(printed: str, limit: int) -> int | None:
+    """The digits of `printed` as an int, or None when it has more digits than `limit`.
+
+    The length is checked before converting: Python refuses strings of more than 4,300 digits
+    (a ValueError that would stop the whole page) and a long conversion costs quadratic time.
+    Leading zeros are not magnitude, so `000450000` is still 450000.
+    """
+    digits = re.sub(r"\D", "", printed).lstrip("0") or "0"
+    if len(digits) > len(str(limit)):
+        return None
+    return int(digits)
+
+
 def parse_amount(text: str) -> int:
     """`1 651 477 kr`, `23 775 692`, `450 000,00 kr` → whole SEK."""
     raw = labels.CURRENCY_RE.sub("", text.strip()).strip()
@@ -57,8 +70,8 @@ def parse_amount(text: str) -> int:
         raise ValueProblem("is negative")
     if m.group("frac") and int(m.group("frac")) != 0:
         raise ValueProblem("has öre (a fraction of a krona); expected whole kronor")
-    value = int(re.sub(r"\D", "", m.group("int")))
-    if value > MAX_AMOUNT_SEK:
+    value = digits_to_int(m.group("int"), MAX_AMOUNT_SEK)
+    if value is None or value > MAX_AMOUNT_SEK:
         raise ValueProblem(f"is implausibly large (above {MAX_AMOUNT_SEK:,} SEK)".replace(",", " "))
     return value
 
@@ -71,8 +84,8 @@ def parse_count(text: str) -> int:
         raise ValueProblem("is not a whole number")
     if m.group("sign"):
         raise ValueProblem("is negative")
-    value = int(re.sub(r"\D", "", m.group("int")))
-    if value > MAX_PARTICIPANTS:
+    value = digits_to_int(m.group("int"), MAX_PARTICIPANTS)
+    if value is None or value > MAX_PARTICIPANTS:
         raise ValueProblem("is implausibly large")
     return value
 
