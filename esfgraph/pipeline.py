@@ -92,6 +92,8 @@ class BuildReport:
     #: shared-entity lines of records taken out again (duplicates); removed at the end of the
     #: build unless a stored record has them too
     left_out_shared: set[str] = field(default_factory=set, repr=False)
+    #: what the change log recorded for this build (esfgraph.changes.LogSummary)
+    changes: Any = None
 
     def summary(self) -> str:
         """Plain-text summary for the CLI."""
@@ -437,6 +439,7 @@ def build(sources: Sequence[str | os.PathLike[str]], config: Config | None = Non
     do_validate = config.validate if validate is None else validate
     root = Path(store_path if store_path is not None else config.store_path())
     started = time.monotonic()
+    began = build_time()
     report = BuildReport(store_path=str(root))
     paths, unlisted = _iter_paths(sources)
     if not paths:
@@ -476,6 +479,10 @@ def build(sources: Sequence[str | os.PathLike[str]], config: Config | None = Non
                 writer.remove_entry(entry)
                 report.removed.append(entry.source)
         _run(todo, writer, report, config, personal, do_validate, strict, jobs, progress, keys)
+        from esfgraph.changes import record_changes  # before the counts: they include the log
+
+        report.changes = record_changes(writer, personal_data=personal, started=began,
+                                        sources=[str(Path(s).resolve()) for s in sources])
         finish_graphs(writer, config, report)
         write_explore_index(writer)
         report.build_id = writer.build_id
@@ -914,6 +921,10 @@ def remove_sources(wanted: Sequence[str], config: Config | None = None, *,
     with open_writer(root, base, incremental=True) as writer:
         for entry in found:
             writer.remove_entry(entry)
+        from esfgraph.changes import record_changes
+
+        record_changes(writer, started=build_time(), command="remove",
+                       personal_data=writer.manifest.get_meta("personal_data") != "False")
         writer.rebuild_entities()
         write_dataset_graph(writer)
         write_explore_index(writer)
