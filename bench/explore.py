@@ -263,14 +263,15 @@ def engines(store: Path, out: Callable[[str], None]) -> None:
 
     import tantivy
 
-    from esfgraph.explore.index import index_path
+    from esfgraph.explore.index import body_text, index_path
     from esfgraph.explore.search import SearchIndex, SearchParams, query_words, stem
     from esfgraph.store import current_version
 
     version = current_version(store)
     assert version is not None
     src = sqlite3.connect(index_path(version))
-    docs = src.execute("SELECT id, title, actors, places, body FROM docs").fetchall()
+    docs = [(*row[:4], body_text(row[4])) for row in src.execute(
+        "SELECT id, title, actors, places, body FROM docs")]
     out(f"\n## engines on {len(docs)} projects' texts ({sum(len(d[4]) for d in docs) / 1e6:.0f}"
         " MB of text)")
     words = [w for w in WORDS]
@@ -363,8 +364,8 @@ def engines(store: Path, out: Callable[[str], None]) -> None:
         small = build_explore_store(Path(folder) / "store")
         v = current_version(small)
         ours = SearchIndex(index_path(v))
-        small_docs = sqlite3.connect(index_path(v)).execute(
-            "SELECT d.id, d.title, d.actors, d.places, d.body FROM docs d").fetchall()
+        small_docs = [(*row[:4], body_text(row[4])) for row in sqlite3.connect(
+            index_path(v)).execute("SELECT id, title, actors, places, body FROM docs")]
         iri = dict(sqlite3.connect(index_path(v)).execute("SELECT id, iri FROM projects"))
         os.makedirs(folder + "/t")
         tix, _ = tantivy_index(small_docs, folder + "/t")

@@ -12,7 +12,7 @@ import pytest
 import esfgraph.explore.index as explore_index
 from esfgraph.config import Config
 from esfgraph.errors import StoreError
-from esfgraph.explore.index import INDEX_FILE, ensure_index, scrub
+from esfgraph.explore.index import INDEX_FILE, body_text, ensure_index, scrub
 from esfgraph.explore.search import SearchParams, open_index
 from esfgraph.pipeline import build, remove_sources
 from esfgraph.store import Store, current_version
@@ -27,8 +27,9 @@ def rows(version: Path) -> list[tuple]:
                               "ORDER BY iri").fetchall()
         facets = db.execute("SELECT p.iri, f.facet, f.value FROM facets f JOIN projects p "
                             "ON p.id = f.id ORDER BY 1, 2, 3").fetchall()
-        docs = db.execute("SELECT p.iri, d.title, d.actors, d.places, d.body FROM docs d "
-                          "JOIN projects p ON p.id = d.id ORDER BY 1").fetchall()
+        docs = [(*row[:4], body_text(row[4])) for row in db.execute(
+            "SELECT p.iri, d.title, d.actors, d.places, d.body FROM docs d "
+            "JOIN projects p ON p.id = d.id ORDER BY 1")]
     finally:
         db.close()
     return [*projects, *facets, *docs]
@@ -193,7 +194,7 @@ def test_no_contact_person_data_in_the_index(tmp_path: Path):
     for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type='table' AND "
                                "name NOT LIKE 'fts_%'"):
         for row in db.execute(f"SELECT * FROM {table}"):
-            text += [str(v) for v in row]
+            text += [body_text(v) if isinstance(v, bytes) else str(v) for v in row]
     terms = {t for (t,) in db.execute("SELECT term FROM fts_vocab")}
     db.close()
     blob = "\n".join(text).casefold()

@@ -33,6 +33,7 @@ import shutil
 import sqlite3
 import sys
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +43,7 @@ from esfgraph.nt import split_literal
 
 INDEX_FILE = "explore.sqlite"
 #: Bumped when the tables change: an index of another schema is rebuilt.
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 _ESF = "https://w3id.org/esfgraph/ontology#"
 _DCT = "http://purl.org/dc/terms/"
@@ -438,8 +439,10 @@ CREATE TABLE IF NOT EXISTS facets (id INTEGER, facet TEXT, value TEXT,
 CREATE INDEX IF NOT EXISTS facets_id ON facets (id);
 CREATE TABLE IF NOT EXISTS labels (facet TEXT, value TEXT, lang TEXT, rank INTEGER,
     label TEXT, PRIMARY KEY (facet, value, lang, rank)) WITHOUT ROWID;
+-- docs.body is zlib-compressed UTF-8 (body_text): FTS5 reads its external content only for
+-- snippet(), highlight() and 'rebuild', none of which esfgraph uses; 'delete' gets the text
 CREATE TABLE IF NOT EXISTS docs (id INTEGER PRIMARY KEY, title TEXT, actors TEXT, places TEXT,
-    body TEXT);
+    body BLOB);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(title, actors, places, body,
     content='docs', content_rowid='id', tokenize='unicode61 remove_diacritics 0',
     detail='column');
@@ -572,7 +575,7 @@ def _delete(db: sqlite3.Connection, slugs: list[str]) -> None:
                          (pid,)).fetchone()
         if old is not None:  # external-content FTS5: the old text must be given back
             db.execute("INSERT INTO fts(fts, rowid, title, actors, places, body) "
-                       "VALUES ('delete', ?, ?, ?, ?, ?)", (pid, *old))
+                       "VALUES ('delete', ?, ?, ?, ?, ?)", (pid, *old[:3], body_text(old[3])))
         db.execute("DELETE FROM docs WHERE id=?", (pid,))
         db.execute("DELETE FROM facets WHERE id=?", (pid,))
         db.execute("DELETE FROM projects WHERE id=?", (pid,))
@@ -589,7 +592,9 @@ def _insert(db: sqlite3.Connection, docs: list[ProjectDoc]) -> None:
     def flush() -> None:
         db.executemany("INSERT INTO projects VALUES (" + ",".join("?" * 21) + ")", rows)
         db.executemany("INSERT OR IGNORE INTO facets VALUES (?, ?, ?)", facet_rows)
-        db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?)", doc_rows)
+        db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?)",
+                       [(*row[:4], zlib.compress(row[4].encode("utf-8"), 1))
+                        for row in doc_rows])
         db.executemany("INSERT INTO fts(rowid, title, actors, places, body) "
                        "VALUES (?, ?, ?, ?, ?)", doc_rows)
         db.executemany("INSERT OR IGNORE INTO orgs VALUES (?, ?, ?)", org_rows)
@@ -623,6 +628,15 @@ def _insert(db: sqlite3.Connection, docs: list[ProjectDoc]) -> None:
         if len(rows) >= 2000:
             flush()
     flush()
+
+
+def body_text(blob: bytes | str | None) -> str:
+    """The text of a `docs.body` cell (stored zlib-compressed: a third of the index size)."""
+    if blob is None:
+        return ""
+    if isinstance(blob, str):
+        return blob
+    return zlib.decompress(blob).decode("utf-8")
 
 
 def _summary(body: str, size: int = 280) -> str:
@@ -706,5 +720,5 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
-__all__ = ["INDEX_FILE", "IndexReport", "ProjectDoc", "doc_from_terms", "ensure_index",
+__all__ = ["INDEX_FILE", "IndexReport", "ProjectDoc", "body_text", "doc_from_terms", "ensure_index",
            "index_path", "scrub", "terms_from_store", "terms_of_mapped", "update_index"]

@@ -29,6 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from esfgraph.explore.index import body_text
+
 class BadSearch(ValueError):
     """A search parameter with a bad value (the message names the parameter and the fix)."""
 
@@ -613,12 +615,13 @@ class SearchIndex:
             return
         ids = [int(self.ids[p]) for p in positions]
         marks = ",".join("?" * len(ids))
-        found = dict(self.db.execute(f"SELECT id, body FROM docs WHERE id IN ({marks})", ids))
+        found = dict(self.db.execute(f"SELECT id, body FROM docs WHERE id IN ({marks})",
+                                     ids)) if text is not None else {}
         summaries = dict(self.db.execute(
             f"SELECT id, summary FROM projects WHERE id IN ({marks})", ids))
         pattern = text.highlighter() if text is not None else None
         for item, pid in zip(items, ids):
-            body = found.get(pid) or ""
+            body = body_text(found.get(pid)) if pattern else ""
             item["snippet"] = snippet(body, pattern) if pattern else html.escape(
                 summaries.get(pid) or "")
 
