@@ -224,6 +224,8 @@ class Fields(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
+        if tag == "h1":  # the card's title
+            a["data-field"] = "title"
         for name, *_ in self.stack:
             if a.get("data-value"):
                 self.members.setdefault(name, set()).add(a["data-value"] or "")

@@ -381,7 +381,7 @@ def test_service_description_without_query(server):
 def test_browser_on_bare_endpoint_is_sent_to_the_query_page(server):
     resp = httpx.get(server.url + "/sparql", timeout=30, headers={
         "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
-    assert resp.status_code == 303 and resp.headers["location"] == "/"
+    assert resp.status_code == 303 and resp.headers["location"] == "/query"
 
 
 def test_void_description(server):
@@ -449,8 +449,8 @@ def test_data_variant_defaults_to_turtle(server):
 
 def test_unknown_entity_is_404(server):
     assert httpx.get(server.url + "/id/project/nope", timeout=30).status_code == 404
-    html_resp = httpx.get(server.url + "/id/project/nope", headers={"Accept": "text/html"},
-                          timeout=30)
+    html_resp = httpx.get(server.url + "/id/project/nope", headers={"Accept": "text/html",
+                          "Accept-Language": "en"}, timeout=30)
     assert html_resp.status_code == 404 and "Not found" in html_resp.text
 
 

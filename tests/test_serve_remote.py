@@ -163,7 +163,8 @@ def test_entity_pages_in_turtle_and_html(remote_app, embedded_app):
     assert data.headers["content-type"].startswith("application/n-triples")
     assert {q.triple for q in ox.parse(data.content, format=ox.RdfFormat.N_TRIPLES)} == here
     assert remote_app.get("/" + PROJECT, headers={"Accept": "image/png"}).status_code == 406
-    missing = remote_app.get("/id/project/nope", headers={"Accept": "text/html"})
+    missing = remote_app.get("/id/project/nope", headers={"Accept": "text/html",
+                                                          "Accept-Language": "en"})
     assert missing.status_code == 404 and "Not found" in missing.text
     assert remote_app.get("/id/project/nope").status_code == 404
 

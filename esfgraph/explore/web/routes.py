@@ -293,9 +293,8 @@ async def _statements(request: Request, iri: str, lang: str) -> Markup:
     inc = await run(pages.INCOMING_QUERY, {"s": iri})
     outgoing = pages.facts_from_rows(out, "p", "o", "label", "g")
     incoming = pages.facts_from_rows(inc, "p", "x", "label", None)
-    heads = tuple(i18n.t(k, lang) for k in ("th.property", "th.value", "th.graph")) + (
-        "Länkas från" if lang == "sv" else "Linked from", "subjekt" if lang == "sv" else "subject")
-    return Markup(pages.statements_html(base, outgoing, incoming, heads))
+    # the statement table keeps its technical English headings (RDF terms) in both languages
+    return Markup(pages.statements_html(base, outgoing, incoming))
 
 
 def _kind_of(path: str) -> str | None:
