@@ -185,13 +185,16 @@ def _renamed(old: Side, new: Side) -> dict[str, str]:
     date, so a corrected title or a phase moved on gives the project a new IRI. The same
     source file on both sides is the same project.
     """
-    old_by_source = {e.source: slug for slug, e in old.entries.items()
-                     if slug not in new.entries}
+    gone = {slug: e for slug, e in old.entries.items() if slug not in new.entries}
+    old_by_source = {e.source: slug for slug, e in gone.items()}
+    names = [e.name for e in gone.values()]
+    old_by_name = {e.name: slug for slug, e in gone.items() if names.count(e.name) == 1}
     out: dict[str, str] = {}
     for slug, entry in new.entries.items():
         if slug in old.entries:
             continue
-        old_slug = old_by_source.get(entry.source)
+        # the same path; else (two folders compared) the same file name
+        old_slug = old_by_source.get(entry.source) or old_by_name.get(entry.name)
         if old_slug is not None:
             out[slug] = old_slug
     return out

@@ -297,7 +297,7 @@ class LogFilter:
     region: str | None = None
     organisation: str | None = None
     kind: str | None = None
-    project: str | None = None
+    project: str | tuple[str, ...] | None = None
     build: str | None = None
     limit: int = 50
     offset: int = 0
@@ -336,7 +336,8 @@ def list_query(names: GraphNames, flt: LogFilter, *, count: bool = False) -> str
         else:
             where.append(f'?cs <{ESF}changeKind> "{flt.kind}" .')
     if flt.project:
-        where.append(f"FILTER(?project = {_iri_check(flt.project)})")
+        wanted = [flt.project] if isinstance(flt.project, str) else list(flt.project)
+        where.append("FILTER(?project IN (" + ", ".join(_iri_check(p) for p in wanted) + "))")
     if flt.build:
         where.append(f"FILTER(STRENDS(STR(?build), \"/{escape(flt.build)}\"))")
     body = "\n  ".join(where)

@@ -1,0 +1,63 @@
+"""`esfgraph diff`: what changed between two stores, folders or builds (esfgraph.changes)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from esfgraph.changes.report import FORMATS
+from esfgraph.cli._group import Config, config_option, fail, main
+from esfgraph.errors import EsfGraphError
+
+
+@main.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option("--store", "store_path", type=click.Path(file_okay=False), default=None,
+              help="Store whose change log holds the builds OLD and NEW name (default: "
+                   "`store` in esfgraph.yaml, .esfgraph/store).")
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text",
+              show_default=True, help="Report format.")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
+              help="Write the report to a file instead of stdout.")
+@click.option("--no-personal-data", is_flag=True,
+              help="Leave contact details out of the comparison.")
+@config_option
+def diff_command(old: str, new: str, store_path: str | None, fmt: str, output: click.File,
+                 no_personal_data: bool, config: Config) -> None:
+    """Show what changed from OLD to NEW; exit 0 when equal, 1 when different (like diff).
+
+    OLD and NEW are two stores, two folders (or files) of saved pages, or two builds of one
+    store named by build id or ISO date (the last build on or before that day). The report
+    lists new projects, removed projects, then field changes grouped as money, dates and
+    phase, organisations, places and text; amounts show old, new and the difference in kronor
+    and per cent.
+
+    \b
+    Examples:
+      esfgraph diff old-store/ .esfgraph/store
+      esfgraph diff pages-october/ pages-november/ --format csv -o changes.csv
+      esfgraph diff 2026-10-01 2026-11-28 --format json
+    """
+    from esfgraph.changes.diff import diff_builds, diff_paths, is_path
+    from esfgraph.changes.report import render
+
+    personal = config.personal_data and not no_personal_data
+    try:
+        if is_path(old) or is_path(new):
+            changes = diff_paths(old, new, config, personal_data=personal)
+            base = config.base_iri
+        else:
+            root = store_path or str(config.store_path())
+            changes = diff_builds(root, old, new)
+            if not personal:
+                for c in changes:
+                    c.removals = [s for s in c.removals if not s[2]]
+                    c.additions = [s for s in c.additions if not s[2]]
+            base = config.base_iri
+    except EsfGraphError as exc:
+        fail(str(exc))
+        return
+    output.write(render(changes, fmt, heading=f"esfgraph diff {old} {new}", base=base))
+    sys.exit(1 if changes else 0)
