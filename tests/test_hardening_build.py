@@ -382,3 +382,22 @@ def test_a_killed_build_leaves_no_process_behind(tmp_path, delay):
         for pid in family:  # a failing run must not leave them running either
             if _running(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_the_quick_fold_of_bullet_lines_equals_the_unicode_fold():
+    """Bullet lines fold the quick way now; it must give exactly what NFD folding gives."""
+    import re
+    import unicodedata
+
+    from esfgraph.parse import labels
+
+    def reference(text: str) -> str:
+        text = unicodedata.normalize("NFD", text.translate(labels._DASHES))
+        text = "".join(c for c in text if not unicodedata.combining(c))
+        text = text.replace("?", "").replace("\ufffd", "").casefold()
+        return " ".join(re.sub(r"\s*-\s*", "-", text).split())
+
+    stable = "".join(chr(c) for c in labels._NFD_STABLE)
+    for text in ["  • Ale", "• Göteborg – Öckerö", f"«{stable}» Piteå kommun", "”Ung och Aktiv”",
+                 "  • Malmö\u00a0stad …", "Å Ä Ö é ü — x"]:
+        assert labels.fold(text) == reference(text), text
