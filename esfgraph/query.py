@@ -396,7 +396,7 @@ def run_query(store: Any, sparql: str, *, params: Mapping[str, Any] | None = Non
     check_query(sparql, allow_service=allow_service)
     text = inject_values(sparql, params)
     if isolate:
-        output = run_isolated(Path(store.version) / "db", text, sparql, fmt, tty, allow_service)
+        output = run_isolated(store.db_path, text, sparql, fmt, tty, allow_service)
     else:
         output = _evaluate(store.ox, text, sparql, fmt, tty)
     if cache is not None:

@@ -811,10 +811,9 @@ class Store:
             raise StoreError(f"no store at {self.root}; build one with `esfgraph build SOURCES`")
         self.version = version
         self.build_id = build_id_of(version)
-        try:
-            self.ox = ox.Store.read_only(str(version / DB_DIR))
-        except OSError as exc:
-            raise StoreError(f"{version}: cannot open the store ({exc})") from exc
+        if not (version / DB_DIR).is_dir():
+            raise StoreError(f"{version}: cannot open the store (no {DB_DIR}/ folder)")
+        self._ox: Any = None  # opened on first use: `esfgraph query` evaluates in a child
         manifest = Manifest(version / MANIFEST_FILE, read_only=True)
         try:
             self.base_iri = manifest.get_meta("base_iri") or DEFAULT_BASE_IRI
@@ -822,6 +821,28 @@ class Store:
             manifest.close()
         self._sources: list[SourceEntry] | None = None  # read on first use: opening stays fast
         self.names = GraphNames(self.base_iri)
+
+    @property
+    def ox(self) -> Any:
+        """The pyoxigraph store of this version, opened read-only on first use.
+
+        Lazy, so a process that only forks a query child (esfgraph.query.run_isolated) never
+        starts the database's threads before the fork.
+
+        Raises:
+            StoreError: the database cannot be opened.
+        """
+        if self._ox is None:
+            try:
+                self._ox = ox.Store.read_only(str(self.version / DB_DIR))
+            except OSError as exc:
+                raise StoreError(f"{self.version}: cannot open the store ({exc})") from exc
+        return self._ox
+
+    @property
+    def db_path(self) -> Path:
+        """The database directory of this version."""
+        return self.version / DB_DIR
 
     @property
     def cache_dir(self) -> Path:
