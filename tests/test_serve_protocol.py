@@ -484,7 +484,7 @@ def test_path_traversal_and_odd_paths(server, path):
 def test_static_assets_are_served(server):
     js = httpx.get(server.url + "/static/editor.js", timeout=30)
     assert js.status_code == 200 and "highlight" in js.text
-    page = httpx.get(server.url + "/", timeout=30)
+    page = httpx.get(server.url + "/query", timeout=30)  # the query page moved from / to /query
     assert page.status_code == 200 and f'data-base-iri="{BASE}"' in page.text
     assert "cdn" not in page.text.lower()
 
