@@ -429,9 +429,12 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
         page = pages.entity_page(iri, base, outgoing, incoming, f"/data/{path}")
         return HTMLResponse(page, headers=headers)
 
+    from esfgraph.changes.web import change_routes  # /changes, .json, .csv, .atom
+
     routes = [
         *data_routes(settings, engine),
         *explorer_routes(),
+        *change_routes(),
 
         Route("/sparql", sparql, methods=["GET", "POST"]),
         Route("/queries.json", queries_json, methods=["GET"]),

@@ -1,0 +1,27 @@
+// Fills the "History" section of a project card from /changes.json (no inline script: CSP).
+(function () {
+  var box = document.querySelector("[data-history]");
+  if (!box) { return; }
+  var list = box.querySelector("ol");
+  var sv = (document.documentElement.lang || "sv") === "sv";
+  fetch(box.getAttribute("data-history"), {headers: {"Accept": "application/json"}})
+    .then(function (r) { return r.ok ? r.json() : {changes: []}; })
+    .then(function (data) {
+      var items = data.changes || [];
+      box.querySelector(".history-state").textContent = items.length ? "" :
+        (sv ? "Inga ändringar registrerade sedan loggen började." : "No changes recorded since the log began.");
+      items.forEach(function (c) {
+        var li = document.createElement("li");
+        var head = document.createElement("strong");
+        head.textContent = c.when.slice(0, 10) + " · " + c.status;
+        li.appendChild(head);
+        (c.fields || []).forEach(function (f) {
+          var p = document.createElement("div");
+          p.textContent = f.field + ": " + (f.old.join(", ") || "–") + " → " + (f.new.join(", ") || "–");
+          li.appendChild(p);
+        });
+        list.appendChild(li);
+      });
+    })
+    .catch(function () {});
+})();

@@ -1,0 +1,203 @@
+"""The changes pages of `esfgraph serve`: /changes (HTML), .json, .csv and an Atom feed.
+
+Filters (all optional, all in the URL so a filtered page can be bookmarked): ``since`` and
+``until`` (ISO dates, inclusive), ``region`` (code such as SE33 or IRI), ``organisation``
+(IRI or ``id/org/...`` path), ``kind`` (money, dates-phase, organisations, places, text,
+other, added, removed, restored), ``project`` (IRI) and ``page``. A bad value is a 400 naming
+it, never a 500. The data comes through the app's backend (embedded workers or a remote
+endpoint), like every explorer page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from esfgraph.changes import report
+from esfgraph.changes.atom import atom_feed
+from esfgraph.changes.log import (
+    LogFilter,
+    LoggedChange,
+    Row,
+    details_query,
+    fill_details,
+    list_query,
+)
+from esfgraph.store import GraphNames
+
+PAGE_SIZE = 50
+FEED_SIZE = 100
+FILTERS = ("since", "until", "region", "organisation", "kind", "project")
+
+
+class BadParameter(ValueError):
+    """A query parameter of /changes that cannot be used."""
+
+
+def parse_filter(params: Any, *, limit: int = PAGE_SIZE) -> tuple[LogFilter, int]:
+    """The LogFilter and page number of a request's query parameters.
+
+    Raises:
+        BadParameter: a date, page or kind that is not valid (message names it).
+    """
+    flt = LogFilter(limit=limit)
+    for name in ("since", "until"):
+        value = (params.get(name) or "").strip()
+        if value:
+            try:
+                setattr(flt, name, dt.date.fromisoformat(value))
+            except ValueError as exc:
+                raise BadParameter(f"{name}={value!r} is not a date (YYYY-MM-DD)") from exc
+    for name in ("region", "organisation", "project"):
+        value = (params.get(name) or "").strip()
+        if value:
+            if any(c in value for c in '<>"{}|\\^` \n'):
+                raise BadParameter(f"{name}={value!r} is not a code or IRI")
+            setattr(flt, name, value)
+    kind = (params.get("kind") or "").strip()
+    if kind:
+        from esfgraph.changes.model import KINDS
+
+        if kind not in KINDS + ("added", "removed", "restored"):
+            raise BadParameter(f"kind={kind!r}: use one of "
+                               + ", ".join(KINDS + ("added", "removed", "restored")))
+        flt.kind = kind
+    page_text = (params.get("page") or "1").strip()
+    if not page_text.isdigit() or not 1 <= int(page_text) <= 100_000:
+        raise BadParameter(f"page={page_text!r} is not a page number")
+    page = int(page_text)
+    flt.offset = (page - 1) * limit
+    return flt, page
+
+
+async def _rows(request: Request, query: str) -> list[Row]:
+    reply = await request.app.state.backend.run({"query": query, "trusted": True,
+                                                 "want": "rows", "max_rows": 100_000})
+    if reply.status != 200:
+        raise _Unavailable(reply.status, reply.message or "the store did not answer")
+    return reply.rows or []
+
+
+class _Unavailable(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+async def fetch(request: Request, flt: LogFilter) -> tuple[list[LoggedChange], bool]:
+    """The change sets of one page and whether another page follows."""
+    names = GraphNames(request.app.state.settings.base_iri)
+    wanted = LogFilter(**{**flt.__dict__, "limit": flt.limit + 1})
+    try:
+        rows = await _rows(request, list_query(names, wanted))
+    except ValueError as exc:  # an IRI the query cannot hold
+        raise BadParameter(str(exc)) from exc
+    found: dict[str, LoggedChange] = {}
+    for row in rows[:flt.limit]:
+        cs = row["cs"][1]
+        found[cs] = LoggedChange(cs, row["build"][1], row["when"][1], row["project"][1],
+                                 row["status"][1])
+    if found:
+        fill_details(await _rows(request, details_query(list(found))), found, names,
+                     getattr(request.app.state.settings, "personal_data", True))
+    return list(found.values()), len(rows) > flt.limit
+
+
+def _query_string(params: Any, **override: Any) -> str:
+    pairs = [(k, params.get(k)) for k in FILTERS if params.get(k)]
+    pairs = [(k, v) for k, v in pairs if k not in override]
+    pairs += [(k, str(v)) for k, v in override.items() if v not in (None, "")]
+    return urlencode(pairs)
+
+
+def _error(request: Request, status: int, message: str, fmt: str) -> Response:
+    if fmt == "html":
+        from esfgraph.explore.web.routes import render
+
+        return render(request, "error.html", status=status, status_code=status,
+                      message=message)
+    return PlainTextResponse(message + "\n", status_code=status)
+
+
+async def _handle(request: Request, fmt: str) -> Response:
+    try:
+        flt, page = parse_filter(request.query_params,
+                                 limit=FEED_SIZE if fmt == "atom" else PAGE_SIZE)
+        if fmt in ("json", "csv") and request.query_params.get("all") == "1":
+            flt.limit, flt.offset = 10_000, 0
+        changes, more = await fetch(request, flt)
+    except BadParameter as exc:
+        return _error(request, 400, str(exc), fmt)
+    except _Unavailable as exc:
+        return _error(request, exc.status, str(exc), fmt)
+    if fmt == "json":
+        return JSONResponse({"page": page, "next": f"/changes.json?{_query_string(request.query_params, page=page + 1)}" if more else None,
+                             **{"changes": report.records(changes)}})
+    if fmt == "csv":
+        return Response(report.render_csv(changes), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="changes.csv"'})
+    if fmt == "atom":
+        self_url = str(request.url)
+        body = atom_feed(changes, self_url=self_url,
+                         site=str(request.base_url).rstrip("/"),
+                         title=_feed_title(request.query_params))
+        return Response(body, media_type="application/atom+xml; charset=utf-8")
+    from esfgraph.explore.web.routes import render
+
+    params = request.query_params
+    return render(request, "changes.html", changes=changes, page=page, more=more,
+                  filters={k: params.get(k) or "" for k in FILTERS},
+                  kinds=report.KIND_TITLES, field_line=report.field_line,
+                  prev_url=(f"/changes?{_query_string(params, page=page - 1)}"
+                            if page > 1 else None),
+                  next_url=f"/changes?{_query_string(params, page=page + 1)}" if more else None,
+                  feed_url=f"/changes.atom?{_query_string(params)}",
+                  json_url=f"/changes.json?{_query_string(params, page=page)}",
+                  csv_url=f"/changes.csv?{_query_string(params, page=page)}")
+
+
+def _feed_title(params: Any) -> str:
+    parts = [f"{k} {params.get(k)}" for k in ("region", "organisation", "kind", "project")
+             if params.get(k)]
+    return "ESF project changes" + (" – " + ", ".join(parts) if parts else "")
+
+
+async def changes_html(request: Request) -> Response:
+    return await _handle(request, "html")
+
+
+async def changes_json(request: Request) -> Response:
+    return await _handle(request, "json")
+
+
+async def changes_csv(request: Request) -> Response:
+    return await _handle(request, "csv")
+
+
+async def changes_atom(request: Request) -> Response:
+    return await _handle(request, "atom")
+
+
+async def history_js(request: Request) -> Response:
+    from esfgraph.resources import package_path
+
+    path = package_path("changes", "static", "history.js")
+    return Response(path.read_text(encoding="utf-8"), media_type="text/javascript",
+                    headers={"Cache-Control": "max-age=3600"})
+
+
+def change_routes() -> list[BaseRoute]:
+    """The routes to put in front of the catch-all entity route of the app."""
+    return [Route("/changes", changes_html, methods=["GET"]),
+            Route("/changes.json", changes_json, methods=["GET"]),
+            Route("/changes.csv", changes_csv, methods=["GET"]),
+            Route("/changes.atom", changes_atom, methods=["GET"]),
+            Route("/changes/history.js", history_js, methods=["GET"])]
+
+
+__all__ = ["change_routes", "parse_filter"]
