@@ -310,6 +310,7 @@ class SearchIndex:
         self._local = threading.local()
         self._cache: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cache_lock = threading.Lock()
+        self._label_lists: dict[tuple[str, str], list[str]] = {}
         self._load()
 
     # -- loading ---------------------------------------------------------------------------
@@ -405,6 +406,15 @@ class SearchIndex:
             return ABROAD_LABELS.get(lang, ABROAD_LABELS["sv"]).get(value, value)
         return (self.labels.get((facet, value, lang)) or self.labels.get((facet, value, "sv"))
                 or value)
+
+    def _labels_of(self, facet: str, lang: str) -> list[str]:
+        """Labels of all values of a facet, aligned with its codes (made once per language)."""
+        key = (facet, lang)
+        labels = self._label_lists.get(key)
+        if labels is None:
+            labels = [self.label(facet, v, lang) for v in self.facets[facet].values]
+            self._label_lists[key] = labels
+        return labels
 
     # -- text ------------------------------------------------------------------------------
 
@@ -558,11 +568,12 @@ class SearchIndex:
             keep = np.argpartition(-counts[nonzero], limit - 1)[:limit]
             nonzero = nonzero[keep]
         chosen = set(selected)
-        codes = set(int(c) for c in nonzero)
+        codes = set(nonzero.tolist())
         codes.update(facet.code[v] for v in selected if v in facet.code)
-        out = [{"value": facet.values[c], "label": self.label(name, facet.values[c], lang),
-                "count": int(counts[c]), "selected": facet.values[c] in chosen}
-               for c in codes]
+        labels = self._labels_of(name, lang)
+        values = facet.values
+        out = [{"value": values[c], "label": labels[c], "count": int(counts[c]),
+                "selected": values[c] in chosen} for c in codes]
         out += [{"value": v, "label": self.label(name, v, lang), "count": 0, "selected": True}
                 for v in selected if v not in facet.code]
         if name == "period":
@@ -595,7 +606,10 @@ class SearchIndex:
             keys = [title, -values if desc else values, missing]
         else:
             keys = [-title if desc else title]
-        return positions[np.lexsort(keys)]
+        # only the first `limit` are shown: pick candidates per key before the full sort
+        limit = params.page * params.per_page
+        chosen = _top(np.arange(len(positions)), keys[::-1], limit)
+        return positions[chosen[np.lexsort([k[chosen] for k in keys])]]
 
     def _item(self, row: tuple[Any, ...], lang: str) -> dict[str, Any]:
         (_id, iri, title, number, case, period, phase, owner, owner_label, grant, budget,
@@ -727,6 +741,19 @@ class SearchIndex:
 # --------------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------------
+
+
+def _top(idx: np.ndarray, keys: list[np.ndarray], limit: int) -> np.ndarray:
+    """The members of `idx` that can be among the first `limit` by `keys` (most significant
+    first): everything below the limit-th value of the first key, and of its ties the best by
+    the next keys. Cheaper than sorting all matches when only a page is shown."""
+    if len(idx) <= limit or not keys or limit <= 0:
+        return idx if limit > 0 else idx[:0]
+    k = keys[0][idx]
+    kth = np.partition(k, limit - 1)[limit - 1]
+    below = idx[k < kth]
+    tie = idx[k == kth]
+    return np.concatenate([below, _top(tie, keys[1:], limit - len(below))])
 
 
 def _ranks(keys: list[str]) -> np.ndarray:
