@@ -7,7 +7,7 @@ import hmac
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, AsyncIterator
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
 from starlette.applications import Starlette
@@ -27,6 +27,7 @@ from esfgraph.resources import package_path
 from esfgraph.serve import lanes, pages, protocol
 from esfgraph.serve.backend import Backend, make_backend
 from esfgraph.serve.cache import ResultCache
+from esfgraph.serve.graph_store import graph_store_routes
 from esfgraph.serve.workers import Reply
 
 TRUNCATED_HEADER = "X-Esfgraph-Truncated"
@@ -142,6 +143,8 @@ async def _read_body(request: Request, limit: int) -> bytes:
 SERVICE_DESCRIPTION = """@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 @prefix void: <http://rdfs.org/ns/void#> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 <{endpoint}> a sd:Service ;
     sd:endpoint <{endpoint}> ;
     sd:supportedLanguage sd:SPARQL11Query{update_lang} ;
@@ -150,13 +153,42 @@ SERVICE_DESCRIPTION = """@prefix sd: <http://www.w3.org/ns/sparql-service-descri
         <http://www.w3.org/ns/formats/SPARQL_Results_TSV>, <http://www.w3.org/ns/formats/Turtle>,
         <http://www.w3.org/ns/formats/N-Triples>, <http://www.w3.org/ns/formats/JSON-LD>,
         <http://www.w3.org/ns/formats/RDF_XML> ;
-    sd:feature sd:UnionDefaultGraph, sd:BasicFederatedQuery ;
-    dcterms:description "esfgraph SPARQL endpoint (read-only unless updates are enabled; SERVICE and LOAD are refused)." ;
+    sd:feature sd:UnionDefaultGraph ;
+    sd:defaultEntailmentRegime <http://www.w3.org/ns/entailment/Simple> ;
+    dcterms:description "{description}" ;
+    sh:declare {declarations} ;
     sd:defaultDataset [ a sd:Dataset ;
+        dcterms:description "The default graph is the union of all named graphs (unless the request names a dataset with default-graph-uri / named-graph-uri or the query with FROM / FROM NAMED)." ;
         sd:defaultGraph [ a sd:Graph ] ;
         void:sparqlEndpoint <{endpoint}> ;
         dcterms:source <{dataset}> ] .
 """
+
+
+def service_turtle(settings: ServeSettings, endpoint: str, updates: bool) -> str:
+    """The SPARQL service description: only what this server really does, with its limits.
+
+    The predeclared prefixes are listed with SHACL's `sh:declare` (the usual way to publish
+    prefixes of an endpoint); SERVICE and LOAD are refused, so no federated-query feature.
+    """
+    from esfgraph.namespaces import PREFIXES
+
+    description = (
+        "esfgraph SPARQL endpoint. "
+        + ("Read-write: SPARQL Update needs the update token. " if updates else "Read-only. ")
+        + "SERVICE and LOAD are refused. The prefixes listed with sh:declare are predeclared "
+        "(a query's own PREFIX wins). Relative IRIs resolve against this endpoint's URL. "
+        f"Limits: a query stops after {settings.timeout:g} s (503); answers are capped at "
+        f"{settings.max_rows} rows or triples (header {TRUNCATED_HEADER}); requests up to "
+        f"{settings.max_request_bytes} bytes (413 beyond). Read-only SPARQL 1.1 Graph Store "
+        "Protocol at /rdf-graph-store.")
+    declarations = ",\n        ".join(
+        f'[ sh:prefix "{name}" ; sh:namespace "{ns}"^^xsd:anyURI ]'
+        for name, ns in sorted(PREFIXES.items()))
+    return SERVICE_DESCRIPTION.format(
+        endpoint=endpoint, dataset=f"{settings.base_iri}dataset", description=description,
+        declarations=declarations, update_lang=", sd:SPARQL11Update" if updates else "")
+
 
 VOID_QUERY = """
 PREFIX void: <http://rdfs.org/ns/void#>
@@ -203,8 +235,8 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
 
     def graph_type_for(request: Request, default: str = "text/turtle") -> str | None:
         fmt = request.query_params.get("format")
-        if fmt in protocol.FORMAT_PARAM and protocol.FORMAT_PARAM[fmt] in protocol.GRAPH_TYPES:
-            return protocol.FORMAT_PARAM[fmt]
+        if fmt and protocol.format_choice(fmt)[1]:
+            return protocol.format_choice(fmt)[1]
         ranges = protocol.parse_accept(request.headers.get("accept"))
         if all(r.specificity == 0 for r in ranges):
             return default
@@ -217,6 +249,8 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
             return _text(413, f"The request is larger than {settings.max_request_bytes} bytes.")
         except ClientDisconnect:
             return _text(400, "The client went away.")
+        except protocol.ProtocolError as exc:
+            return _text(exc.status, str(exc))
         if isinstance(req, Response):
             return req
         if req.update is not None:
@@ -228,17 +262,23 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
             return service_description(request)
         if not req.query.strip():
             return _text(400, "The `query` parameter is empty.")
-        ranges = protocol.parse_accept(request.headers.get("accept"))
-        forced = protocol.FORMAT_PARAM.get(req.format or "")
-        if forced:
-            ranges = protocol.parse_accept(forced)
-        results_type = protocol.negotiate(ranges, protocol.RESULTS_TYPES, protocol.RESULTS_ALIASES)
-        graph_type = protocol.negotiate(ranges, protocol.GRAPH_TYPES, protocol.GRAPH_ALIASES)
+        accept = request.headers.get("accept")
+        if request.method == "GET" and not req.formats and protocol.prefers_html(
+                protocol.parse_accept(accept), {**protocol.RESULTS_TYPES, **protocol.GRAPH_TYPES}):
+            # a browser following a shared link: the query page fills the query and runs it
+            return RedirectResponse("/query?" + urlencode({"query": req.query}), status_code=303,
+                                    headers={"Vary": "Accept"})
+        results_type, graph_type = protocol.choose_types(accept, req.formats)
         if results_type is None and graph_type is None:
             return _text(406, "None of the formats in your Accept header can be produced. "
                               "Results: " + ", ".join(protocol.RESULTS_TYPES)
                               + "; graphs: " + ", ".join(protocol.GRAPH_TYPES) + ".")
+        if req.using:
+            return _text(400, "using-graph-uri and using-named-graph-uri belong to an update; "
+                              "a query names its dataset with default-graph-uri and "
+                              "named-graph-uri.")
         job = {"query": req.query, "default_graphs": req.default_graphs,
+               "base_iri": str(request.url.replace(query="", fragment="")),
                "named_graphs": req.named_graphs, "results_type": results_type,
                "graph_type": graph_type, "accept": request.headers.get("accept", "")}
         version = engine.version()
@@ -295,6 +335,10 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
             body = await _read_body(request, limit)
             return protocol.from_pairs(url_pairs + protocol.parse_form(body))
         if media in (protocol.QUERY_TYPE, protocol.UPDATE_TYPE):
+            charset = protocol.charset_of(request.headers.get("content-type"))
+            if charset not in (None, "utf-8", "utf8"):
+                return _text(415, f"The {media} body must be UTF-8 (SPARQL 1.1 Protocol 2.1.3); "
+                                  f"got charset={charset}.")
             body = await _read_body(request, limit)
             try:
                 text = body.decode("utf-8")
@@ -320,13 +364,25 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
                               "with the server's update token.")
         if not (req.update or "").strip():
             return _text(400, "The update is empty.")
+        if req.dataset:
+            return _text(400, "default-graph-uri and named-graph-uri belong to a query; an "
+                              "update names its dataset with using-graph-uri and "
+                              "using-named-graph-uri.")
+        if req.default_graphs or req.named_graphs:
+            try:
+                req.update = protocol.apply_using(req.update or "", req.default_graphs,
+                                                  req.named_graphs)
+            except protocol.ProtocolError as exc:
+                return _text(exc.status, str(exc))
         try:  # refuse LOAD/SERVICE before any worker is stopped (parse off the event loop)
             await asyncio.to_thread(guard.check, req.update or "", update=True)
         except guard.UnsafeQueryError as exc:
             return _text(403, str(exc))
         except guard.QueryTooComplexError as exc:
             return _text(400, str(exc))
-        reply = await engine.update(req.update or "")
+        # relative IRIs in the update resolve against the endpoint (the Protocol allows it)
+        reply = await engine.update(req.update or "",
+                                    base_iri=str(request.url.replace(query="", fragment="")))
         cache.clear()
         if reply.status == 204:
             return Response(status_code=204)
@@ -341,10 +397,8 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
             return _text(406, "The service description is available as "
                               + ", ".join(protocol.GRAPH_TYPES) + ".")
         endpoint = str(request.url.replace(query="", fragment=""))
-        turtle = SERVICE_DESCRIPTION.format(
-            endpoint=endpoint, dataset=f"{base}dataset",
-            update_lang=", sd:SPARQL11Update" if settings.enable_update and engine.accepts_updates
-            else "")
+        turtle = service_turtle(settings, endpoint,
+                                settings.enable_update and engine.accepts_updates)
         return Response(_serialize_graph(turtle, media), media_type=media,
                         headers={"Vary": "Accept"})
 
@@ -437,6 +491,7 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
         *change_routes(),
 
         Route("/sparql", sparql, methods=["GET", "POST"]),
+        *graph_store_routes(engine, settings.max_rows, TRUNCATED_HEADER, graph_type_for),
         Route("/queries.json", queries_json, methods=["GET"]),
         Route("/.well-known/void", void, methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=static_dir()), name="static"),

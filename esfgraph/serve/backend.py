@@ -36,8 +36,10 @@ class Backend(Protocol):
         other query can take; `client` (the peer address) limits concurrent expensive queries.
         """
 
-    async def update(self, text: str, timeout: float | None = None) -> Reply:
-        """Run one (already guarded and authorised) SPARQL Update."""
+    async def update(self, text: str, timeout: float | None = None,
+                     base_iri: str | None = None) -> Reply:
+        """Run one (already guarded and authorised) SPARQL Update; relative IRIs against
+        `base_iri`."""
 
     def version(self) -> str | None:
         """A cache key for the data answering now; None turns the answer cache off."""

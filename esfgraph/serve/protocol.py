@@ -32,14 +32,59 @@ GRAPH_ALIASES: dict[str, str] = {
     "application/xml": "application/rdf+xml",
     "text/xml": "application/rdf+xml",
 }
-#: File-extension style `format=` values accepted as an override of the Accept header.
-FORMAT_PARAM: dict[str, str] = {
-    "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-    "csv": "text/csv", "tsv": "text/tab-separated-values", "ttl": "text/turtle",
-    "turtle": "text/turtle", "nt": "application/n-triples", "ntriples": "application/n-triples",
-    "jsonld": "application/ld+json", "json-ld": "application/ld+json", "rdf": "application/rdf+xml",
-    "rdfxml": "application/rdf+xml",
+#: `format=` (also `output=`, `results=`) values → (result type, graph type). Clients send them
+#: beside or instead of an Accept header; SPARQLWrapper sends `format=xml` for CONSTRUCT too, so
+#: a value means the matching format of each query form: `xml` is SPARQL results XML for SELECT
+#: and ASK and RDF/XML for CONSTRUCT and DESCRIBE, `json` is SPARQL JSON or JSON-LD.
+FORMAT_PARAM: dict[str, tuple[str | None, str | None]] = {
+    "json": ("application/sparql-results+json", "application/ld+json"),
+    "xml": ("application/sparql-results+xml", "application/rdf+xml"),
+    "csv": ("text/csv", None), "tsv": ("text/tab-separated-values", None),
+    "ttl": (None, "text/turtle"), "turtle": (None, "text/turtle"), "n3": (None, "text/turtle"),
+    "nt": (None, "application/n-triples"), "ntriples": (None, "application/n-triples"),
+    "n-triples": (None, "application/n-triples"),
+    "jsonld": (None, "application/ld+json"), "json-ld": (None, "application/ld+json"),
+    "rdf": (None, "application/rdf+xml"), "rdfxml": (None, "application/rdf+xml"),
+    "rdf+xml": (None, "application/rdf+xml"),
 }
+#: Parameters some clients use for the format (Virtuoso `format`, sparqler `output`, `results`).
+FORMAT_KEYS = ("format", "output", "results")
+
+
+def format_choice(value: str) -> tuple[str | None, str | None]:
+    """(result type, graph type) a `format=` value asks for; a media type counts as itself."""
+    value = value.strip().lower()
+    if value in FORMAT_PARAM:
+        return FORMAT_PARAM[value]
+    media = value.split(";", 1)[0].strip()
+    results = RESULTS_ALIASES.get(media, media)
+    graph = GRAPH_ALIASES.get(media, media)
+    if media in ("application/json", "application/xml", "text/xml"):
+        return results, graph  # ambiguous alone: the query form decides
+    return (results if results in RESULTS_TYPES else None,
+            graph if graph in GRAPH_TYPES else None)
+
+
+def choose_types(accept: str | None, formats: list[str]) -> tuple[str | None, str | None]:
+    """The result type (SELECT, ASK) and graph type (CONSTRUCT, DESCRIBE) to answer with.
+
+    The first `format=` value that names a format for a query form wins for that form; a form
+    no `format=` value covers is negotiated from the Accept header.
+    """
+    results: str | None = None
+    graph: str | None = None
+    for value in formats:
+        r_type, g_type = format_choice(value)
+        results = results or r_type
+        graph = graph or g_type
+    ranges = parse_accept(accept)
+    if results is None:
+        results = negotiate(ranges, RESULTS_TYPES, RESULTS_ALIASES)
+    if graph is None:
+        graph = negotiate(ranges, GRAPH_TYPES, GRAPH_ALIASES)
+    return results, graph
+
+
 #: Media types of a POSTed query or update.
 FORM_TYPE = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
@@ -137,6 +182,14 @@ def media_type_of(content_type: str | None) -> str:
     return media if media.count("/") == 1 else ""
 
 
+class ProtocolError(ValueError):
+    """A request the SPARQL 1.1 Protocol does not allow (answered with `status`)."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        self.status = status
+        super().__init__(message)
+
+
 @dataclass
 class SparqlRequest:
     """The operation and dataset of one protocol request."""
@@ -145,24 +198,55 @@ class SparqlRequest:
     update: str | None = None
     default_graphs: list[str] = field(default_factory=list)
     named_graphs: list[str] = field(default_factory=list)
-    format: str | None = None
+    formats: list[str] = field(default_factory=list)
+    #: `using-graph-uri` / `using-named-graph-uri` were given (only valid with an update).
+    using: bool = False
+    #: `default-graph-uri` / `named-graph-uri` were given (only valid with a query).
+    dataset: bool = False
+
+    @property
+    def format(self) -> str | None:
+        """The first `format=` (or `output=`, `results=`) value, if any."""
+        return self.formats[0] if self.formats else None
 
 
 def from_pairs(pairs: list[tuple[str, str]]) -> SparqlRequest:
-    """Build a request from decoded URL or form parameters."""
+    """Build a request from decoded URL or form parameters.
+
+    Raises:
+        ProtocolError: more than one `query` or `update`, both, or dataset parameters of the
+            other operation (SPARQL 1.1 Protocol 2.1 and 2.2).
+    """
     req = SparqlRequest()
     for key, value in pairs:
-        if key == "query":
-            req.query = value
-        elif key == "update":
-            req.update = value
+        if key in ("query", "update"):
+            if req.query is not None or req.update is not None:
+                raise ProtocolError("Send exactly one `query` or one `update` per request "
+                                    f"(a second `{key}` parameter was found).")
+            if key == "query":
+                req.query = value
+            else:
+                req.update = value
         elif key in ("default-graph-uri", "using-graph-uri"):
             req.default_graphs.append(value)
+            req.using, req.dataset = req.using or key.startswith("using"), \
+                req.dataset or not key.startswith("using")
         elif key in ("named-graph-uri", "using-named-graph-uri"):
             req.named_graphs.append(value)
-        elif key == "format":
-            req.format = value
+            req.using, req.dataset = req.using or key.startswith("using"), \
+                req.dataset or not key.startswith("using")
+        elif key in FORMAT_KEYS and value:
+            req.formats.append(value)
     return req
+
+
+def charset_of(content_type: str | None) -> str | None:
+    """The `charset` parameter of a Content-Type header, lower case (None when absent)."""
+    for param in (content_type or "").split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return None
 
 
 def parse_form(body: bytes) -> list[tuple[str, str]]:
@@ -171,8 +255,51 @@ def parse_form(body: bytes) -> list[tuple[str, str]]:
 
 
 __all__ = [
-    "FORMAT_PARAM", "FORM_TYPE", "GRAPH_ALIASES", "GRAPH_TYPES", "HTML_TYPE", "MediaRange",
+    "FORMAT_KEYS", "FORMAT_PARAM", "apply_using", "FORM_TYPE", "ProtocolError", "charset_of", "choose_types",
+    "format_choice", "GRAPH_ALIASES", "GRAPH_TYPES", "HTML_TYPE", "MediaRange",
     "QUERY_TYPE", "RESULTS_ALIASES", "RESULTS_TYPES", "SparqlRequest", "UPDATE_TYPE",
     "from_pairs", "media_type_of", "negotiate", "parse_accept", "parse_form", "prefers_html",
     "quality",
 ]
+
+
+def apply_using(update: str, default_graphs: list[str], named_graphs: list[str]) -> str:
+    """Add `using-graph-uri` / `using-named-graph-uri` to each DELETE/INSERT … WHERE operation.
+
+    SPARQL 1.1 Protocol 2.2.3: the parameters act as USING / USING NAMED clauses; an operation
+    that has its own USING or WITH beside them is an error. The text is rebuilt from its tokens
+    (whitespace and comments dropped), which only happens when the parameters are present.
+
+    Raises:
+        ProtocolError: a bad graph IRI, or USING/WITH in the update as well as the parameters.
+    """
+    from esfgraph import guard
+
+    for iri in [*default_graphs, *named_graphs]:
+        if not iri or any(c in iri for c in '<>"{}|^`\\ \n\t'):
+            raise ProtocolError(f"Not a graph IRI: {iri!r}.")
+    clause = " ".join([f"USING <{g}>" for g in default_graphs]
+                      + [f"USING NAMED <{g}>" for g in named_graphs])
+    out: list[str] = []
+    depth = 0
+    operation: list[str] = []  # upper-cased words of the current operation at depth 0
+    for token in guard.tokens(update):
+        text = token.text
+        word = text.upper() if token.kind == "word" else ""
+        if depth == 0 and word in ("USING", "WITH"):
+            raise ProtocolError("The update names its dataset with USING or WITH and the request "
+                                "with using-graph-uri / using-named-graph-uri: send only one "
+                                "(SPARQL 1.1 Protocol 2.2.3).")
+        if depth == 0 and word == "WHERE" and operation[:1] in (["INSERT"], ["DELETE"]) \
+                and operation[-1:] != ["DELETE"]:
+            out.append(clause)
+        if text in ("{", "(", "["):
+            depth += 1
+        elif text in ("}", ")", "]"):
+            depth = max(0, depth - 1)
+        if depth == 0 and text == ";":
+            operation = []
+        elif depth == 0 and word and word not in ("PREFIX", "BASE"):
+            operation.append(word)
+        out.append(text)
+    return " ".join(out)

@@ -190,7 +190,8 @@ class RemoteBackend:
         except asyncio.TimeoutError:
             return self._timed_out(limit)
 
-    async def update(self, text: str, timeout: float | None = None) -> Reply:
+    async def update(self, text: str, timeout: float | None = None,
+                     base_iri: str | None = None) -> Reply:
         """Refused: this server only reads through the remote endpoint."""
         return Reply(403, body=self.update_refusal().encode())
 

@@ -146,7 +146,11 @@ def execute(store: Any, job: dict[str, Any]) -> Reply:
     info, refusal = screen(job, "updates are off unless enabled")
     if refusal is not None:
         return refusal
-    kwargs: dict[str, Any] = {}
+    # the usual prefixes are predeclared as on the command line (a query's own PREFIX wins);
+    # relative IRIs resolve against the endpoint's URL (SPARQL 1.1 Protocol: the service's base)
+    kwargs: dict[str, Any] = {"prefixes": PREFIXES}
+    if job.get("base_iri"):
+        kwargs["base_iri"] = job["base_iri"]
     try:
         if job.get("default_graphs") or job.get("named_graphs"):
             kwargs["default_graph"] = [ox.NamedNode(g) for g in job.get("default_graphs", [])]
@@ -202,7 +206,9 @@ def execute(store: Any, job: dict[str, Any]) -> Reply:
         return Reply(200, _content_type(media), body or b"", truncated=truncated,
                      count=len(triples))
     except SyntaxError as exc:
-        return Reply(400, body=f"SPARQL syntax error: {exc}".encode())
+        from esfgraph.sparql_errors import explain
+
+        return Reply(400, body=explain(str(exc), text, PREFIXES).render(text).encode())
     except (OSError, ValueError, RuntimeError) as exc:
         return Reply(400, body=f"The query could not be evaluated: {exc}".encode())
 
@@ -226,7 +232,7 @@ def _not_acceptable(form: str, job: dict[str, Any]) -> Reply:
                             f"(Accept: {job.get('accept') or '*/*'}).").encode())
 
 
-def run_update(store_path: str, text: str) -> Reply:
+def run_update(store_path: str, text: str, base_iri: str | None = None) -> Reply:
     """Run one SPARQL Update with the store opened read-write (in a short-lived process).
 
     A bad update (syntax, a graph that does not exist without SILENT, a bad term) is the
@@ -247,10 +253,12 @@ def run_update(store_path: str, text: str) -> Reply:
     except OSError as exc:
         return Reply(500, body=f"The store could not be opened for the update: {exc}".encode())
     try:
-        store.update(text)
+        store.update(text, base_iri=base_iri)
         store.flush()
     except SyntaxError as exc:
-        return Reply(400, body=f"SPARQL syntax error: {exc}".encode())
+        from esfgraph.sparql_errors import explain
+
+        return Reply(400, body=explain(str(exc), text).render(text).encode())
     except OSError as exc:
         return Reply(500, body=f"The update failed in the store: {exc}".encode())
     except (ValueError, RuntimeError) as exc:
@@ -302,13 +310,13 @@ def _worker_main(conn: Connection, store_root: str, parent: int | None = None) -
         conn.send(reply)
 
 
-def _update_main(conn: Connection, store_path: str, text: str, parent: int | None = None
-                 ) -> None:
+def _update_main(conn: Connection, store_path: str, text: str, parent: int | None = None,
+                 base_iri: str | None = None) -> None:
     from esfgraph.sandbox import deny_network, die_with_parent
 
     die_with_parent(parent)
     deny_network()
-    conn.send(run_update(store_path, text))
+    conn.send(run_update(store_path, text, base_iri))
 
 
 # --------------------------------------------------------------------------- server side
@@ -575,7 +583,8 @@ class WorkerPool:
         self._idle.put_nowait(worker)
         return reply
 
-    async def update(self, text: str, timeout: float | None = None) -> Reply:
+    async def update(self, text: str, timeout: float | None = None,
+                     base_iri: str | None = None) -> Reply:
         """Run a SPARQL Update exclusively: readers are stopped, then restarted after it."""
         limit = self.timeout if timeout is None else timeout
         async with self._update_lock:
@@ -591,7 +600,7 @@ class WorkerPool:
                 await self._kill(worker)
             parent, child = _CTX.Pipe()
             path = str(resolve_store_path(self.store_root))
-            process = _CTX.Process(target=_update_main, args=(child, path, text, os.getpid()),
+            process = _CTX.Process(target=_update_main, args=(child, path, text, os.getpid(), base_iri),
                                    daemon=True)
             process.start()
             child.close()
