@@ -77,23 +77,22 @@ def pages_for(work: Path, count: int) -> Path:
 def timed_build(pages: Path, store: Path, *, index: bool) -> tuple[float, float]:
     """(wall seconds, CPU seconds of the process tree) of a full `esfgraph build` in a child.
 
-    CPU time (user + system of the child and its workers) depends much less than wall time
-    on what else the machine runs.
+    CPU time (user + system of the child and its workers, sampled from /proc every 0.2 s by
+    bench/build.py's sampler) depends much less than wall time on what else the machine runs.
     """
-    import resource
+    from bench.build import PeakSampler
 
     shutil.rmtree(store, ignore_errors=True)
     env = dict(os.environ, ESFGRAPH_EXPLORE_INDEX="1" if index else "0")
     exe = Path(sys.executable).with_name("esfgraph")
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
-    subprocess.run([str(exe), "build", str(pages), "--store", str(store), "--no-validate",
-                    "-q"], env=env, check=False, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
-    wall = time.monotonic() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu
+    proc = subprocess.Popen([str(exe), "build", str(pages), "--store", str(store),
+                             "--no-validate", "-q"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    sampler = PeakSampler(proc.pid)
+    proc.wait()
+    sampler.stop()
+    return time.monotonic() - started, sampler.cpu_seconds
 
 
 def percentile(values: list[float], p: float) -> float:
