@@ -55,7 +55,7 @@ def test_cli_on_the_seeds(monkeypatch) -> None:  # type: ignore[no-untyped-def]
         assert cats[key]["unresolved"] == 0, (key, cats[key])
     assert cats["municipalities"]["linked"] == 4
     assert cats["regions"]["linked"] == 5 and cats["owners"]["linked"] == 5
-    assert cats["foreign_places"]["linked"] == 5  # East Lothian, Scotland, Bryssel, Antwerpen, Gent
+    assert cats["foreign_places"]["linked"] == 2  # East Lothian (in Scotland), Bryssel
     assert list(cats["foreign_organisations"]["unresolved_names"]) == ["JES (BE)"]
 
 

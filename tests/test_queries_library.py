@@ -101,9 +101,9 @@ def test_transnational_contacts(store):
     got = {r["title"]: (set(r["contacts"].split(", ")), r["countries"])
            for r in rows(store, "transnational-contacts")}
     assert set(got) == {"Möjligheter del 2", "Våga Välja Väg (VVV)"}
-    assert got["Möjligheter del 2"][1] == "GB"  # East Lothian, Scotland
+    assert got["Möjligheter del 2"][1] == "GB"  # East Lothian (in Scotland): one contact
     assert "East Lothian" in got["Möjligheter del 2"][0]
-    assert got["Våga Välja Väg (VVV)"][1] == "BE"  # JES in Brussels, Antwerp and Gent
+    assert got["Våga Välja Väg (VVV)"][1] == "BE"  # the Brussels visit and JES
     assert "JES" in got["Våga Välja Väg (VVV)"][0]
 
 

@@ -169,7 +169,9 @@ class _Endpoint(BaseHTTPRequestHandler):
     data = ox.Store()
     data.load(b'<http://www.wikidata.org/entity/Q22> <http://www.w3.org/2000/01/rdf-schema#label>'
               b' "Scotland"@en .\n<http://www.wikidata.org/entity/Q34> '
-              b'<http://www.w3.org/2000/01/rdf-schema#label> "Sweden"@en .\n',
+              b'<http://www.w3.org/2000/01/rdf-schema#label> "Sweden"@en .\n'
+              b'<http://www.wikidata.org/entity/Q382808> '  # Ulricehamn (esfgraph/data table)
+              b'<http://www.w3.org/2000/01/rdf-schema#label> "Ulricehamn Municipality"@en .\n',
               ox.RdfFormat.N_TRIPLES)
     # Municipality items keyed by the SCB code (Wikidata's P525) with a population (P1082).
     # Test fixtures only: the item numbers and populations are made up, the codes are real.
@@ -225,7 +227,7 @@ def test_federated_query_with_allow_service(store_path, wikidata_url):
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)["results"]["bindings"]
     labels = {(r["place"]["value"].rsplit("/", 1)[1], r["label"]["value"]) for r in rows}
-    assert labels == {("GB-SCT", "Scotland"), ("SE", "Sweden")}
+    assert labels == {("1491", "Ulricehamn Municipality"), ("SE", "Sweden")}
     assert _Endpoint.requests
 
 
@@ -320,7 +322,7 @@ def test_cli_query_against_a_remote_endpoint(wikidata_url):
     result = CliRunner().invoke(main, ["query", "--endpoint", url, "--format", "csv",
                                        "SELECT ?l WHERE { ?s rdfs:label ?l } ORDER BY ?l"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == ["l", "Scotland", "Sweden"]
+    assert result.stdout.splitlines() == ["l", "Scotland", "Sweden", "Ulricehamn Municipality"]
     refused = CliRunner().invoke(main, ["query", "--endpoint", url,
                                         f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"])
     assert refused.exit_code == 2 and "--allow-service" in refused.output

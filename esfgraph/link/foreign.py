@@ -44,7 +44,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"”'(]?[A-ZÅÄÖ0-9])|\n\s*\n|\n\s*[•*-]\s*")
 _NONE = re.compile(r"^\W*(inte|ej|icke)\s+aktuellt\b", re.IGNORECASE)
 _ORG_INTRO = re.compile(
-    r"(?:\b\w*(?:projektet|organisationen|nätverket|föreningen|stiftelsen|partnern)"
+    r"(?:\b\w*(?:projektet|[Oo]rganisationen|[Nn]ätverket|[Ff]öreningen|[Ss]tiftelsen|[Pp]artnern)"
     r"|\b(?:project|organisation|organization|partner))\s+"
     r"((?:[A-ZÅÄÖ][\w&-]*)(?:\s+[A-ZÅÄÖ][\w&-]*){0,3})")
 _ORG_COPULA = re.compile(
@@ -53,8 +53,8 @@ _ORG_COPULA = re.compile(
     r"project|organi[sz]ation|association|network|charity|school|agency)\b")
 #: Words one of which each pattern needs (case-sensitive, as the patterns): a sentence with
 #: none of them cannot match, so the pattern is not run on it.
-_ORG_INTRO_WORDS = ("projektet", "organisationen", "nätverket", "föreningen", "stiftelsen",
-                    "partner", "project", "organisation", "organization")
+_ORG_INTRO_WORDS = ("projektet", "rganisationen", "ätverket", "öreningen", "tiftelsen",
+                    "artner", "project", "organisation", "organization")
 _ORG_COPULA_WORDS = ("projekt", "organisation", "förening", "nätverk", "stiftelse", "skola",
                      "myndighet", "project", "organization", "association", "network",
                      "charity", "school", "agency")
@@ -76,6 +76,11 @@ class _Target:
     @property
     def ident(self) -> tuple:
         return (self.kind, self.iso3166_2 or self.geonames_id or self.iso2)
+
+
+#: Words that join a place to the place it lies in: "Lille i Frankrike", "Fife in Scotland",
+#: "Barcelona, Spanien", "Rotterdam in the Netherlands".
+_INSIDE = re.compile(r"^\s*(?:,|\bi\b|\bin\b(?:\s+the\b)?)\s*$", re.IGNORECASE)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -228,9 +233,35 @@ class ForeignFinder:
                 out.append((label, targets[0]))
                 continue
             fitting = [t for t in targets if t.iso2 in context]
+            cities = [t for t in fitting if t.kind == "city"]
+            if len(fitting) > 1 and len(cities) == 1 and len({t.iso2 for t in fitting}) == 1:
+                fitting = cities  # "Bologna": the city, not its province of the same name
             if len(fitting) == 1:  # two same-named places in that country: ambiguous, left out
                 out.append((label, fitting[0]))
         return out
+
+    @staticmethod
+    def _outermost_dropped(sentence: str, places: list[tuple[str, _Target]]
+                           ) -> list[tuple[str, _Target]]:
+        """Leave out a place that only says where another place of the sentence lies.
+
+        A country is dropped when the sentence names a city or region in it ("reser till
+        Italien ... i Bologna"); a region when a place in it is written just before it ("Fife in
+        Scotland", "Glasgow i Skottland") or is one of its ISO 3166-2 subdivisions. The inner
+        place is the contact, and links to its country.
+        """
+        drop: set[int] = set()
+        for i, (label, t) in enumerate(places):
+            for j, (other_label, o) in enumerate(places):
+                if i == j or o.iso2 != t.iso2:
+                    continue
+                if t.kind == "country" and o.kind != "country":
+                    drop.add(i)
+                elif t.kind == "region" and o.kind in ("region", "city"):
+                    parent = _parent_code(o.iso3166_2) if o.kind == "region" else None
+                    if parent == t.iso3166_2 or _written_inside(sentence, other_label, label):
+                        drop.add(i)
+        return [p for k, p in enumerate(places) if k not in drop]
 
     def _may_name_a_place(self, text: str) -> bool:
         """False when no place name can match in `text` (a cheap test before the scan).
@@ -268,7 +299,13 @@ class ForeignFinder:
                     yield " ".join(words)
 
     def find(self, text: str) -> list[ForeignMention]:
-        """Every place abroad and foreign organisation in `text`, once each, in text order."""
+        """Every place abroad and foreign organisation in `text`, once each, in text order.
+
+        A sentence that names a foreign organisation uses its places to say where that body is
+        or works ("JES works in Brussels, Antwerp and Ghent"): the body is the contact, located
+        in their country, not each place. A place that only locates another place of the same
+        sentence ("East Lothian in Scotland") is not a second contact.
+        """
         if not text or _NONE.match(text.strip()):
             return []
         # sentences only split at whitespace, so a word of a sentence is a word of the text:
@@ -279,36 +316,41 @@ class ForeignFinder:
         seen: set[tuple] = set()
         out: list[ForeignMention] = []
         places_by_sentence = [self._places_in(s) for s in sentences]
-        for sentence, places in zip(sentences, places_by_sentence):
-            for label, t in places:
+        orgs, org_sentences = self._foreign_orgs(sentences, places_by_sentence)
+        for k, (sentence, places) in enumerate(zip(sentences, places_by_sentence)):
+            if k in org_sentences:
+                continue  # these places locate a foreign body, which is the contact
+            for label, t in self._outermost_dropped(sentence, places):
                 if t.ident in seen:
                     continue
                 seen.add(t.ident)
                 out.append(ForeignMention(kind=t.kind, label=label, iso2=t.iso2,
                                           geonames_id=t.geonames_id, wikidata=t.wikidata,
                                           evidence=sentence, iso3166_2=t.iso3166_2, name=t.name))
-        if out:  # an organisation is kept only when a sentence naming it names a place abroad
-            out.extend(self._foreign_orgs(sentences, places_by_sentence, seen))
+        out.extend(orgs)  # an organisation is kept only when a sentence naming it names a place
         return out
 
-    def _foreign_orgs(self, sentences: list[str], places: list[list[tuple[str, _Target]]],
-                      seen: set[tuple]) -> Iterable[ForeignMention]:
-        """Organisations introduced in the text that a sentence ties to a place abroad."""
+    def _foreign_orgs(self, sentences: list[str], places: list[list[tuple[str, _Target]]]
+                      ) -> tuple[list[ForeignMention], set[int]]:
+        """Organisations introduced in the text that a sentence ties to a place abroad, and the
+        indexes of the sentences that name such a body together with places."""
         names: list[str] = []
         for s in sentences:
             for name in self._orgs_in(s):
                 if name not in names and not self._is_known_or_place(name):
                     names.append(name)
+        out: list[ForeignMention] = []
+        used: set[int] = set()
         for name in names:
             word = re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)")
-            for sentence, found in zip(sentences, places):
+            for k, (sentence, found) in enumerate(zip(sentences, places)):
                 if found and word.search(sentence):
-                    ident = ("organisation", fold(name))
-                    if ident not in seen:
-                        seen.add(ident)
-                        yield ForeignMention(kind="organisation", label=name, iso2=found[0][1].iso2,
-                                             geonames_id=None, wikidata=None, evidence=sentence)
-                    break
+                    used.add(k)
+                    if not any(m.label == name for m in out):
+                        out.append(ForeignMention(
+                            kind="organisation", label=name, iso2=found[0][1].iso2,
+                            geonames_id=None, wikidata=None, evidence=sentence))
+        return out, used
 
     def _is_known_or_place(self, name: str) -> bool:
         """Swedish bodies, municipalities and place names are not foreign organisations."""
@@ -319,6 +361,26 @@ class ForeignFinder:
             return True
         ref = self.gaz.resolve_org(name, None)
         return ref.kind not in ("organisation", "unit")
+
+
+def _parent_code(code: str | None) -> str | None:
+    """The ISO 3166-2 code of the subdivision a subdivision lies in (GB-ELN → GB-SCT)."""
+    if not code:
+        return None
+    import pycountry
+
+    sub = pycountry.subdivisions.get(code=code)
+    return getattr(sub, "parent_code", None) if sub is not None else None
+
+
+def _written_inside(sentence: str, inner: str, outer: str) -> bool:
+    """True when the sentence writes `inner` just before `outer`: "Fife in Scotland"."""
+    for m in re.finditer(r"(?<!\w)" + re.escape(inner) + r"(?!\w)", sentence):
+        rest = sentence[m.end():]
+        k = rest.find(outer)
+        if k >= 0 and _INSIDE.match(rest[:k]):
+            return True
+    return False
 
 
 # --------------------------------------------------------------------------------------------
