@@ -36,8 +36,9 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -141,8 +142,8 @@ def run(index: Any, kind: str, params: Any) -> None:
 
 def measure(version: Path, kind: str, rng: random.Random, n: int, cold_n: int
             ) -> dict[str, list[float]]:
-    from esfgraph.explore.search import SearchIndex
     from esfgraph.explore.index import index_path
+    from esfgraph.explore.search import SearchIndex
 
     todo = requests(kind, rng, n)
     times: dict[str, list[float]] = {"cold": [], "uncached": [], "cached": []}

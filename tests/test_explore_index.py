@@ -16,7 +16,7 @@ from esfgraph.explore.index import INDEX_FILE, body_text, ensure_index, scrub
 from esfgraph.explore.search import SearchParams, open_index
 from esfgraph.pipeline import build, remove_sources
 from esfgraph.store import Store, current_version
-from tests.explore_store import PAGES, SEEDS, build_explore_store, project, version_of
+from tests.explore_store import PAGES, SEEDS, build_explore_store, version_of
 
 
 def rows(version: Path) -> list[tuple]:

@@ -7,8 +7,6 @@ end gives the overall figure (docs/guide/explore.md quotes it).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from esfgraph.explore.search import SearchParams, open_index

@@ -122,12 +122,12 @@ def test_all_projects_and_their_sums_equal_sparql(store, index):
     ([("period", "2014-2020")],
      f"?p esf:programmingPeriod <{ESF}concept/period/2014-2020> ."),
     ([("period", "2007-2013"), ("period", "2021-2027")],
-     f"VALUES ?per {{ <{ESF}concept/period/2007-2013> <{ESF}concept/period/2021-2027> }} "
-     "?p esf:programmingPeriod ?per ."),
+     (f"VALUES ?per {{ <{ESF}concept/period/2007-2013> <{ESF}concept/period/2021-2027> }} "
+      "?p esf:programmingPeriod ?per .")),
     ([("region", "SE33")], f"?p esf:region <{ESF}id/region/SE33> ."),
     ([("region", "SE33"), ("period", "2014-2020")],
-     f"?p esf:region <{ESF}id/region/SE33> ; "
-     f"esf:programmingPeriod <{ESF}concept/period/2014-2020> ."),
+     (f"?p esf:region <{ESF}id/region/SE33> ; "
+      f"esf:programmingPeriod <{ESF}concept/period/2014-2020> .")),
     ([("county", "14")], f"?p esf:municipality/esf:county <{ESF}id/county/14> ."),
     ([("abroad", "true")], "FILTER EXISTS { ?p esf:transnationalContact ?c }"),
     ([("abroad", "false")], "FILTER NOT EXISTS { ?p esf:transnationalContact ?c }"),
@@ -152,7 +152,7 @@ def test_facet_selections_count_and_sum_as_sparql(store, index, pairs, where):
 def test_a_facets_counts_ignore_its_own_selection(index):
     everything = index.search(SearchParams())
     chosen = index.search(SearchParams(period=("2014-2020",)))
-    counts = lambda r, f: {v["value"]: v["count"] for v in r["facets"][f]}  # noqa: E731
+    counts = lambda r, f: {v["value"]: v["count"] for v in r["facets"][f]}
     assert counts(chosen, "period") == counts(everything, "period")
     assert {v["value"] for v in chosen["facets"]["period"] if v["selected"]} == {"2014-2020"}
     # other facets count within the selection
@@ -164,7 +164,7 @@ def test_facet_values_have_labels_in_both_languages(index):
     sv = index.search(SearchParams(), lang="sv")["facets"]
     en = index.search(SearchParams(), lang="en")["facets"]
     assert set(sv) == set(FACETS)
-    label = lambda f, facet, v: next(x["label"] for x in f[facet] if x["value"] == v)  # noqa
+    label = lambda f, facet, v: next(x["label"] for x in f[facet] if x["value"] == v)
     assert label(sv, "phase", "genomforande") == "Genomförande"
     assert label(en, "phase", "genomforande") == "Implementation"
     assert label(sv, "region", "SE33") == "Övre Norrland"

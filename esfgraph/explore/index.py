@@ -74,7 +74,7 @@ _ASSOCIATION = re.compile(r"förening|föreningen|stiftelse|ideell|\bförbund(et
 _WORD = re.compile(r"\w+")
 
 
-class IndexError_(Exception):  # noqa: N801 - not the builtin IndexError
+class IndexError_(Exception):
     """The explorer index cannot be built or read."""
 
 

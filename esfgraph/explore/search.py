@@ -22,7 +22,7 @@ import sqlite3
 import threading
 import unicodedata
 from collections import OrderedDict
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from esfgraph.explore.index import body_text
+
 
 class BadSearch(ValueError):
     """A search parameter with a bad value (the message names the parameter and the fix)."""
@@ -668,9 +669,9 @@ class SearchIndex:
         values: dict[str, dict[str, Any]] = {}
         for code, count, total in zip(facet.values, counts, sums):
             if count > 0:
-                value = int(round(total)) if metric == "grant" else int(count)
+                value = int(total) if metric == "grant" else int(count)  # integral sums
                 values[code] = {"label": self.label(LEVELS[level], code, lang),
-                                "projects": int(count), "esfGrantSEK": int(round(total)),
+                                "projects": int(count), "esfGrantSEK": int(total),
                                 "value": value}
         top = max((v["value"] for v in values.values()), default=0)
         return {"level": level, "metric": metric, "values": values, "max": top}
@@ -811,7 +812,7 @@ PREFIX schema: <https://schema.org/>
 
 def _iri(text: str) -> str:
     """An IRI for SPARQL text; characters that cannot be in one are percent-encoded."""
-    return "<" + re.sub(r'[<>"{}|\\^`\s]', lambda m: "%%%02X" % ord(m.group(0)), text) + ">"
+    return "<" + re.sub(r'[<>"{}|\\^`\s]', lambda m: f"%{ord(m.group(0)):02X}", text) + ">"
 
 
 def _sparql_string(text: str) -> str:
