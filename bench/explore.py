@@ -252,7 +252,8 @@ def engines(store: Path, out: Callable[[str], None]) -> None:
     """SQLite FTS5 (what esfgraph uses) against tantivy on the same texts and words.
 
     Both index the texts of the explorer index of `store` (title, organisations, places,
-    description and sections). FTS5: unicode61 tokenizer, Snowball stems searched as prefixes
+    description and sections). FTS5 as the index has it (unicode61, detail=column), Snowball
+    stems searched as prefixes
     (`ungdom*`). tantivy: simple tokenizer, lower case, its Swedish Snowball stemmer at index
     and query time (exact stems). Timed: indexing, and per word the matching ids and the
     best 20 by BM25. Then the relevance queries of tests/test_explore_relevance.py over the
