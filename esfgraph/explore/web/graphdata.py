@@ -107,14 +107,16 @@ WHERE { { SELECT DISTINCT ?p ?grant ?year WHERE {
   ?p schema:startDate ?d . BIND(YEAR(?d) AS ?year)
   OPTIONAL { ?p esf:esfGrantSEK ?g0 } BIND(COALESCE(?g0, 0) AS ?grant) } } }
 GROUP BY ?year ORDER BY ?year"""
-ORG_COPARTNERS = PREFIXES + """SELECT ?other ?label (COUNT(DISTINCT ?p) AS ?projects) WHERE {
-  """ + AGENT + """
-  ?part esf:agent ?agent ; esf:project ?p .
-  ?other_part esf:project ?p ; esf:agent ?other .
+ORG_COPARTNERS = PREFIXES + """SELECT ?other ?label ?projects WHERE {
+  { SELECT ?other (COUNT(DISTINCT ?p) AS ?projects) WHERE {
+      """ + AGENT + """
+      ?part esf:agent ?agent ; esf:project ?p .
+      ?other_part esf:project ?p ; esf:agent ?other . FILTER(?other != ?agent) }
+    GROUP BY ?other ORDER BY DESC(?projects) LIMIT 60 }
   ?other a org:Organization .
   FILTER(?other != {{s}}) FILTER NOT EXISTS { ?other org:unitOf {{s}} }
   OPTIONAL { ?other skos:prefLabel ?label }
-} GROUP BY ?other ?label ORDER BY DESC(?projects) ?label LIMIT 25"""
+} ORDER BY DESC(?projects) ?label LIMIT 25"""
 
 #: projects of a place, by kind of place
 PLACE_PATTERNS = {
@@ -172,31 +174,31 @@ PLACE_PARTS = {
   OPTIONAL { ?x skos:prefLabel ?label } } ORDER BY ?label""",
 }
 
-LANDING_PERIODS = PREFIXES + """SELECT ?period ?label ?alt (COUNT(?p) AS ?projects)
-       (SUM(COALESCE(?g0, 0)) AS ?esfGrantSEK) (COUNT(?g0) AS ?granted) WHERE {
-  { SELECT ?p ?period ?g0 WHERE { ?p a esf:Project .
-    OPTIONAL { ?p esf:programmingPeriod ?period } OPTIONAL { ?p esf:esfGrantSEK ?g0 } } }
+LANDING_PERIODS = PREFIXES + """SELECT ?period ?label ?alt ?projects ?esfGrantSEK ?granted WHERE {
+  { SELECT ?period (COUNT(?p) AS ?projects) (SUM(COALESCE(?g0, 0)) AS ?esfGrantSEK)
+           (COUNT(?g0) AS ?granted) WHERE { ?p a esf:Project .
+      OPTIONAL { ?p esf:programmingPeriod ?period } OPTIONAL { ?p esf:esfGrantSEK ?g0 } }
+    GROUP BY ?period }
   OPTIONAL { ?period skos:prefLabel ?label FILTER(LANGMATCHES(LANG(?label), "sv")) }
   OPTIONAL { ?period skos:prefLabel ?alt FILTER(LANGMATCHES(LANG(?alt), "en")) }
-} GROUP BY ?period ?label ?alt ORDER BY ?period"""
+} ORDER BY ?period"""
 LANDING_YEARS = PREFIXES + """SELECT ?year (COUNT(?p) AS ?projects)
        (SUM(COALESCE(?g0, 0)) AS ?esfGrantSEK) (COUNT(?g0) AS ?granted)
 WHERE { ?p a esf:Project ; schema:startDate ?d . BIND(YEAR(?d) AS ?year)
   OPTIONAL { ?p esf:esfGrantSEK ?g0 } }
 GROUP BY ?year ORDER BY ?year"""
-LANDING_REGIONS = PREFIXES + """SELECT ?x ?label (COUNT(?p) AS ?projects)
-       (SUM(?grant) AS ?esfGrantSEK) WHERE {
-  { SELECT ?p ?x (COALESCE(?g0, 0) AS ?grant) WHERE { ?p a esf:Project ; esf:region ?x .
-    OPTIONAL { ?p esf:esfGrantSEK ?g0 } } }
+LANDING_REGIONS = PREFIXES + """SELECT ?x ?label ?projects ?esfGrantSEK WHERE {
+  { SELECT ?x (COUNT(?p) AS ?projects) (SUM(COALESCE(?g0, 0)) AS ?esfGrantSEK) WHERE {
+      ?p a esf:Project ; esf:region ?x . OPTIONAL { ?p esf:esfGrantSEK ?g0 } } GROUP BY ?x }
   OPTIONAL { ?x skos:prefLabel ?label }
-} GROUP BY ?x ?label ORDER BY DESC(?esfGrantSEK)"""
-LANDING_AREAS = PREFIXES + """SELECT ?x ?label ?alt (COUNT(?p) AS ?projects)
-       (SUM(?grant) AS ?esfGrantSEK) WHERE {
-  { SELECT ?p ?x (COALESCE(?g0, 0) AS ?grant) WHERE { ?p a esf:Project ; esf:programmeArea ?x .
-    OPTIONAL { ?p esf:esfGrantSEK ?g0 } } }
+} ORDER BY DESC(?esfGrantSEK)"""
+LANDING_AREAS = PREFIXES + """SELECT ?x ?label ?alt ?projects ?esfGrantSEK WHERE {
+  { SELECT ?x (COUNT(?p) AS ?projects) (SUM(COALESCE(?g0, 0)) AS ?esfGrantSEK) WHERE {
+      ?p a esf:Project ; esf:programmeArea ?x . OPTIONAL { ?p esf:esfGrantSEK ?g0 } }
+    GROUP BY ?x }
   OPTIONAL { ?x skos:prefLabel ?label FILTER(LANGMATCHES(LANG(?label), "sv")) }
   OPTIONAL { ?x skos:altLabel|skos:prefLabel ?alt FILTER(LANGMATCHES(LANG(?alt), "en")) }
-} GROUP BY ?x ?label ?alt ORDER BY DESC(?esfGrantSEK)"""
+} ORDER BY DESC(?esfGrantSEK)"""
 
 
 # --------------------------------------------------------------------------- helpers
