@@ -5,7 +5,6 @@ an organisation page, a municipality page and the map. Screenshots go to docs/sc
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner

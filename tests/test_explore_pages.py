@@ -9,7 +9,6 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 import pyoxigraph as ox
@@ -358,9 +357,10 @@ def test_every_card_figure_equals_sparql_on_the_seeds(server, seeds_store):
 
 @pytest.fixture(scope="module")
 def generated_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from click.testing import CliRunner
+
     from bench.generate import write_pages
     from esfgraph.cli import main
-    from click.testing import CliRunner
 
     pages = tmp_path_factory.mktemp("generated") / "pages"
     write_pages(str(pages), 24, seed=13, bad_rate=0)

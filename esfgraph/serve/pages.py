@@ -187,6 +187,17 @@ def not_found_page(iri: str) -> str:
 <p>Nothing in this graph is called <code>{html.escape(iri)}</code>.</p></main></body></html>"""
 
 
-__all__ = ["DESCRIBE_QUERY", "Fact", "facts_from_rows", "INCOMING_QUERY", "OUTGOING_QUERY", "compact",
-           "entity_page", "local_href", "not_found_page", "pick_label", "render_term",
-           "statements_html"]
+__all__ = [
+    "DESCRIBE_QUERY",
+    "INCOMING_QUERY",
+    "OUTGOING_QUERY",
+    "Fact",
+    "compact",
+    "entity_page",
+    "facts_from_rows",
+    "local_href",
+    "not_found_page",
+    "pick_label",
+    "render_term",
+    "statements_html",
+]

@@ -6,8 +6,9 @@ width is a ratio; templates draw what these functions compute.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 from esfgraph.explore.web import format as fmt
 

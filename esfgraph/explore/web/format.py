@@ -10,8 +10,8 @@ typography and the SI do; only the decimal mark differs (`,` in Swedish, `.` in 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
-from typing import Iterable
 
 NBSP = "\u00a0"
 LANGS = ("sv", "en")
@@ -142,5 +142,16 @@ def local_name(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
-__all__ = ["LANGS", "NBSP", "compact_money", "to_decimal", "date", "date_range", "local_name", "money",
-           "number", "percent", "pick_label"]
+__all__ = [
+    "LANGS",
+    "NBSP",
+    "compact_money",
+    "date",
+    "date_range",
+    "local_name",
+    "money",
+    "number",
+    "percent",
+    "pick_label",
+    "to_decimal",
+]

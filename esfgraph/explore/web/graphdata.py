@@ -8,8 +8,9 @@ backend's `bind` (validated as IRIs there), never text pasted from the request.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from esfgraph.explore.web import format as fmt
 

@@ -7,7 +7,6 @@ graph's @sv/@en literals (format.pick_label); this table only holds the pages' o
 
 from __future__ import annotations
 
-
 LANGS = ("sv", "en")
 DEFAULT_LANG = "sv"
 COOKIE = "lang"
@@ -24,10 +23,10 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (Swedish, English)
     "search.label": ("Sök bland projekten", "Search the projects"),
     "search.placeholder": ("t.ex. unga nyanlända Norrbotten", "e.g. young newly arrived"),
     "search.button": ("Sök", "Search"),
-    "landing.lead": ("Projekt som Europeiska socialfonden har finansierat i Sverige, med "
-                     "projektägare, partner, kommuner och pengar, sökbara och länkade.",
-                     "Projects funded by the European Social Fund in Sweden, with owners, "
-                     "partners, municipalities and money, searchable and linked."),
+    "landing.lead": (("Projekt som Europeiska socialfonden har finansierat i Sverige, med "
+                      "projektägare, partner, kommuner och pengar, sökbara och länkade."),
+                     ("Projects funded by the European Social Fund in Sweden, with owners, "
+                      "partners, municipalities and money, searchable and linked.")),
     "fig.projects": ("projekt", "projects"),
     "fig.grant": ("ESF-stöd", "ESF grant"),
     "fig.per_period": ("Per programperiod", "Per programming period"),
@@ -143,14 +142,14 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (Swedish, English)
     "page.next": ("Nästa", "Next"),
     "page.of": ("Sida {page} av {pages}", "Page {page} of {pages}"),
     "noindex.title": ("Sökindex saknas", "No search index"),
-    "noindex.text": ("Den här sidan bygger på det lokala sökindexet, som bara finns när "
+    "noindex.text": (("Den här sidan bygger på det lokala sökindexet, som bara finns när "
                      "esfgraph serve kör mot en egen lagring (inte med --endpoint). Kör "
                      "`esfgraph build` och starta servern med --store. Projektsidor, "
-                     "organisationer, platser och SPARQL-frågor fungerar ändå.",
-                     "This page runs on the local search index, which exists only when "
+                     "organisationer, platser och SPARQL-frågor fungerar ändå."),
+                     ("This page runs on the local search index, which exists only when "
                      "esfgraph serve runs on its own store (not with --endpoint). Run "
                      "`esfgraph build` and start the server with --store. Project, "
-                     "organisation and place pages and SPARQL queries work anyway."),
+                     "organisation and place pages and SPARQL queries work anyway.")),
     "map.title": ("Karta över ESF-stödet", "Map of ESF grants"),
     "map.level": ("Nivå", "Level"),
     "map.metric": ("Mått", "Measure"),

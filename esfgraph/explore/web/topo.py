@@ -171,5 +171,14 @@ def _dedupe(ring: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-__all__ = ["Area", "LEVEL_OBJECTS", "Layer", "decode_arcs", "layer", "load_topology",
-           "polygons", "project", "ring_points"]
+__all__ = [
+    "LEVEL_OBJECTS",
+    "Area",
+    "Layer",
+    "decode_arcs",
+    "layer",
+    "load_topology",
+    "polygons",
+    "project",
+    "ring_points",
+]
