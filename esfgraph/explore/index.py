@@ -499,9 +499,9 @@ def update_index(version_dir: str | os.PathLike[str], ox_store: Any, base_iri: s
     tmp = target.with_name(f".{INDEX_FILE}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     previous = index_path(previous_dir) if previous_dir else None
-    if target.exists() and _schema_ok(target):
+    if target.exists() and schema_ok(target):
         shutil.copyfile(target, tmp)
-    elif previous is not None and previous.exists() and _schema_ok(previous):
+    elif previous is not None and previous.exists() and schema_ok(previous):
         shutil.copyfile(previous, tmp)
     report.steps["copy"] = time.monotonic() - started
     db = connect(tmp)
@@ -553,7 +553,8 @@ def update_index(version_dir: str | os.PathLike[str], ox_store: Any, base_iri: s
     return report
 
 
-def _schema_ok(path: Path) -> bool:
+def schema_ok(path: Path) -> bool:
+    """True when the index file at `path` has the current schema."""
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
@@ -691,7 +692,7 @@ def ensure_index(version_dir: str | os.PathLike[str], *, quiet: bool = False) ->
 
     version = Path(version_dir)
     target = index_path(version)
-    if target.exists() and _schema_ok(target):
+    if target.exists() and schema_ok(target):
         return target
     if not (version / DB_DIR).is_dir() or not (version / MANIFEST_FILE).exists():
         return None

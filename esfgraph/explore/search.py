@@ -889,12 +889,15 @@ _OPEN_LOCK = threading.Lock()
 def open_index(version_dir: str | Path) -> SearchIndex | None:
     """Open the explorer index of a store version directory; None when it has none.
 
-    Kept open per version (a version never changes once current); building a missing index
-    is `esfgraph.explore.index.ensure_index`'s job.
+    Kept open per version (a version never changes once current). An index of an older
+    schema counts as missing. Building a missing index is
+    `esfgraph.explore.index.ensure_index`'s job (`esfgraph.explore.api.index_for` starts it).
     """
-    from esfgraph.explore.index import index_path
+    from esfgraph.explore.index import index_path, schema_ok
 
     path = index_path(version_dir)
+    if path.exists() and not schema_ok(path):
+        return None
     key = str(path)
     with _OPEN_LOCK:
         index = _OPEN.get(key)
