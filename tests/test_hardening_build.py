@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -134,9 +135,16 @@ def test_parse_reports_and_skips_fifos_sockets_and_devices(special_sources):
 def test_parse_file_of_a_fifo_returns_at_once(tmp_path):
     fifo = tmp_path / "page.txt"
     os.mkfifo(fifo)
-    started = time.monotonic()
-    result = parse_file(fifo)  # opening a FIFO without a writer would block here forever
-    assert time.monotonic() - started < 5
+    results = []
+    # in a thread: opening a FIFO without a writer would block here forever
+    reader = threading.Thread(target=lambda: results.append(parse_file(fifo)), daemon=True)
+    reader.start()
+    reader.join(5)
+    if reader.is_alive():  # release the blocked open, then fail
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join(5)
+        pytest.fail("parse_file blocked on a FIFO")
+    [result] = results
     assert result.record is None
     assert "FIFO" in result.issues[0].message and result.issues[0].source == str(fifo)
 
