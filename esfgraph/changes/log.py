@@ -17,6 +17,8 @@ the data: a failed build leaves no log entry. A full build copies the earlier lo
 from __future__ import annotations
 
 import datetime as dt
+import os
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -81,6 +83,8 @@ class LogSummary:
     changed: int = 0
     restored: int = 0
     written: bool = False
+    #: wall time of the comparison and the writing (bench/changes.py)
+    seconds: float = 0.0
 
     @property
     def total(self) -> int:
@@ -95,7 +99,17 @@ def record_changes(writer: StoreWriter, *, personal_data: bool, started: dt.date
     activity with its counts and no change sets (every project would be "added"); a build
     that changes nothing records nothing.
     """
+    t0 = time.perf_counter()
+    summary = _record(writer, personal_data, started, sources, command)
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def _record(writer: StoreWriter, personal_data: bool, started: dt.datetime,
+            sources: Iterable[str], command: str) -> LogSummary:
     summary = LogSummary(writer.build_id)
+    if not enabled():
+        return summary
     names = writer.names
     writer.flush()
     new = Side(writer.ox, {e.slug: e for e in writer.manifest.sources()}, names, personal_data)
@@ -133,6 +147,11 @@ def record_changes(writer: StoreWriter, *, personal_data: bool, started: dt.date
                                            summary, command))
         summary.written = True
     return summary
+
+
+def enabled() -> bool:
+    """False when ESFGRAPH_CHANGE_LOG=0 (for measuring what the log costs; bench/changes.py)."""
+    return os.environ.get("ESFGRAPH_CHANGE_LOG", "1") != "0"
 
 
 def _now() -> dt.datetime:
