@@ -152,6 +152,8 @@ def test_diff_text_groups_by_kind_and_equal_inputs_exit_0(scenario):
                                      "Text")]
     assert order == sorted(order)
     assert "esfGrantSEK: 556 922 → 600 000 kr (+43 078 kr, +7.7 %)" in text
+    assert "municipality: − Boxholm" in text and "phase: Förprojektering → Genomförande" in text
+    assert f"{VVV_OLD} → {VVV}" in text  # the same page under a new identifier
     same = runner.invoke(main, ["diff", str(scenario["pages"]), str(scenario["pages"])])
     assert same.exit_code == 0 and "0 new, 0 removed, 0 changed" in same.output
     patch = runner.invoke(main, ["diff", str(scenario["before"]), str(scenario["pages"]),
@@ -241,6 +243,8 @@ def test_changes_page_filters_and_pages(server):
         assert f'data-project="{iri}"' in body
     assert body.count('class="change"') == 4
     assert "esfGrantSEK: 556 922 → 600 000 kr (+43 078 kr, +7.7 %)" in body
+    assert "partner: + Borås kommun" in body and "municipality: − Boxholm" in body
+    assert 'href="/id/project/2018-00460"' in body
     money = httpx.get(server.url + "/changes", params={"kind": "money"}, timeout=60).text
     assert money.count('class="change"') == 1 and f'data-project="{GRANT}"' in money
     region = httpx.get(server.url + "/changes", params={"region": "SE33"}, timeout=60).text
@@ -303,7 +307,7 @@ def test_atom_feed_is_valid_and_says_what_changed(server):
     summaries = {e.find(f"{ATOM}link").get("href").split("/id/project/")[1]:
                  e.find(f"{ATOM}summary").text for e in entries}
     assert summaries["mojligheter-del-2-genomforande-2009-08-15"] == (
-        "esfGrantSEK: 556 922 → 600 000 kr (+43 078 kr, +7.7 %); partner: + boras-kommun")
+        "esfGrantSEK: 556 922 → 600 000 kr (+43 078 kr, +7.7 %); partner: + Borås kommun")
     regional = check_atom(httpx.get(server.url + "/changes.atom", params={"region": "SE33"},
                                     timeout=60).text)
     assert len(regional.findall(f"{ATOM}entry")) == 1

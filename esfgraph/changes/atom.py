@@ -25,7 +25,7 @@ def _summary(change: LoggedChange) -> str:
         return "The project is back in the data."
     if change.status == "removed":
         return "The project is no longer in the data."
-    return "; ".join(field_line(f) for f in change.fields) or "Changed."
+    return "; ".join(field_line(f, change.labels) for f in change.fields) or "Changed."
 
 
 def _title(change: LoggedChange) -> str:

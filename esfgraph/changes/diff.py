@@ -65,7 +65,15 @@ def diff_paths(old: str, new: str, config: Config | None = None, *,
         with _side(old, config, personal, tmp) as a, _side(new, config, personal, tmp) as b:
             if not personal:
                 a.personal_data = b.personal_data = False
-            return list(compare(a, b))
+            changes = list(compare(a, b))
+            from esfgraph.changes.log import add_labels
+
+            add_labels(store_runner(a.ox), changes)  # removed values are labelled in OLD
+            older = {c.project: c.labels for c in changes}
+            add_labels(store_runner(b.ox), changes)
+            for c in changes:
+                c.labels = {**older[c.project], **c.labels}
+            return changes
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -296,6 +296,8 @@ class LoggedChange:
     organisations: list[str] = field(default_factory=list)
     removals: list[Statement] = field(default_factory=list)
     additions: list[Statement] = field(default_factory=list)
+    previous: str | None = None
+    labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def fields(self) -> list[Any]:
@@ -372,7 +374,7 @@ def details_query(changesets: list[str]) -> str:
     return f"""SELECT ?cs ?k ?v ?p ?o WHERE {{
   VALUES ?cs {{ {values} }}
   {{ ?cs ?k ?v . FILTER(?k IN (<{RDFS}label>, <{ESF}changeKind>, <{ESF}affectsRegion>,
-                               <{ESF}affectsOrganisation>)) }}
+                               <{ESF}affectsOrganisation>, <{ESF}previousIRI>)) }}
   UNION {{ ?cs ?k ?v . FILTER(?k IN (<{CS}removal>, <{CS}addition>))
           ?v <{RDF}predicate> ?p ; <{RDF}object> ?o }}
 }}"""
@@ -418,6 +420,7 @@ def read_changes(run: RunQuery, names: GraphNames, flt: LogFilter, *,
                                  row["status"][1])
     if found:
         fill_details(run(details_query(list(found))), found, names, personal_data)
+        add_labels(run, list(found.values()))
     return list(found.values())
 
 
@@ -439,6 +442,8 @@ def fill_details(rows: list[Row], found: dict[str, LoggedChange], names: GraphNa
             item.regions.append(row["v"][1])
         elif key == f"{ESF}affectsOrganisation":
             item.organisations.append(row["v"][1])
+        elif key == f"{ESF}previousIRI":
+            item.previous = row["v"][1]
         else:
             pred = row["p"][1]
             personal = pred == f"{ESF}contactPerson"
@@ -452,6 +457,40 @@ def fill_details(rows: list[Row], found: dict[str, LoggedChange], names: GraphNa
         item.organisations.sort()
         item.removals.sort()
         item.additions.sort()
+
+
+def labels_query(iris: Iterable[str]) -> str:
+    """The SPARQL that reads rdfs:label / skos:prefLabel of IRIs (values in reports)."""
+    values = " ".join(_iri_check(i) for i in sorted(set(iris)))
+    return f"""SELECT ?s ?l WHERE {{ VALUES ?s {{ {values} }}
+  ?s <{RDFS}label>|<http://www.w3.org/2004/02/skos/core#prefLabel> ?l }}"""
+
+
+def labels_from(rows: list[Row], lang: str = "sv") -> dict[str, str]:
+    """IRI -> label from `labels_query` rows: the label in `lang`, else untagged, else any."""
+    best: dict[str, tuple[int, str]] = {}
+    for row in rows:
+        iri, (_, text, tag, _) = row["s"][1], row["l"]
+        rank = 0 if tag == lang else 1 if not tag else 2
+        if iri not in best or (rank, text) < best[iri]:
+            best[iri] = (rank, text)
+    return {iri: text for iri, (_, text) in best.items()}
+
+
+def value_iris(changes: Iterable[Any]) -> set[str]:
+    """The IRIs among the changed values (objects of the statements)."""
+    return {obj[1:-1] for c in changes for _, obj, _ in c.removals + c.additions
+            if obj.startswith("<")}
+
+
+def add_labels(run: RunQuery, changes: list[Any], lang: str = "sv") -> None:
+    """Put the labels of the changed IRI values into each change's `labels`."""
+    iris = value_iris(changes)
+    if not iris:
+        return
+    labels = labels_from(run(labels_query(iris)), lang)
+    for c in changes:
+        c.labels = {i: labels[i] for i in value_iris([c]) if i in labels}
 
 
 def count_changes(run: RunQuery, names: GraphNames, flt: LogFilter) -> int:

@@ -171,6 +171,8 @@ class ProjectChange:
     additions: list[Statement] = field(default_factory=list)
     #: the project's earlier IRI when its identifier changed (same source file)
     previous: str | None = None
+    #: labels of the IRIs among the values, for reports
+    labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def kinds(self) -> list[str]:

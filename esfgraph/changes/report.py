@@ -39,10 +39,10 @@ def _fields(change: Any) -> list[FieldChange]:
     return field_changes(change.removals, change.additions)
 
 
-def show(term: Term) -> str:
-    """A value for people: numbers grouped in threes, IRIs by their last segment."""
+def show(term: Term, labels: dict[str, str] | None = None) -> str:
+    """A value for people: numbers grouped in threes, IRIs by label (else last segment)."""
     if term.is_iri:
-        return local_name(term.value)
+        return (labels or {}).get(term.value) or local_name(term.value)
     number = term.number
     if number is not None and term.nt.endswith(("#decimal>", "#integer>")):
         return _group(number)
@@ -68,10 +68,10 @@ def delta_text(change: FieldChange) -> str:
     return out + ")"
 
 
-def field_line(change: FieldChange) -> str:
+def field_line(change: FieldChange, labels: dict[str, str] | None = None) -> str:
     """'esfGrantSEK: 556 922 → 600 000 kr (+43 078 kr, +7.7 %)' and the like."""
-    old = ", ".join(show(t) for t in change.removed)
-    new = ", ".join(show(t) for t in change.added)
+    old = ", ".join(show(t, labels) for t in change.removed)
+    new = ", ".join(show(t, labels) for t in change.added)
     unit = " kr" if change.predicate.endswith("SEK") and change.delta is not None else ""
     if not change.removed:
         return f"{change.field}: + {new}"
@@ -93,6 +93,10 @@ def render_text(changes: Sequence[Any], heading: str = "") -> str:
         lines += ["", "New projects"]
         lines += [f"  + {c.project}  {c.title}" + (" (back again)" if c.status == "restored"
                                                     else "") for c in new]
+    renamed = [c for c in changes if getattr(c, "previous", None)]
+    if renamed:
+        lines += ["", "New identifiers (the same page)"]
+        lines += [f"  {c.previous} → {c.project}" for c in renamed]
     if gone:
         lines += ["", "Removed projects"]
         lines += [f"  - {c.project}  {c.title}" for c in gone]
@@ -103,7 +107,7 @@ def render_text(changes: Sequence[Any], heading: str = "") -> str:
         lines += ["", KIND_TITLES[kind]]
         for c, f in rows:
             lines.append(f"  {c.project}  {c.title}")
-            lines.append(f"      {field_line(f)}")
+            lines.append(f"      {field_line(f, getattr(c, 'labels', None))}")
     return "\n".join(lines) + "\n"
 
 

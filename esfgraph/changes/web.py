@@ -26,7 +26,10 @@ from esfgraph.changes.log import (
     Row,
     details_query,
     fill_details,
+    labels_from,
+    labels_query,
     list_query,
+    value_iris,
 )
 from esfgraph.store import GraphNames
 
@@ -89,7 +92,8 @@ class _Unavailable(Exception):
         self.status = status
 
 
-async def fetch(request: Request, flt: LogFilter) -> tuple[list[LoggedChange], bool]:
+async def fetch(request: Request, flt: LogFilter, lang: str = "sv"
+                ) -> tuple[list[LoggedChange], bool]:
     """The change sets of one page and whether another page follows."""
     names = GraphNames(request.app.state.settings.base_iri)
     wanted = LogFilter(**{**flt.__dict__, "limit": flt.limit + 1})
@@ -105,6 +109,11 @@ async def fetch(request: Request, flt: LogFilter) -> tuple[list[LoggedChange], b
     if found:
         fill_details(await _rows(request, details_query(list(found))), found, names,
                      getattr(request.app.state.settings, "personal_data", True))
+        iris = value_iris(found.values())
+        if iris:
+            labels = labels_from(await _rows(request, labels_query(iris)), lang)
+            for c in found.values():
+                c.labels = {i: labels[i] for i in value_iris([c]) if i in labels}
     return list(found.values()), len(rows) > flt.limit
 
 
@@ -130,7 +139,9 @@ async def _handle(request: Request, fmt: str) -> Response:
                                  limit=FEED_SIZE if fmt == "atom" else PAGE_SIZE)
         if fmt in ("json", "csv") and request.query_params.get("all") == "1":
             flt.limit, flt.offset = 10_000, 0
-        changes, more = await fetch(request, flt)
+        from esfgraph.explore.web.routes import lang_of
+
+        changes, more = await fetch(request, flt, lang_of(request))
     except BadParameter as exc:
         return _error(request, 400, str(exc), fmt)
     except _Unavailable as exc:
@@ -153,12 +164,18 @@ async def _handle(request: Request, fmt: str) -> Response:
     return render(request, "changes.html", changes=changes, page=page, more=more,
                   filters={k: params.get(k) or "" for k in FILTERS},
                   kinds=report.KIND_TITLES, field_line=report.field_line,
+                  href=lambda iri: _local(iri, request.app.state.settings.base_iri),
                   prev_url=(f"/changes?{_query_string(params, page=page - 1)}"
                             if page > 1 else None),
                   next_url=f"/changes?{_query_string(params, page=page + 1)}" if more else None,
                   feed_url=f"/changes.atom?{_query_string(params)}",
                   json_url=f"/changes.json?{_query_string(params, page=page)}",
                   csv_url=f"/changes.csv?{_query_string(params, page=page)}")
+
+
+def _local(iri: str, base: str) -> str:
+    """The page of an IRI on this server when it is under the base IRI."""
+    return "/" + iri[len(base):] if iri.startswith(base) and len(iri) > len(base) else iri
 
 
 def _feed_title(params: Any) -> str:
