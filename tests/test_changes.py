@@ -252,7 +252,8 @@ def test_changes_page_filters_and_pages(server):
     future = httpx.get(server.url + "/changes", params={"since": "2999-01-01"}, timeout=60)
     assert future.status_code == 200 and 'class="change"' not in future.text
     for bad in ({"since": "yesterday"}, {"kind": "colour"}, {"page": "0"},
-                {"region": "SE33>"}):
+                {"region": "SE33>"}, {"project": "https://x/\tb"}, {"until": "2026-02-30"},
+                {"organisation": "https://x/\x01"}):
         r = httpx.get(server.url + "/changes", params=bad, timeout=60)
         assert r.status_code == 400, bad
         assert httpx.get(server.url + "/changes.json", params=bad, timeout=60).status_code == 400
@@ -329,3 +330,6 @@ def test_project_card_has_a_history_section(server):
     assert js.status_code == 200 and "data-history" in js.text
     hist = httpx.get(server.url + "/changes.json", params={"project": MOA}, timeout=60).json()
     assert [c["fields"][0]["field"] for c in hist["changes"]] == ["title"]
+    by_path = httpx.get(server.url + "/changes.json", params={"project": "id/project/2018-00460"},
+                        timeout=60).json()
+    assert by_path["changes"] == hist["changes"]

@@ -325,9 +325,14 @@ class LogFilter:
 
 
 def _iri_check(iri: str) -> str:
+    """`<iri>` for a query, or ValueError naming the value (never a StoreError: not a build)."""
+    from esfgraph.errors import StoreError
     from esfgraph.nt import checked_iri
 
-    return checked_iri(iri)
+    try:
+        return checked_iri(iri)
+    except StoreError as exc:
+        raise ValueError(f"{iri!r} is not a valid IRI") from exc
 
 
 def list_query(names: GraphNames, flt: LogFilter, *, count: bool = False) -> str:
@@ -358,7 +363,8 @@ def list_query(names: GraphNames, flt: LogFilter, *, count: bool = False) -> str
             where.append(f'?cs <{ESF}changeKind> "{flt.kind}" .')
     if flt.project:
         wanted = [flt.project] if isinstance(flt.project, str) else list(flt.project)
-        where.append("FILTER(?project IN (" + ", ".join(_iri_check(p) for p in wanted) + "))")
+        where.append("FILTER(?project IN (" + ", ".join(
+            _iri_check(entity_iri(names, p, "project")) for p in wanted) + "))")
     if flt.build:
         where.append(f"FILTER(STRENDS(STR(?build), \"/{escape(flt.build)}\"))")
     body = "\n  ".join(where)
