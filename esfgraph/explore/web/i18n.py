@@ -127,6 +127,11 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (Swedish, English)
     "facet.owner_type": ("Typ av ägare", "Owner type"),
     "facet.abroad": ("Kontakter utomlands", "Contacts abroad"),
     "facet.years": ("Startår", "Start year"),
+    "facet.q": ("Sökord", "Search words"),
+    "facet.start_from": ("Startår från", "Start year from"),
+    "facet.start_to": ("Startår till", "Start year to"),
+    "facet.grant_min": ("ESF-stöd minst", "ESF grant at least"),
+    "facet.grant_max": ("ESF-stöd högst", "ESF grant at most"),
     "facet.grant": ("ESF-stöd (kr)", "ESF grant (SEK)"),
     "facet.from": ("från", "from"),
     "facet.to": ("till", "to"),
@@ -160,6 +165,9 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (Swedish, English)
     "map.metric.projects": ("Antal projekt", "Number of projects"),
     "map.show": ("Visa", "Show"),
     "map.legend": ("Teckenförklaring", "Legend"),
+    "map.hint": ("Peka på eller tabba till ett område för att se dess värde; klicka för "
+                 "platsens sida.", "Point at or tab to an area to see its value; click for "
+                 "its page."),
     "map.none": ("inga projekt", "no projects"),
     "map.filters": ("Kartan följer sökningens filter:", "The map follows the search filters:"),
     "map.to_search": ("Visa projekten i sökningen", "Show the projects in the search"),

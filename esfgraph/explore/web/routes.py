@@ -266,11 +266,29 @@ async def map_page(request: Request) -> Response:
                       "text": show(amount), "projects": entry.get("projects") or 0,
                       "grant": entry.get("esfGrantSEK") or 0,
                       "href": f"/id/{level}/{area.code}"})
-    filters = [(k, v) for k, v in params.to_query() if k not in ("page", "per_page")]
+    filters = [(k, v) for k, v in params.to_query()
+               if k not in ("page", "per_page", "sort", "order")]
+    filter_labels = await _filter_labels(index, params, filters, lang) if filters else []
     return render(request, "map.html", noindex=False, level=level, metric=metric, layer=layer,
                   areas=areas, legend=charts.legend(bounds, metric, lang),
-                  hidden=filters, search_url=_url("/projects", params.with_(page=1)),
+                  hidden=filters, filter_labels=filter_labels, search_url=_url("/projects", params.with_(page=1)),
                   table=sorted(areas, key=lambda a: a["name"]))
+
+
+async def _filter_labels(index: Any, params: Any, filters: list[tuple[str, str]],
+                         lang: str) -> list[str]:
+    """The map's active filters in words ("Region: Övre Norrland"), labels from the index."""
+    try:
+        result = await asyncio.to_thread(index.search, params.with_(page=1, per_page=1), lang)
+    except Exception:  # noqa: BLE001 - the words are a courtesy; codes are shown instead
+        result = {"facets": {}}
+    out = []
+    for key, val in filters:
+        labels = {f["value"]: f["label"] for f in result.get("facets", {}).get(key, [])}
+        name = i18n.t("facet." + key, lang) if "facet." + key in i18n.TEXT else key
+        shown = i18n.t(f"abroad.{val}", lang) if key == "abroad" else labels.get(val, val)
+        out.append(f"{name}: {shown}")
+    return out
 
 
 # --------------------------------------------------------------------------- entity pages
