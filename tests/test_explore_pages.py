@@ -286,11 +286,17 @@ SCALARS = {  # data-field: (property path, how the card writes it)
     "projectNumber": (ESF.format("projectNumber"), None),
     "caseNumber": (ESF.format("caseNumber"), None),
     "title": ("<http://purl.org/dc/terms/title>", None),
+    "programmeCCI": (ESF.format("programmeCCI"), None),
+    "childPovertyTheme": (ESF.format("childPovertyTheme"),
+                          lambda v, lang: {"true": "Ja", "false": "Nej"}[v]),
+    "strategicImportance": (ESF.format("strategicImportance"),
+                            lambda v, lang: {"true": "Ja", "false": "Nej"}[v]),
 }
 LINKS = {  # data-field: the property path whose IRIs the card must list, all and only
     "period": ESF.format("programmingPeriod"), "phase": ESF.format("phase"),
     "programmeArea": ESF.format("programmeArea"),
     "specificObjective": ESF.format("specificObjective"), "fund": ESF.format("fund"),
+    "interventionType": ESF.format("interventionType"),
     "region": ESF.format("region"), "municipality": ESF.format("municipality"),
     "county": ESF.format("municipality") + "/" + ESF.format("county"),
     "owner": ESF.format("owner"), "partner": ESF.format("partner"),

@@ -309,6 +309,10 @@ async def project_card(run: Runner, iri: str, base: str, lang: str) -> dict[str,
         "euCofinancingRate": lit(ESF + "euCofinancingRate"),
         "plannedParticipants": lit(ESF + "plannedParticipants"),
         "source": one(PROV + "wasDerivedFrom"),
+        "interventionType": one(ESF + "interventionType"),
+        "programmeCCI": lit(ESF + "programmeCCI"),
+        "childPovertyTheme": lit(ESF + "childPovertyTheme"),
+        "strategicImportance": lit(ESF + "strategicImportance"),
     }
     # roles, with the parent body of a unit and the evidence sentence of a contact abroad
     roles: dict[str, dict[str, dict[str, Any]]] = {}
