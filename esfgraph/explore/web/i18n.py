@@ -169,9 +169,9 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (Swedish, English)
     "map.metric.projects": ("Antal projekt", "Number of projects"),
     "map.show": ("Visa", "Show"),
     "map.legend": ("Teckenförklaring", "Legend"),
-    "map.hint": ("Peka på eller tabba till ett område för att se dess värde; klicka för "
-                 "platsens sida.", "Point at or tab to an area to see its value; click for "
-                 "its page."),
+    "map.hint": (("Peka på eller tabba till ett område för att se dess värde; klicka för "
+                  "platsens sida."),
+                 "Point at or tab to an area to see its value; click for its page."),
     "map.none": ("inga projekt", "no projects"),
     "map.filters": ("Kartan följer sökningens filter:", "The map follows the search filters:"),
     "map.to_search": ("Visa projekten i sökningen", "Show the projects in the search"),
