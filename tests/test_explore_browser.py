@@ -5,6 +5,7 @@ an organisation page, a municipality page and the map. Screenshots go to docs/sc
 from __future__ import annotations
 
 import os
+from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner
@@ -216,3 +217,12 @@ def test_phone_width(browser, server):
     assert tab.evaluate("document.activeElement.className") == "skip"
     shot(tab, "card-phone")
     context.close()
+
+
+def test_html_in_the_search_box_is_shown_as_text_and_never_runs(page, server):
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    attack = '"><img src=x onerror=alert(1)><script>alert(2)</script>'
+    page.goto(server.url + "/projects?q=" + quote(attack))
+    assert page.input_value("#q") == attack
+    assert page.locator("img[src=x]").count() == 0 and dialogs == []
