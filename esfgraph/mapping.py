@@ -132,6 +132,7 @@ class GazetteerLike(Protocol):
     def municipality(self, name: str) -> Any: ...
     def region(self, canonical_name: str) -> Any: ...
     def resolve_org(self, name: str, record: Record) -> Any: ...
+    # optional: resolve_orgs(name, record) -> list, every body of a list of bodies
     def find_foreign(self, text: str) -> list[Any]: ...
 
 
@@ -526,13 +527,21 @@ class _Mapper:
         add(node, ESF.project, self.p)
         return node
 
+    def _resolve_all(self, name: str) -> list[Any]:
+        """Every body a name stands for (a list of distinct bodies is never one organisation)."""
+        many = getattr(self.gaz, "resolve_orgs", None)
+        return list(many(name, self.r)) if many is not None else [self.gaz.resolve_org(name, self.r)]
+
     def organisations(self) -> None:
         r = self.r
         if r.owner:
-            ref = self.gaz.resolve_org(r.owner, r)
-            iri = self._org_node(ref, r.owner)
+            refs = self._resolve_all(r.owner)
+            for extra in refs[1:]:  # "A och B" as owner: each body owns the project
+                self._participation("owner", self._org_node(extra, None), extra.label)
+            ref = refs[0]
+            iri = self._org_node(ref, r.owner if len(refs) == 1 else None)
             self._participation("owner", iri, ref.label)
-            if r.owner_org_number:
+            if r.owner_org_number and len(refs) == 1:
                 digits = _DIGITS.sub("", r.owner_org_number)
                 if digits:
                     legal = ref
@@ -549,12 +558,13 @@ class _Mapper:
         for role, names in (("partner", r.partners), ("cofinancier", r.cofinanciers)):
             seen: set[str] = set()
             for name in names:
-                ref = self.gaz.resolve_org(name, r)
-                iri = self._org_node(ref, name)
-                if iri in seen:  # "Individ och Familjeomsorg" + "...omsorgen": one role
-                    continue
-                seen.add(iri)
-                self._participation(role, iri, ref.label)
+                refs = self._resolve_all(name)
+                for ref in refs:
+                    iri = self._org_node(ref, name if len(refs) == 1 else None)
+                    if iri in seen:  # "Individ och Familjeomsorg" + "...omsorgen": one role
+                        continue
+                    seen.add(iri)
+                    self._participation(role, iri, ref.label)
 
     # texts --------------------------------------------------------------------------------
     def texts(self) -> None:

@@ -7,11 +7,14 @@ JSON keys); change them only with a changelog entry in the README.
 from __future__ import annotations
 
 import dataclasses
+import re
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 LAYOUTS = ("2007-2013", "2014-2020", "2021-2027")
+#: An `extra` key the parser made for a repeated label: "Region (2)".
+_REPEAT = re.compile(r" \(\d+\)$")
 
 #: Canonical ESF region names (the parser maps every spelling seen on pages to one of these).
 CANONICAL_REGIONS = (
@@ -89,12 +92,19 @@ class Record:
 
         Two files with the same project keep the more complete one: a truncated copy lacks
         fields and list items (partners, co-financiers, municipalities) that the full page has.
+        A value kept in `extra` because it did not normalise does not count: a damaged copy
+        must not beat the clean page.
         """
+        from esfgraph.parse.labels import lookup_label  # the label table: no cycle at run time
+
         present = items = 0
         for f in dataclasses.fields(self):
             if f.name in ("source", "layout"):
                 continue
             value = getattr(self, f.name)
+            if f.name == "extra":  # only real extra content: not a value that failed to
+                value = {k: v for k, v in value.items()  # normalise, nor a repeated label
+                         if lookup_label(k) is None and not _REPEAT.search(k)}
             if value is None or value == [] or value == {} or value == "":
                 continue
             present += 1

@@ -141,6 +141,14 @@ class Gazetteer:
             self._orgs = OrgResolver(self)
         return self._orgs.resolve(name, record)
 
+    def resolve_orgs(self, name: str, record: "Record | None" = None) -> list[OrgRef]:
+        """Every body a name stands for: one, or each body of a list ("A, B", "A och B")."""
+        from esfgraph.link.orgs import OrgResolver
+
+        if self._orgs is None:
+            self._orgs = OrgResolver(self)
+        return self._orgs.resolve_all(name, record)
+
     def find_foreign(self, text: str) -> list[ForeignMention]:
         """Places abroad and named foreign organisations in a text, each with its sentence."""
         from esfgraph.link.foreign import ForeignFinder

@@ -22,6 +22,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from esfgraph.record import Record
 
 _SPLIT = re.compile(r"\s*(?:,|\s[–—-]\s)\s*")
+_AND = re.compile(r"\s+(?:och|samt|&)\s+")
+_ACRONYM = re.compile(r"\s*\(([^()]+)\)\s*$")
+#: Words kept lower case when a name printed in capitals gets a proper-case label.
+_SMALL_WORDS = {"och", "i", "för", "av", "med", "på", "till", "om", "vid", "under", "från", "en",
+                "ett", "of", "and", "the", "for", "in"}
 _MUNI_BODY_PREFIX = re.compile(r"^(.+?\b(?:kommun|stad))\s+(\S.*)$", re.IGNORECASE)
 UNKNOWN_KEY = "okand-organisation"
 
@@ -49,9 +54,18 @@ class OrgResolver:
                 self._known[fold(n)] = ref
             for prefix in body.get("office_prefixes") or []:
                 self._offices.append((prefix, ref))
+        for key, body in (data.get("other_bodies") or {}).items():
+            aliases = tuple(body.get("aliases") or ())
+            ref = OrgRef(key=key, label=body["label"], kind="association", parent=None,
+                         municipality_code=None, wikidata=body.get("wikidata"),
+                         alt_labels=tuple(a for a in aliases if a.isupper()))
+            for n in [body["label"], *aliases]:
+                self._known[fold(n)] = ref
         self._offices.sort(key=lambda item: -len(item[0]))  # "Arbetsförmedlingen i" first
+        # the place follows after a space ("Arbetsförmedling Flen"), never after a comma:
+        # "Kriminalvården, Frivården Skåne" is a unit written after its body
         self._offices = [
-            (re.compile(r"^" + r"\W+".join(map(re.escape, p.split())) + r"\W+(\w.*)$", re.I), ref)
+            (re.compile(r"^" + r"\W+".join(map(re.escape, p.split())) + r"\s+(\w.*)$", re.I), ref)
             for p, ref in self._offices]
         for code, body in (data.get("regions") or {}).items():
             county = gazetteer.counties[str(code)]
@@ -75,6 +89,10 @@ class OrgResolver:
                 self._known.setdefault(fold(n), ref)
         self._org_prefixes = tuple(fold(p) for p in data.get("organisation_prefixes") or ())
         self._unit_words = tuple(fold(w) for w in data.get("unit_words") or ())
+        self._generic_units = tuple(fold(w) for w in data.get("generic_unit_words") or ())
+        self._agency_endings = tuple(data.get("agency_endings") or ())
+        self._agency_beginnings = tuple(data.get("agency_beginnings") or ())
+        self._standalone = tuple(fold(w) for w in data.get("standalone_endings") or ())
 
     # ---------------------------------------------------------------------------------
     def municipality_ref(self, m: Municipality) -> OrgRef:
@@ -82,14 +100,81 @@ class OrgResolver:
         return self._muni_refs[m.code]
 
     def _body(self, name: str) -> OrgRef | None:
-        """A known public body named exactly `name` (any spelling), else None."""
+        """A known body named exactly `name` (any spelling, an acronym, or "Name (ACR)")."""
         key = fold(name)
         if not key:
             return None
         m = self.gaz.municipality(name)
         if m is not None:
             return self._muni_refs[m.code]
-        return self._known.get(key)
+        found = self._known.get(key)
+        if found is None and _ACRONYM.search(name):
+            bare = _ACRONYM.sub("", name)
+            found = self._known.get(fold(bare)) or self._known.get(
+                fold(_ACRONYM.search(name).group(1)))
+            if found is not None and self._known.get(fold(bare)) is None:
+                return None  # the name and its acronym must agree, not one of them only
+        return found
+
+    def _is_generic_unit(self, name: str) -> bool:
+        """ "Distrikt Gotland", "Region Väst": a generic word and a name, not a body of its own."""
+        first, _, rest = fold(name).partition(" ")
+        return bool(rest) and first in self._generic_units and self._body(name) is None
+
+    def _looks_standalone(self, name: str) -> bool:
+        """A company, association, foundation, municipality or university by its name's end."""
+        key = " " + fold(name)
+        return any(key.endswith(" " + w) or key.endswith(w) and len(w) > 6
+                   for w in self._standalone)
+
+    def _is_agency(self, name: str) -> bool:
+        """A Swedish state agency by the shape of its name (Skatteverket, Statens …)."""
+        bare = _ACRONYM.sub("", name).strip()
+        if bare.startswith(self._agency_beginnings) and " " in bare:
+            return True
+        return " " not in bare and bare[:1].isupper() and bare.endswith(self._agency_endings)
+
+    def generic(self, name: str) -> OrgRef:
+        """A body not in the tables, named as printed: key without "(ACR)", acronym as altLabel,
+        a proper-case label for a name printed in capitals (the page's spelling kept)."""
+        acronym = acronym_of(name)
+        bare = _ACRONYM.sub("", name).strip() or name
+        label = proper_case(bare)
+        alts = tuple(a for a in (acronym, name if name != label else None) if a)
+        kind = "national-agency" if self._is_agency(bare) else "organisation"
+        return OrgRef(key=org_key(bare) or UNKNOWN_KEY, label=label, kind=kind, parent=None,
+                      municipality_code=None, wikidata=None, alt_labels=alts)
+
+    def _standalone_ref(self, name: str) -> OrgRef | None:
+        """The body a list item names when it can stand alone: known, agency-shaped or a
+        company/association by its name's end; None for anything that may be a unit."""
+        body = self._body(name)
+        if body is not None:
+            return body
+        if self.is_unit_name(name) or self._is_generic_unit(name):
+            return None
+        if self._is_agency(name) or self._looks_standalone(name):
+            return self.generic(name)
+        return None
+
+    def resolve_all(self, name: str, record: "Record | None") -> list[OrgRef]:
+        """Every body a name as written stands for: one, or several for a list of distinct
+        bodies ("Arbetsförmedlingen, Försäkringskassan", "Ale kommun och Arbetsförmedlingen"),
+        which are never merged into one made-up organisation."""
+        name = nfc(name or "")
+        parts = [p for p in _AND.split(name) if p]
+        if len(parts) >= 2 and all(self._body(p) is not None for p in parts):
+            return _distinct([self._body(p) for p in parts])  # "Ale kommun och Arbetsförmedlingen"
+        if name and self.explicit(name) is None:
+            parts = [p for p in _SPLIT.split(name) if p]
+            if len(parts) >= 2:
+                refs = [self._standalone_ref(p) for p in parts]
+                unit_like = any(self.is_unit_name(p) or self._is_generic_unit(p) for p in parts)
+                if any(r is not None for r in refs) and not unit_like:
+                    # "Coompanion Göteborg, Samhall AB": a company beside a name is a list
+                    return _distinct([r if r is not None else self.generic(p)
+                                      for r, p in zip(refs, parts)])
+        return [self.resolve(name, record)]
 
     def _office(self, name: str) -> OrgRef | None:
         """A local office of a national agency: "Arbetsförmedling Flen" → unit of the agency."""
@@ -102,10 +187,11 @@ class OrgResolver:
             town = self.gaz.municipality_by_place(place, None)
             if not fold(place) or (body is not None and town is None):
                 return None  # "Arbetsförmedlingen, Försäkringskassan" is a list, not an office
-            label = f"{agency.label} {place}"
-            return OrgRef(key=slug(label), label=name, kind="unit", parent=agency,
-                          municipality_code=None, wikidata=None,
-                          alt_labels=(label,) if label != name else ())
+            # keyed by the agency's own name and the place, so "Arbetsförmedling Flen" and
+            # "Arbetsförmedlingen i Flen" meet; no label is made up: the page's spelling is it
+            key = slug(f"{agency.label} {place}")
+            return OrgRef(key=key, label=name, kind="unit", parent=agency,
+                          municipality_code=None, wikidata=None, alt_labels=())
         return None
 
     def _unit_of(self, parent: OrgRef, unit: str) -> OrgRef:
@@ -144,9 +230,19 @@ class OrgResolver:
                 rest = [p for p in parts[1:] if self._body(p) != head]
                 if not rest:
                     return head  # "Flens kommun, Flens kommun"
-                if any(self._body(p) is not None for p in rest):
+                if any(self._standalone_ref(p) is not None for p in rest):
                     return None  # a list of bodies in one bullet, not a unit
                 return self._unit_of(head, ", ".join(rest))
+            if len(parts) == 2:
+                tail = self._body(parts[1])
+                if tail is not None and (self.is_unit_name(parts[0])
+                                         or self._is_generic_unit(parts[0])):
+                    return self._unit_of(tail, parts[0])  # "Arbetsmarknadsenheten, Ale kommun"
+                if (tail is None and self._standalone_ref(parts[1]) is None
+                        and not self.is_unit_name(parts[0])
+                        and not self._is_generic_unit(parts[0])):
+                    # "Parent (ACR), Unit" / "Parent, Unit" for any parent body
+                    return self._unit_of(self.generic(parts[0]), parts[1])
         match = _MUNI_BODY_PREFIX.match(name)
         if match:
             m = self.gaz.municipality(match.group(1))
@@ -197,11 +293,39 @@ class OrgResolver:
             return ref
         acronym = acronym_of(name)
         alt = (acronym,) if acronym else ()
-        if self.is_unit_name(name):
+        if self.is_unit_name(name) or self._is_generic_unit(name):
             codes = self.evidence(name, record)
             parent = self._muni_refs[codes.pop()] if len(codes) == 1 else None
             return OrgRef(key=org_key(name) or UNKNOWN_KEY, label=name, kind="unit",
                           parent=parent, wikidata=None, alt_labels=alt,
                           municipality_code=parent.municipality_code if parent else None)
-        return OrgRef(key=org_key(name) or UNKNOWN_KEY, label=name, kind="organisation",
-                      parent=None, municipality_code=None, wikidata=None, alt_labels=alt)
+        return self.generic(name)
+
+
+def _distinct(refs: list) -> list[OrgRef]:
+    """The refs without repeats (by key), in order."""
+    out: list[OrgRef] = []
+    for r in refs:
+        if r is not None and all(o.key != r.key for o in out):
+            out.append(r)
+    return out
+
+
+def proper_case(name: str) -> str:
+    """A name printed in capitals in proper case ("SVERIGES KOMMUNER OCH REGIONER" → "Sveriges
+    Kommuner och Regioner"); short words such as AB and ABF stay in capitals; other names as
+    printed."""
+    letters = [c for c in name if c.isalpha()]
+    if len(letters) < 4 or not all(c.isupper() for c in letters):
+        return name
+    words = name.split(" ")
+    out = []
+    for i, word in enumerate(words):
+        low = word.lower()
+        if i > 0 and low in _SMALL_WORDS:
+            out.append(low)
+        elif len([c for c in word if c.isalpha()]) <= 3:
+            out.append(word)
+        else:
+            out.append("-".join(part[:1].upper() + part[1:].lower() for part in word.split("-")))
+    return " ".join(out)

@@ -118,12 +118,15 @@ def link_report(records: Iterable["Record"], gazetteer: "Gazetteer") -> LinkRepo
         for key, names in (("owners", [r.owner] if r.owner else []), ("partners", r.partners),
                            ("cofinanciers", r.cofinanciers)):
             for name in names:
-                ref = gazetteer.resolve_org(name, r)
-                t[key].add(ref.resolved, name, src)
-                ident = (ref.key, ref.parent.key if ref.parent else src if ref.kind == "unit" else None)
-                if ident not in orgs:
-                    orgs[ident] = ref.resolved
-                    t["organisations"].add(ref.resolved, name, src)
+                refs = gazetteer.resolve_orgs(name, r)
+                for ref in refs:
+                    written = name if len(refs) == 1 else ref.label
+                    t[key].add(ref.resolved, written, src)
+                    ident = (ref.key, ref.parent.key if ref.parent else src
+                             if ref.kind == "unit" else None)
+                    if ident not in orgs:
+                        orgs[ident] = ref.resolved
+                        t["organisations"].add(ref.resolved, written, src)
         mentions = gazetteer.find_foreign_in_record(r)
         for m in mentions:
             if m.kind == "organisation":
