@@ -85,19 +85,17 @@ def builds(store_path: str | Path) -> list[dict[str, str]]:
 
 
 def resolve_build(wanted: str, logged: list[dict[str, str]]) -> str:
-    """A build id (or its unique prefix) or an ISO date → the build id.
+    """A logged build number ("0": before the first) or an ISO date → the build number.
 
-    A date names the last build that ended on or before the end of that day.
+    A date names the last build that ended on or before the end of that day ("0" when none
+    did: the state before the log began).
 
     Raises:
         StoreError: no build matches (the message lists the logged ones).
     """
     ids = [b["id"] for b in logged]
-    if wanted in ids:
+    if wanted == "0" or wanted in ids:
         return wanted
-    prefixed = [i for i in ids if i.startswith(wanted)]
-    if len(prefixed) == 1:
-        return prefixed[0]
     try:
         day = dt.date.fromisoformat(wanted)
     except ValueError:
@@ -105,22 +103,24 @@ def resolve_build(wanted: str, logged: list[dict[str, str]]) -> str:
     if day is not None:
         until = (day + dt.timedelta(days=1)).isoformat()
         before = [b["id"] for b in logged if b["end"] < until]
-        if before:
-            return before[-1]
-    known = ", ".join(ids[-10:]) or "(none)"
-    raise StoreError(f"{wanted!r} is not a store, folder, file, build id or date with a build "
-                     f"on or before it; logged builds: {known}")
+        return before[-1] if before else "0"
+    known = ", ".join(f"{b['id']} ({b['end']})" for b in logged[-10:]) or "(none yet)"
+    raise StoreError(f"{wanted!r} is not a store, folder, file, logged build number or date; "
+                     f"logged builds: {known}")
 
 
 def diff_builds(store_path: str | Path, old: str, new: str) -> list[LoggedChange]:
     """Net changes between two logged builds of one store (old excluded, new included).
+
+    Builds are numbered in the log (1, 2, ...; `esfgraph diff` lists them on a bad name);
+    "0" is the store before the first logged build.
 
     Change sets of the builds in between are composed per project: a value changed twice
     shows once, from its first old to its last new value; a change undone shows not at all.
     """
     logged = builds(store_path)
     a, b = resolve_build(old, logged), resolve_build(new, logged)
-    order = [x["id"] for x in logged]
+    order = ["0"] + [x["id"] for x in logged]
     if order.index(a) > order.index(b):
         a, b = b, a
     between = set(order[order.index(a) + 1:order.index(b) + 1])
@@ -128,7 +128,7 @@ def diff_builds(store_path: str | Path, old: str, new: str) -> list[LoggedChange
     run = store_runner(store.ox)
     changes = [c for c in read_changes(run, store.names, LogFilter(limit=10**9))
                if c.build_id in between]
-    changes.sort(key=lambda c: (c.when, c.build_id))
+    changes.sort(key=lambda c: (c.when, int(c.build_id)))
     net: dict[str, LoggedChange] = {}
     for c in changes:
         prev = net.get(c.project)

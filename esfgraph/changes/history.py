@@ -76,7 +76,7 @@ def project_history(store_path: str | Path, wanted: str, *, personal_data: bool 
     flt = LogFilter(project=tuple(identifiers(store, iri)), limit=10**6)
     changes = read_changes(store_runner(store.ox), store.names, flt,
                            personal_data=personal_data)
-    changes.sort(key=lambda c: (c.when, c.build_id))
+    changes.sort(key=lambda c: (c.when, int(c.build_id)))
     return iri, changes
 
 

@@ -60,12 +60,14 @@ def personal_changes_graph(names: GraphNames) -> str:
     return f"{names.personal_prefix}_changes"
 
 
-def activity_iri(names: GraphNames, build_id: str) -> str:
-    return f"{names.base}change/build/{build_id}"
+def activity_iri(names: GraphNames, number: int) -> str:
+    """The IRI of the n-th logged build (numbers, not build ids: a build's output must not
+    depend on its random version id, so reproducible builds stay reproducible)."""
+    return f"{names.base}change/build/{number}"
 
 
-def changeset_iri(names: GraphNames, build_id: str, slug: str) -> str:
-    return f"{names.base}change/{build_id}/{slug}"
+def changeset_iri(names: GraphNames, number: int, slug: str) -> str:
+    return f"{names.base}change/{number}/{slug}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -83,6 +85,8 @@ class LogSummary:
     changed: int = 0
     restored: int = 0
     written: bool = False
+    #: the build's number in the log (1, 2, ...; 0 when nothing was logged)
+    number: int = 0
     #: wall time of the comparison and the writing (bench/changes.py)
     seconds: float = 0.0
 
@@ -113,39 +117,36 @@ def _record(writer: StoreWriter, personal_data: bool, started: dt.datetime,
     names = writer.names
     writer.flush()
     new = Side(writer.ox, {e.slug: e for e in writer.manifest.sources()}, names, personal_data)
-    ended = _now()
     if writer.previous is None:
+        # a store's first build: every project would be "added"; the log starts with the
+        # first build that changes something (and a fresh build's output stays as it was)
         summary.added = len(new.entries)
-        if summary.added:
-            writer.add_nquads(_activity_nquads(names, writer.build_id, started, ended, sources,
-                                               summary, command, initial=True))
-            summary.written = True
         return summary
     old = open_side(writer.previous)
-    if old.names.base != names.base:  # another base IRI: nothing comparable, start afresh
+    if old.names.base != names.base:  # another base IRI: nothing comparable
         del old
         summary.added = len(new.entries)
-        writer.add_nquads(_activity_nquads(names, writer.build_id, started, ended, sources,
-                                           summary, command, initial=True))
-        summary.written = True
         return summary
+    ended = _now()
     try:
         if not writer.incremental:
             _carry_forward(old.ox, writer, names, personal_data)
             writer.flush()
-        removed_before, latest = _log_index(writer.ox, names)
+        removed_before, latest, logged = _log_index(writer.ox, names)
+        number = logged + 1
         lines: list[str] = []
         for change in compare(old, new, restored=removed_before):
             setattr(summary, change.status, getattr(summary, change.status) + 1)
-            lines.extend(_changeset_lines(names, writer.build_id, change, ended,
-                                          latest.get, personal_data))
+            lines.extend(_changeset_lines(names, number, change, ended, latest.get,
+                                          personal_data))
     finally:
         del old
     if summary.total:
         writer.add_nquads("".join(lines))
-        writer.add_nquads(_activity_nquads(names, writer.build_id, started, ended, sources,
-                                           summary, command))
+        writer.add_nquads(_activity_nquads(names, number, started, ended, sources, summary,
+                                           command))
         summary.written = True
+        summary.number = number
     return summary
 
 
@@ -174,8 +175,8 @@ def _carry_forward(old: Any, writer: StoreWriter, names: GraphNames, personal: b
         writer.add_nquads("".join(chunk))
 
 
-def _log_index(store: Any, names: GraphNames) -> tuple[set[str], dict[str, str]]:
-    """(slugs ever removed, project IRI -> its latest change set) from the log so far."""
+def _log_index(store: Any, names: GraphNames) -> tuple[set[str], dict[str, str], int]:
+    """(slugs ever removed, project IRI -> its latest change set, builds logged) so far."""
     removed: set[str] = set()
     latest: dict[str, tuple[str, str]] = {}
     prefix = names.project("")
@@ -188,7 +189,10 @@ def _log_index(store: Any, names: GraphNames) -> tuple[set[str], dict[str, str]]
             removed.add(project[len(prefix):])
         if project not in latest or (when, cs) > latest[project]:
             latest[project] = (when, cs)
-    return removed, {p: cs for p, (_, cs) in latest.items()}
+    logged = next(iter(store.query(
+        f"SELECT (MAX(?n) AS ?m) WHERE {{ ?b <{ESF}buildNumber> ?n }}",
+        use_default_graph_as_union=True)))["m"]
+    return removed, {p: cs for p, (_, cs) in latest.items()}, int(logged.value) if logged else 0
 
 
 def _lit(text: str, datatype: str | None = None) -> str:
@@ -201,10 +205,10 @@ def _when(moment: dt.datetime) -> str:
                 f"{XSD}dateTime")
 
 
-def _activity_nquads(names: GraphNames, build_id: str, started: dt.datetime,
+def _activity_nquads(names: GraphNames, number: int, started: dt.datetime,
                      ended: dt.datetime, sources: Iterable[str], summary: LogSummary,
-                     command: str, *, initial: bool = False) -> str:
-    act = f"<{activity_iri(names, build_id)}>"
+                     command: str) -> str:
+    act = f"<{activity_iri(names, number)}>"
     graph = f"<{changes_graph(names)}>"
     software = f"<{names.base}dataset/software>"
     triples = [
@@ -213,9 +217,8 @@ def _activity_nquads(names: GraphNames, build_id: str, started: dt.datetime,
         (act, f"<{PROV}endedAtTime>", _when(ended)),
         (act, f"<{PROV}wasAssociatedWith>", software),
         (act, f"<{ESF}softwareVersion>", _lit(__version__)),
-        (act, f"<{ESF}buildId>", _lit(build_id)),
-        (act, f"<{RDFS}label>", _lit(f"esfgraph {command} {build_id}"
-                                     + (" (first build)" if initial else ""))),
+        (act, f"<{ESF}buildNumber>", _lit(str(number), f"{XSD}integer")),
+        (act, f"<{RDFS}label>", _lit(f"esfgraph {command}, logged build {number}")),
         (act, f"<{ESF}projectsAdded>", _lit(str(summary.added), f"{XSD}integer")),
         (act, f"<{ESF}projectsRemoved>", _lit(str(summary.removed), f"{XSD}integer")),
         (act, f"<{ESF}projectsChanged>", _lit(str(summary.changed), f"{XSD}integer")),
@@ -226,13 +229,13 @@ def _activity_nquads(names: GraphNames, build_id: str, started: dt.datetime,
     return "".join(f"{s} {p} {o} {graph} .\n" for s, p, o in triples)
 
 
-def _changeset_lines(names: GraphNames, build_id: str, change: ProjectChange,
+def _changeset_lines(names: GraphNames, number: int, change: ProjectChange,
                      when: dt.datetime, latest_of: Callable[[str], str | None],
                      personal_data: bool) -> list[str]:
     """N-Quads of one change set; contact statements go to the personal graph."""
     public = f"<{changes_graph(names)}>"
     personal = f"<{personal_changes_graph(names)}>"
-    cs_iri = changeset_iri(names, build_id, change.slug)
+    cs_iri = changeset_iri(names, number, change.slug)
     cs = f"<{cs_iri}>"
     project = f"<{change.project}>"
     preceding = latest_of(change.project)
@@ -247,7 +250,7 @@ def _changeset_lines(names: GraphNames, build_id: str, change: ProjectChange,
         (cs, f"<{CS}createdDate>", _when(when)),
         (cs, f"<{CS}creatorName>", _lit(f"esfgraph {__version__}")),
         (cs, f"<{CS}changeReason>", _lit(change.status)),
-        (cs, f"<{PROV}wasGeneratedBy>", f"<{activity_iri(names, build_id)}>"),
+        (cs, f"<{PROV}wasGeneratedBy>", f"<{activity_iri(names, number)}>"),
     ]
     if change.title:
         head.append((cs, f"<{RDFS}label>", _lit(change.title)))
@@ -508,12 +511,12 @@ def count_changes(run: RunQuery, names: GraphNames, flt: LogFilter) -> int:
 def builds_query() -> str:
     """The SPARQL that lists the logged builds, oldest first."""
     return f"""SELECT ?build ?id ?start ?end ?label ?added ?removed ?changed ?restored WHERE {{
-  ?build a <{PROV}Activity> ; <{ESF}buildId> ?id ; <{PROV}startedAtTime> ?start ;
+  ?build a <{PROV}Activity> ; <{ESF}buildNumber> ?id ; <{PROV}startedAtTime> ?start ;
          <{PROV}endedAtTime> ?end ; <{ESF}projectsAdded> ?added ;
          <{ESF}projectsRemoved> ?removed ; <{ESF}projectsChanged> ?changed ;
          <{ESF}projectsRestored> ?restored .
   OPTIONAL {{ ?build <{RDFS}label> ?label }}
-}} ORDER BY ?end ?id"""
+}} ORDER BY ?id"""
 
 
 def store_runner(store: Any) -> RunQuery:

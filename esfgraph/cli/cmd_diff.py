@@ -29,7 +29,8 @@ def diff_command(old: str, new: str, store_path: str | None, fmt: str, output: c
     """Show what changed from OLD to NEW; exit 0 when equal, 1 when different (like diff).
 
     OLD and NEW are two stores, two folders (or files) of saved pages, or two builds of one
-    store named by build id or ISO date (the last build on or before that day). The report
+    store named by their number in its change log (0 = before the first) or by ISO date (the
+    last build on or before that day). The report
     lists new projects, removed projects, then field changes grouped as money, dates and
     phase, organisations, places and text; amounts show old, new and the difference in kronor
     and per cent.
@@ -39,6 +40,7 @@ def diff_command(old: str, new: str, store_path: str | None, fmt: str, output: c
       esfgraph diff old-store/ .esfgraph/store
       esfgraph diff pages-october/ pages-november/ --format csv -o changes.csv
       esfgraph diff 2026-10-01 2026-11-28 --format json
+      esfgraph diff 0 1 --format csv
     """
     from esfgraph.changes.diff import diff_builds, diff_paths, is_path
     from esfgraph.changes.report import render
