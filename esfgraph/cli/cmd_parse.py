@@ -38,8 +38,10 @@ def _dump(results_json: list[dict], fmt: str, single: bool, out: IO[str]) -> Non
 def parse_command(paths: tuple[str, ...], fmt: str, output: IO[str], quiet: bool) -> None:
     """Parse saved Projektbanken pages (files or folders) into records printed as JSON.
 
-    Warnings and rejected files are reported on stderr, each line naming the file. Exit code
-    0 when every file was parsed, 1 when any file was rejected (the others are still printed).
+    Warnings and rejected files are reported on stderr, each line naming the file. Only
+    regular files are read (FIFOs, sockets and devices are rejected unopened); a folder that
+    cannot be listed is reported as rejected. Exit code 0 when every file was parsed, 1 when
+    any file was rejected (the others are still printed).
 
     \b
     Examples:
