@@ -105,6 +105,11 @@ class BuildReport:
             f"rejected {len(self.rejected)}, warnings {len(self.warnings)}"
             + ("" if self.validated else " (not validated)"),
         ]
+        log = self.changes
+        if log is not None and log.written:
+            lines.append(f"  change log: build {log.number}: {log.changed} changed, {log.added} "
+                         f"new, {log.removed} removed, {log.restored} back again "
+                         "(see `esfgraph diff`, `esfgraph history`)")
         if self.entities_by_class:
             lines.append("  entities by class:")
             for cls, n in sorted(self.entities_by_class.items(), key=lambda kv: (-kv[1], kv[0])):
