@@ -32,6 +32,18 @@ GRAPH_ALIASES: dict[str, str] = {
     "application/xml": "application/rdf+xml",
     "text/xml": "application/rdf+xml",
 }
+#: A client that names only the result format of the other query forms (rdflib's SPARQLStore
+#: with returnFormat="json" runs a CONSTRUCT with Accept: application/sparql-results+json) gets
+#: the same family: JSON-LD for JSON, RDF/XML for XML, and back. Used only when nothing in the
+#: Accept header fits the query form, so an explicit choice always wins.
+RESULTS_TO_GRAPH: dict[str, str] = {
+    "application/sparql-results+json": "application/ld+json",
+    "application/sparql-results+xml": "application/rdf+xml",
+}
+GRAPH_TO_RESULTS: dict[str, str] = {
+    "application/ld+json": "application/sparql-results+json",
+    "application/rdf+xml": "application/sparql-results+xml",
+}
 #: `format=` (also `output=`, `results=`) values → (result type, graph type). Clients send them
 #: beside or instead of an Accept header; SPARQLWrapper sends `format=xml` for CONSTRUCT too, so
 #: a value means the matching format of each query form: `xml` is SPARQL results XML for SELECT
@@ -79,9 +91,11 @@ def choose_types(accept: str | None, formats: list[str]) -> tuple[str | None, st
         graph = graph or g_type
     ranges = parse_accept(accept)
     if results is None:
-        results = negotiate(ranges, RESULTS_TYPES, RESULTS_ALIASES)
+        results = (negotiate(ranges, RESULTS_TYPES, RESULTS_ALIASES)
+                   or negotiate(ranges, RESULTS_TYPES, GRAPH_TO_RESULTS))
     if graph is None:
-        graph = negotiate(ranges, GRAPH_TYPES, GRAPH_ALIASES)
+        graph = (negotiate(ranges, GRAPH_TYPES, GRAPH_ALIASES)
+                 or negotiate(ranges, GRAPH_TYPES, RESULTS_TO_GRAPH))
     return results, graph
 
 
@@ -255,7 +269,7 @@ def parse_form(body: bytes) -> list[tuple[str, str]]:
 
 
 __all__ = [
-    "FORMAT_KEYS", "FORMAT_PARAM", "apply_using", "FORM_TYPE", "ProtocolError", "charset_of", "choose_types",
+    "FORMAT_KEYS", "FORMAT_PARAM", "GRAPH_TO_RESULTS", "RESULTS_TO_GRAPH", "apply_using", "FORM_TYPE", "ProtocolError", "charset_of", "choose_types",
     "format_choice", "GRAPH_ALIASES", "GRAPH_TYPES", "HTML_TYPE", "MediaRange",
     "QUERY_TYPE", "RESULTS_ALIASES", "RESULTS_TYPES", "SparqlRequest", "UPDATE_TYPE",
     "from_pairs", "media_type_of", "negotiate", "parse_accept", "parse_form", "prefers_html",
