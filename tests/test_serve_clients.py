@@ -109,3 +109,156 @@ def test_curl_status_codes_and_entity_turtle(server):
     assert (URIRef(f"{BASE}id/org/flens-kommun"),
             URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"),
             Literal("Flens kommun", lang="sv")) in graph
+
+
+# ------------------------------------------------------------------ issue 15: the standards
+
+
+ENDPOINT_PREFIXES = """SELECT ?label WHERE { ?p a esf:Project ; rdfs:label ?label }
+ORDER BY ?label"""
+
+
+def test_prefixes_are_predeclared_on_sparql_and_a_query_prefix_wins(server):
+    import httpx
+
+    resp = httpx.get(server.url + "/sparql", params={"query": ENDPOINT_PREFIXES},
+                     headers={"Accept": "application/sparql-results+json"})
+    assert resp.status_code == 200, resp.text
+    labels = [b["label"]["value"] for b in resp.json()["results"]["bindings"]]
+    assert labels == sorted(r[0] for r in EXPECTED)
+    own = "PREFIX esf: <http://example.org/not-esf#>\n" + ENDPOINT_PREFIXES
+    resp = httpx.get(server.url + "/sparql", params={"query": own},
+                     headers={"Accept": "application/sparql-results+json"})
+    assert resp.status_code == 200 and resp.json()["results"]["bindings"] == []
+
+
+@pytest.fixture(scope="module")
+def built_store(tmp_path_factory: pytest.TempPathFactory):
+    """A store built by `esfgraph build` from one seed page (what the CLI expects)."""
+    from pathlib import Path
+
+    from esfgraph.pipeline import build
+
+    root = tmp_path_factory.mktemp("cli")
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    (root / "pages").mkdir()
+    shutil.copy(sorted(seeds.glob("*.txt"))[0], root / "pages")
+    build([root / "pages"], store_path=root / "store", validate=False)
+    return root / "store"
+
+
+@pytest.mark.parametrize(("query", "wanted"), [
+    ("SELECT * WHERE { ?s foo:bar ?o }", "unknown prefix `foo:`; declare it with PREFIX "
+                                         "(predeclared are concept:, dcat:"),
+    ("SELECT * WHERE {\n  ?s ?p ?o ", "line 2, column 12: the query ends too early: "
+                                      "expected `}` to close the `{` at line 1, column 16"),
+])
+def test_parse_errors_are_short_and_human_on_sparql_and_the_cli(server, built_store, query,
+                                                                wanted):
+    import httpx
+    from click.testing import CliRunner
+
+    from esfgraph.cli import main
+
+    resp = httpx.post(server.url + "/sparql", data={"query": query},
+                      headers={"Accept": "application/sparql-results+json, text/turtle;q=0.9"})
+    assert resp.status_code == 400
+    assert wanted in resp.text
+    assert "\\u{" not in resp.text and "..=" not in resp.text
+    cli = CliRunner().invoke(main, ["query", "--store", str(built_store), query])
+    assert cli.exit_code == 2
+    assert wanted in cli.output and "\\u{" not in cli.output
+
+
+def test_service_description_is_truthful(server):
+    import httpx
+    from rdflib import Namespace
+
+    sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
+    sh = Namespace("http://www.w3.org/ns/shacl#")
+    resp = httpx.get(server.url + "/sparql", headers={"Accept": "text/turtle"})
+    assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/turtle")
+    graph = Graph().parse(data=resp.text, format="turtle")
+    service = URIRef(server.url + "/sparql")
+    features = set(graph.objects(service, sd.feature))
+    assert features == {sd.UnionDefaultGraph}  # SERVICE is refused: no BasicFederatedQuery
+    assert set(graph.objects(service, sd.supportedLanguage)) == {sd.SPARQL11Query}
+    assert len(set(graph.objects(service, sd.resultFormat))) == 8
+    declared = {str(graph.value(d, sh.prefix)): str(graph.value(d, sh.namespace))
+                for d in graph.objects(service, sh.declare)}
+    from esfgraph.namespaces import PREFIXES
+    assert declared == PREFIXES
+    text = str(graph.value(service, URIRef("http://purl.org/dc/terms/description")))
+    assert "10 s" in text and "10000 rows" in text and "SERVICE and LOAD are refused" in text
+
+
+def test_a_browser_asking_sparql_is_sent_to_the_query_page(server):
+    import httpx
+    from urllib.parse import parse_qs, urlsplit
+
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    resp = httpx.get(server.url + "/sparql", params={"query": GRANTS},
+                     headers={"Accept": browser})
+    assert resp.status_code == 303
+    target = urlsplit(resp.headers["location"])
+    assert target.path == "/query" and parse_qs(target.query)["query"] == [GRANTS]
+    # a client that names a format is never redirected
+    resp = httpx.get(server.url + "/sparql", params={"query": GRANTS, "format": "json"},
+                     headers={"Accept": browser})
+    assert resp.status_code == 200 and resp.json()["results"]["bindings"]
+
+
+def test_format_xml_means_rdf_xml_for_construct_and_results_xml_for_select(server):
+    import httpx
+
+    construct = (f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ BIND(<{BASE}id/region/SE23> AS ?s) "
+                 "?s ?p ?o }")
+    resp = httpx.get(server.url + "/sparql", params={"query": construct, "format": "xml"})
+    assert resp.headers["content-type"].startswith("application/rdf+xml")
+    graph = Graph().parse(data=resp.text, format="xml")
+    assert (URIRef(f"{BASE}id/region/SE23"), None, Literal("Västsverige", lang="sv")) in graph
+    resp = httpx.get(server.url + "/sparql", params={"query": GRANTS, "format": "xml"})
+    assert resp.headers["content-type"].startswith("application/sparql-results+xml")
+    # no CSV of a graph exists: 406 with the formats there are
+    resp = httpx.get(server.url + "/sparql", params={"query": construct},
+                     headers={"Accept": "text/csv"})
+    assert resp.status_code == 406 and "text/turtle" in resp.text
+
+
+def test_protocol_errors_the_standard_calls_for(server):
+    import httpx
+
+    url = server.url + "/sparql"
+    resp = httpx.get(url + "?query=ASK%7B%7D&query=ASK%7B%7D")
+    assert resp.status_code == 400 and "exactly one" in resp.text
+    resp = httpx.post(url, content="ASK {}".encode("utf-16"),
+                      headers={"Content-Type": "application/sparql-query; charset=UTF-16"})
+    assert resp.status_code == 415 and "UTF-8" in resp.text
+
+
+def test_graph_store_protocol_is_read_only(server):
+    import httpx
+
+    url = server.url + "/rdf-graph-store"
+    named = httpx.get(url, params={"graph": f"{BASE}graph/dataset"},
+                      headers={"Accept": "application/n-triples"})
+    assert named.status_code == 200, named.text
+    assert named.headers["content-type"].startswith("application/n-triples")
+    expected = httpx.get(server.url + "/sparql", params={
+        "query": f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{BASE}graph/dataset> {{ ?s ?p ?o }} }}"},
+        headers={"Accept": "application/n-triples"})
+    assert Graph().parse(data=named.text, format="nt").isomorphic(
+        Graph().parse(data=expected.text, format="nt"))
+    default = httpx.get(url + "?default", headers={"Accept": "text/turtle"})
+    assert default.status_code == 200
+    assert (URIRef(f"{BASE}id/region/SE23"), None, Literal("Västsverige", lang="sv")) in \
+        Graph().parse(data=default.text, format="turtle")
+    assert httpx.head(url + "?default").status_code == 200
+    assert httpx.get(url, params={"graph": f"{BASE}graph/none"}).status_code == 404
+    assert httpx.get(url).status_code == 400
+    assert httpx.get(url + "?default&graph=x").status_code == 400
+    assert httpx.get(url + "?default", headers={"Accept": "image/png"}).status_code == 406
+    for method in ("PUT", "POST", "DELETE", "PATCH"):
+        resp = httpx.request(method, url + "?default", content=b"<a> <b> <c> .",
+                             headers={"Content-Type": "text/turtle"})
+        assert resp.status_code == 405 and resp.headers["allow"] == "GET, HEAD, OPTIONS"

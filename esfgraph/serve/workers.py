@@ -228,8 +228,12 @@ def _used_prefixes(triples: list[Any], prefixes: dict[str, str]) -> dict[str, st
 
 
 def _not_acceptable(form: str, job: dict[str, Any]) -> Reply:
+    offered = ("application/sparql-results+json, application/sparql-results+xml, text/csv, "
+               "text/tab-separated-values" if form in ("ASK", "SELECT") else
+               "text/turtle, application/n-triples, application/ld+json, application/rdf+xml")
     return Reply(406, body=(f"No acceptable format for a {form} result "
-                            f"(Accept: {job.get('accept') or '*/*'}).").encode())
+                            f"(Accept: {job.get('accept') or '*/*'}); available: {offered}."
+                            ).encode())
 
 
 def run_update(store_path: str, text: str, base_iri: str | None = None) -> Reply:
