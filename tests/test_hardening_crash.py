@@ -158,7 +158,9 @@ def test_builds_while_serve_answers_never_break_a_query(tmp_path, generated, see
     failures: list[str] = []
     stop = threading.Event()
 
-    with running_server(root, "--workers", "2", "--timeout", "20", "--cache-mb", "0") as srv:
+    # two clients from one address: each may run its expensive count at the same time
+    with running_server(root, "--workers", "2", "--timeout", "20", "--cache-mb", "0",
+                        "--max-expensive-per-client", "2") as srv:
         def ask() -> None:
             with httpx.Client(timeout=30) as http:
                 while not stop.is_set():
