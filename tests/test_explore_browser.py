@@ -133,6 +133,7 @@ def test_project_card_of_each_period(page, server, period):
     assert owner.is_visible()
     assert page.locator("svg.locator .marked path").count() >= 1
     assert not page.locator("details.statements table").first.is_visible()  # collapsed
+    shot(page, f"card-{period}")
     page.click("details.statements summary")
     assert page.locator("details.statements table.facts").first.locator("tbody tr").count() > 10
     if period == "2007-2013":
@@ -143,7 +144,6 @@ def test_project_card_of_each_period(page, server, period):
     if period == "2014-2020":
         assert grant == f"11{NBSP}159{NBSP}401{NBSP}SEK"
         assert "Piteå kommun" in page.inner_text("[data-field=owner]")
-    shot(page, f"card-{period}")
     owner.click()
     page.wait_for_selector("h1")
     assert "/id/org/" in page.url
