@@ -60,6 +60,7 @@ _ORG_COPULA_WORDS = ("projekt", "organisation", "förening", "nätverk", "stifte
                      "charity", "school", "agency")
 #: Capitalised words that introduce no organisation (sentence starts, pronouns, Swedish bodies).
 _ORG_STOP = {"Vi", "De", "Det", "Den", "Detta", "Projektet", "Vid", "I", "Vår", "Man", "Där",
+             "Föreningen", "Organisationen", "Nätverket", "Stiftelsen", "Partnern",
              "Förprojekteringen", "Förstudien", "EU", "ESF", "AF", "The", "We", "It", "This"}
 
 
@@ -204,8 +205,13 @@ class ForeignFinder:
             targets.append(target)  # "Lille" in France and in Belgium: context decides
 
     # ---------------------------------------------------------------------------------
-    def _places_in(self, sentence: str) -> list[tuple[str, _Target]]:
-        """(label as written, target) for every place name in a sentence, tiers applied."""
+    def _places_in(self, sentence: str, context: frozenset[str] = frozenset()
+                   ) -> list[tuple[str, _Target]]:
+        """(label as written, target) for every place name in a sentence, tiers applied.
+
+        `context`: countries the surrounding text names (a city such as Utrecht counts when the
+        text names the Netherlands in another sentence, as in "a study visit to Rotterdam in
+        the Netherlands. Jongerenwerk works in Utrecht and Eindhoven.")."""
         if not self._may_name_a_place(sentence):
             return []
         toks = _tokens(sentence)
@@ -226,7 +232,7 @@ class ForeignFinder:
                 i += hit[2]
             else:
                 i += 1
-        context = {t[0].iso2 for _, t in found if t[0].always}
+        context = {t[0].iso2 for _, t in found if t[0].always} | context
         out: list[tuple[str, _Target]] = []
         for label, targets in found:
             if targets[0].always:
@@ -316,6 +322,10 @@ class ForeignFinder:
         seen: set[tuple] = set()
         out: list[ForeignMention] = []
         places_by_sentence = [self._places_in(s) for s in sentences]
+        countries = frozenset(t.iso2 for found in places_by_sentence for _, t in found
+                              if t.always)
+        if countries:  # a second look with the countries of the whole text as context
+            places_by_sentence = [self._places_in(s, countries) for s in sentences]
         orgs, org_sentences = self._foreign_orgs(sentences, places_by_sentence)
         for k, (sentence, places) in enumerate(zip(sentences, places_by_sentence)):
             if k in org_sentences:
