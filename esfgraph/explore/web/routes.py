@@ -118,29 +118,30 @@ def runner(request: Request) -> graphdata.Runner:
 
 
 def search_index(request: Request) -> Any | None:
-    """The search index of the store version being served, or None (remote store, no index)."""
-    settings = request.app.state.settings
-    if settings.endpoint:
-        return None
-    from esfgraph.serve.workers import resolve_store_path
+    """The search index of the store version being served, or None (remote store, no store,
+    or being built: `request.state.index_note` then says which, in the engine's words)."""
+    from esfgraph.explore.api import IndexUnavailable, index_for, version_dir
 
-    try:
-        version = resolve_store_path(settings.store)
-    except Exception:  # noqa: BLE001 - no store: the page says the index is missing
-        return None
-    if version.name == "db":  # the pyoxigraph directory inside a store version
-        version = version.parent
+    settings, backend = request.app.state.settings, request.app.state.backend
     cache: dict[Path, Any] = request.app.state.__dict__.setdefault("_explore_indexes", {})
-    if version not in cache:
-        try:
-            from esfgraph.explore.search import open_index
-
-            cache.clear()
-            cache[version] = open_index(version)
-        except Exception as exc:  # noqa: BLE001 - an unreadable index: the page says so
-            _LOG.warning("search index of %s unusable: %s", version, exc)
-            return None
-    return cache[version]
+    version = None if settings.endpoint else version_dir(backend)
+    if version is not None and version in cache:
+        return cache[version]
+    try:
+        index = index_for(settings, backend)
+    except IndexUnavailable as exc:
+        request.state.index_note = str(exc)
+        return None
+    except Exception as exc:  # noqa: BLE001 - an unreadable index: the page says so
+        _LOG.warning("search index of %s unusable: %s", version, exc)
+        request.state.index_note = f"The search index cannot be read ({exc})."
+        return None
+    if version is not None:
+        for old in cache.values():
+            old.close()
+        cache.clear()
+        cache[version] = index
+    return index
 
 
 def _error(request: Request, status: int, message: str) -> HTMLResponse:
@@ -199,7 +200,7 @@ async def projects(request: Request) -> Response:
     index = search_index(request)
     if index is None:
         return render(request, "projects.html", noindex=True, params=None, result=None,
-                      status=200)
+                      status=200, index_note=getattr(request.state, "index_note", ""))
     try:
         params = _search_params(request)
         result = await asyncio.to_thread(index.search, params, lang)
@@ -247,7 +248,7 @@ async def map_page(request: Request) -> Response:
     index = search_index(request)
     if index is None:
         return render(request, "map.html", noindex=True, level=level, metric=metric,
-                      layer=None)
+                      layer=None, index_note=getattr(request.state, "index_note", ""))
     try:
         params = _search_params(request)
         data = await asyncio.to_thread(index.map_aggregate, level, metric, params, lang)
