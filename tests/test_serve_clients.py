@@ -262,3 +262,30 @@ def test_graph_store_protocol_is_read_only(server):
         resp = httpx.request(method, url + "?default", content=b"<a> <b> <c> .",
                              headers={"Content-Type": "text/turtle"})
         assert resp.status_code == 405 and resp.headers["allow"] == "GET, HEAD, OPTIONS"
+
+
+def test_entity_jsonld_is_compacted_with_the_served_context(server):
+    import httpx
+    from pyld import jsonld
+
+    url = server.url + "/data/id/region/SE23"
+    doc = httpx.get(url, headers={"Accept": "application/ld+json"})
+    assert doc.status_code == 200 and doc.headers["content-type"].startswith(
+        "application/ld+json")
+    data = doc.json()
+    assert data["@context"] == server.url + "/context.jsonld"
+    node = next(n for n in data["@graph"] if n["@id"].endswith("id/region/SE23"))
+    assert node["label"] == "Västsverige"  # a short term from our context, language from it
+    context = httpx.get(data["@context"])
+    assert context.status_code == 200
+    assert context.headers["content-type"].startswith("application/ld+json")
+
+    def loader(iri: str, options: object = None) -> dict:
+        resp = httpx.get(iri)  # only our server's context is ever asked for
+        assert iri == data["@context"]
+        return {"contextUrl": None, "documentUrl": iri, "document": resp.json()}
+
+    nquads = jsonld.to_rdf(data, {"format": "application/n-quads", "documentLoader": loader})
+    expected = httpx.get(url, headers={"Accept": "application/n-triples"}).text
+    assert Graph().parse(data=nquads, format="nt").isomorphic(
+        Graph().parse(data=expected, format="nt"))

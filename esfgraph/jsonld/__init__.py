@@ -208,7 +208,7 @@ def _writer(out: Any) -> Any:
 
 def write_jsonld(quads: Iterable[Any], out: TextIO | BinaryIO,
                  context: dict[str, Any] | None = None, *, embed_context: bool = True,
-                 union: bool = False) -> int:
+                 union: bool = False, context_ref: str | None = None) -> int:
     """Write quads as one JSON-LD document in time linear in the number of quads.
 
     Args:
@@ -225,6 +225,9 @@ def write_jsonld(quads: Iterable[Any], out: TextIO | BinaryIO,
             bounded: a subject is still flushed at each graph boundary and its node objects
             merge on expansion.
 
+        context_ref: refer to the context by this URL (the server serves the packaged
+            context and names it here) instead of embedding it or naming the file.
+
     Returns:
         The number of quads written.
     """
@@ -232,6 +235,8 @@ def write_jsonld(quads: Iterable[Any], out: TextIO | BinaryIO,
     comp = _Compactor(context)
     write = _writer(out)
     ctx_value: Any = context.get("@context", context) if embed_context else CONTEXT_FILE
+    if context_ref is not None:
+        ctx_value = context_ref
     write('{"@context": ')
     write(json.dumps(ctx_value, ensure_ascii=False))
     write(',\n"@graph": [')

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, AsyncIterator
@@ -22,6 +23,7 @@ from starlette.staticfiles import StaticFiles
 from esfgraph import guard
 from esfgraph.config import DEFAULT_BASE_IRI
 from esfgraph.explore.api import data_routes
+from esfgraph.jsonld import load_context
 from esfgraph.explore.web.routes import SecurityHeaders, entity_html, explorer_routes
 from esfgraph.resources import package_path
 from esfgraph.serve import lanes, pages, protocol
@@ -31,6 +33,8 @@ from esfgraph.serve.graph_store import graph_store_routes
 from esfgraph.serve.workers import Reply
 
 TRUNCATED_HEADER = "X-Esfgraph-Truncated"
+#: Where the shipped JSON-LD context is served (entity JSON-LD refers to it by this URL).
+CONTEXT_PATH = "/context.jsonld"
 CACHE_HEADER = "X-Esfgraph-Cache"
 
 
@@ -434,7 +438,8 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
 
     async def entity_rdf(request: Request, iri: str, media: str, path: str) -> Response:
         reply = await engine.run({"query": pages.DESCRIBE_QUERY, "trusted": True,
-                                  "graph_type": media, "bind": {"s": iri}}, cheap=True)
+                                  "graph_type": media, "bind": {"s": iri},
+                                  "jsonld_context": context_url(request)}, cheap=True)
         if reply.status != 200:
             return _reply_response(reply, settings.max_rows)
         if reply.count == 0:
@@ -442,6 +447,15 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
         return Response(reply.body, media_type=reply.media_type,
                         headers={"Vary": "Accept", "Content-Location": f"/data/{path}",
                                  "Link": f'<{iri}>; rel="describes"'})
+
+    def context_url(request: Request) -> str:
+        return str(request.url.replace(path=CONTEXT_PATH, query="", fragment=""))
+
+    async def jsonld_context(request: Request) -> Response:
+        """The shipped JSON-LD context that entity JSON-LD names by URL."""
+        return Response(json.dumps(load_context(), ensure_ascii=False, indent=1),
+                        media_type="application/ld+json",
+                        headers={"Cache-Control": "public, max-age=86400"})
 
     async def data(request: Request) -> Response:
         path = request.path_params["path"]
@@ -493,6 +507,7 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
         Route("/sparql", sparql, methods=["GET", "POST"]),
         *graph_store_routes(engine, settings.max_rows, TRUNCATED_HEADER, graph_type_for),
         Route("/queries.json", queries_json, methods=["GET"]),
+        Route(CONTEXT_PATH, jsonld_context, methods=["GET"]),
         Route("/.well-known/void", void, methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=static_dir()), name="static"),
         Route("/data/{path:path}", data, methods=["GET"]),

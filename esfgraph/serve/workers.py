@@ -11,6 +11,7 @@ read-write process, and then start the readers again.
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import logging
 import multiprocessing
@@ -200,6 +201,14 @@ def execute(store: Any, job: dict[str, Any]) -> Reply:
                 truncated = True
                 break
             triples.append(triple)
+        if media == "application/ld+json" and job.get("jsonld_context"):
+            # compacted with the shipped context, referred to by the URL the server serves it at
+            from esfgraph.jsonld import write_jsonld
+
+            buffer = io.BytesIO()
+            write_jsonld(triples, buffer, union=True, context_ref=job["jsonld_context"])
+            return Reply(200, _content_type(media), buffer.getvalue(), truncated=truncated,
+                         count=len(triples))
         fmt = _graph_format(media)
         prefixes = _used_prefixes(triples, PREFIXES) if fmt == ox.RdfFormat.TURTLE else None
         body = ox.serialize(triples, format=fmt, prefixes=prefixes)
