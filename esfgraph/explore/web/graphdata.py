@@ -87,7 +87,8 @@ SECTIONS = PREFIXES + """SELECT ?kind ?x ?title ?value WHERE {
 }"""
 
 #: how an organisation's own projects are found: the organisation itself or one of its units
-AGENT = "{ BIND({{s}} AS ?agent) } UNION { ?agent org:unitOf {{s}} }"
+#: (`{{agents}}` becomes a VALUES list of bound IRIs: faster than a UNION with org:unitOf)
+AGENT = "VALUES ?agent { {{agents}} }"
 ORG_PROJECTS = PREFIXES + """SELECT ?role ?agent ?agentLabel ?p ?title ?start ?grant WHERE {
   """ + AGENT + """
   ?part esf:agent ?agent ; esf:role ?role ; esf:project ?p .
@@ -399,10 +400,17 @@ async def org_page(run: Runner, iri: str, base: str, lang: str) -> dict[str, Any
         else:
             if o[1] not in literals.setdefault(p, []):
                 literals[p].append(o[1])
-    projects = await run(ORG_PROJECTS, bind)
-    totals = await run(ORG_TOTALS, bind)
-    years = await run(ORG_YEARS, bind)
-    partners = await run(ORG_COPARTNERS, bind)
+    units = rel.get("http://www.w3.org/ns/org#hasUnit", [])
+    bind.update({f"u{i}": unit for i, unit in enumerate(units)})
+    agents = " ".join(["{{s}}"] + ["{{u" + str(i) + "}}" for i in range(len(units))])
+
+    def for_agents(query: str) -> str:
+        return query.replace("{{agents}}", agents)
+
+    projects = await run(for_agents(ORG_PROJECTS), bind)
+    totals = await run(for_agents(ORG_TOTALS), bind)
+    years = await run(for_agents(ORG_YEARS), bind)
+    partners = await run(for_agents(ORG_COPARTNERS), bind)
     by_role: dict[str, list[dict[str, Any]]] = {}
     seen: set[tuple[str, str]] = set()
     for row in projects:
