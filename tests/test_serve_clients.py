@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
 import subprocess
 
@@ -289,3 +290,47 @@ def test_entity_jsonld_is_compacted_with_the_served_context(server):
     expected = httpx.get(url, headers={"Accept": "application/n-triples"}).text
     assert Graph().parse(data=nquads, format="nt").isomorphic(
         Graph().parse(data=expected, format="nt"))
+
+
+# ------------------------------------------------------------------ the same in a real browser
+
+CHROMIUM = "/usr/bin/chromium"
+needs_chromium = pytest.mark.skipif(
+    not os.path.exists(CHROMIUM),
+    reason=f"{CHROMIUM} is missing (install it with scripts/install-browser.sh)")
+
+
+@pytest.fixture(scope="module")
+def browser_page(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--no-first-run"])
+        tab = browser.new_context().new_page()
+        yield tab
+        browser.close()
+
+
+@needs_chromium
+def test_browser_link_to_sparql_shows_the_query_page_with_results(server, browser_page):
+    from urllib.parse import quote
+
+    query = "SELECT ?label WHERE { ?p a esf:Project ; rdfs:label ?label } ORDER BY ?label"
+    browser_page.goto(server.url + "/sparql?query=" + quote(query))
+    browser_page.wait_for_selector("table.results tbody tr")
+    assert browser_page.url.startswith(server.url + "/query?query=")
+    assert browser_page.input_value("#query") == query
+    assert browser_page.locator("table.results tbody tr").count() == 3
+
+
+@needs_chromium
+def test_query_page_shows_a_human_parse_error(server, browser_page):
+    browser_page.goto(server.url + "/query")
+    browser_page.fill("#query", "SELECT * WHERE { ?s foo:bar ?o }")
+    browser_page.click("#run")
+    browser_page.wait_for_selector("#status.error")
+    status = browser_page.inner_text("#status")
+    assert "400" in status and "unknown prefix `foo:`" in status and "esf:" in status
+    assert "\\u{" not in status and "..=" not in status
