@@ -12,8 +12,8 @@ import datetime as dt
 import hashlib
 import os
 import re
-from functools import lru_cache
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Protocol
 
@@ -21,9 +21,9 @@ from rdflib import Dataset, Literal, URIRef
 from rdflib.term import Node
 
 from esfgraph import __version__
+from esfgraph import namespaces as ns
 from esfgraph.config import Config
 from esfgraph.iri import Iris, code_segment, project_slug, slug
-from esfgraph import namespaces as ns
 from esfgraph.nt import literal, split_literal
 from esfgraph.record import Record
 
@@ -192,7 +192,9 @@ def unnormalised_field(label: str) -> str | None:
     normalise (`NUTS-2 kod: SE0`, a rate of `150%`), under their printed label: a label the
     label table knows therefore marks an unnormalised value.
     """
-    from esfgraph.parse.labels import lookup_label  # the parser's label table, no rdflib
+    from esfgraph.parse.labels import (
+        lookup_label,  # the parser's label table, no rdflib
+    )
 
     found = lookup_label(label)
     if found is None:

@@ -7,8 +7,8 @@ JSON keys); change them only with a changelog entry in the README.
 from __future__ import annotations
 
 import dataclasses
-import re
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,7 +95,9 @@ class Record:
         A value kept in `extra` because it did not normalise does not count: a damaged copy
         must not beat the clean page.
         """
-        from esfgraph.parse.labels import lookup_label  # the label table: no cycle at run time
+        from esfgraph.parse.labels import (
+            lookup_label,  # the label table: no cycle at run time
+        )
 
         present = items = 0
         for f in dataclasses.fields(self):

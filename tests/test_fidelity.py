@@ -16,7 +16,10 @@ from rdflib import Graph
 from esfgraph.config import Config
 from esfgraph.namespaces import ESF, RDF, RDFS
 from esfgraph.validate import (
-    load_shapes_graph, results_from_report_graph, shared_graph, validate_records,
+    load_shapes_graph,
+    results_from_report_graph,
+    shared_graph,
+    validate_records,
 )
 from tests.test_map import CASE_DIRS, case_quads
 
