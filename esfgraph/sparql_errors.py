@@ -76,6 +76,22 @@ def _first_use(masked: str, prefix: str) -> int:
     return 0
 
 
+def with_prefixes(sparql: str, prefixes: Mapping[str, str]) -> str:
+    """`sparql` with PREFIX lines for the predeclared prefixes it uses but does not declare.
+
+    For engines that have no `prefixes=` argument (a remote endpoint); one line is added in
+    front, so positions in the remote's error messages move down by one line.
+    """
+    masked = _masked(sparql)
+    declared = {m.group(1) or "" for m in _DECLARED.finditer(masked)}
+    used = {m.group(1) or "" for m in _PNAME.finditer(masked)
+            if not re.search(r"(?i)PREFIX\s*$", masked[: m.start()])}
+    missing = sorted(p for p in used - declared if p in prefixes)
+    if not missing:
+        return sparql
+    return " ".join(f"PREFIX {p}: <{prefixes[p]}>" for p in missing) + "\n" + sparql
+
+
 def _unclosed(masked: str) -> tuple[str, int] | None:
     """The last bracket left open at the end of the text, with its offset."""
     stack: list[tuple[str, int]] = []
@@ -148,4 +164,4 @@ def explain(error: str, sparql: str, prefixes: Mapping[str, str] | None = None) 
     return SyntaxProblem(line, column, f"expected one of {listed}{seen}")
 
 
-__all__ = ["SyntaxProblem", "explain"]
+__all__ = ["SyntaxProblem", "explain", "with_prefixes"]

@@ -334,3 +334,19 @@ def test_query_page_shows_a_human_parse_error(server, browser_page):
     status = browser_page.inner_text("#status")
     assert "400" in status and "unknown prefix `foo:`" in status and "esf:" in status
     assert "\\u{" not in status and "..=" not in status
+
+
+def test_a_remote_endpoint_gets_the_predeclared_prefixes_it_needs():
+    """`serve --endpoint`: the remote knows none of our prefixes, so they are declared for it;
+    a query's own PREFIX is kept and strings or IRIs holding colons are not prefixes."""
+    import pyoxigraph as ox
+
+    from esfgraph.namespaces import PREFIXES
+    from esfgraph.sparql_errors import with_prefixes
+
+    query = ('PREFIX esf: <http://example.org/own#>\nSELECT * { ?s esf:a ?o ; rdfs:label "x:y" ; '
+             "<http://example.org/a:b> ?z }")
+    sent = with_prefixes(query, PREFIXES)
+    assert sent == f"PREFIX rdfs: <{PREFIXES['rdfs']}>\n" + query
+    ox.Store().query(sent)  # parses without any predeclared prefix
+    assert with_prefixes("ASK { ?s ?p ?o }", PREFIXES) == "ASK { ?s ?p ?o }"

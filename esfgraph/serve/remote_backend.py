@@ -25,8 +25,10 @@ from typing import Any
 import pyoxigraph as ox
 
 from esfgraph.errors import EsfGraphError
+from esfgraph.namespaces import PREFIXES
 from esfgraph.remote import RemoteEndpoint, RemoteError, _excerpt
 from esfgraph.serve import protocol
+from esfgraph.sparql_errors import with_prefixes
 from esfgraph.serve.workers import (
     Reply,
     _content_type,
@@ -214,6 +216,8 @@ class RemoteBackend:
             text = _fill(text, job.get("bind"))
         except ValueError as exc:
             return Reply(400, body=f"Bad resource IRI: {exc}".encode())
+        # the prefixes /sparql predeclares, declared for the remote (it knows none of them)
+        text = with_prefixes(text, PREFIXES)
         rows_wanted = job.get("want") == "rows"
         if info.form in ("CONSTRUCT", "DESCRIBE"):
             if not job.get("graph_type"):
