@@ -132,6 +132,8 @@ def test_the_renamed_project_keeps_its_past(scenario):
 def test_diff_of_two_folders_and_two_builds_agree_with_the_log(scenario):
     folders = diff_paths(str(scenario["before"]), str(scenario["pages"]))
     assert summary(folders) == EXPECTED
+    folder_to_store = diff_paths(str(scenario["before"]), str(scenario["store"]))
+    assert summary(folder_to_store) == EXPECTED
     runner = CliRunner()
     out = runner.invoke(main, ["diff", "0", "1",
                                "--store", str(scenario["store"]), "--format", "json"])
@@ -162,6 +164,30 @@ def test_diff_text_groups_by_kind_and_equal_inputs_exit_0(scenario):
                                  "-f", "rdf-patch"]).output.splitlines()
     assert patch[0] == "TX ." and patch[-1] == "TC ."
     assert sum(1 for line in patch if line.startswith(("A ", "D "))) == 8
+
+
+def test_diff_turtle_and_csv_formats(scenario):
+    import pyoxigraph as ox
+
+    runner = CliRunner()
+    args = ["diff", str(scenario["before"]), str(scenario["pages"])]
+    ttl = runner.invoke(main, [*args, "-f", "turtle"])
+    assert ttl.exit_code == 1
+    triples = list(ox.parse(ttl.output.encode(), ox.RdfFormat.TURTLE))
+    subjects = {t.object.value for t in triples
+                if t.predicate.value.endswith("#subjectOfChange")}
+    assert subjects == set(EXPECTED)
+    rows = list(csv.DictReader(io.StringIO(runner.invoke(main, [*args, "-f", "csv"]).output)))
+    assert {(r["project"], r["kind"], r["field"], r["old"], r["new"]) for r in rows} == {
+        (GRANT, "money", "esfGrantSEK", "556922", "600000"),
+        (GRANT, "organisations", "partner", "", "https://w3id.org/esfgraph/id/org/boras-kommun"),
+        (VVV, "dates-phase", "phase", "https://w3id.org/esfgraph/concept/phase/forprojektering",
+         "https://w3id.org/esfgraph/concept/phase/genomforande"),
+        (VISION, "places", "municipality", "https://w3id.org/esfgraph/id/municipality/0560", ""),
+        (MOA, "text", "title", "Motivera och Aktivera MOA", "Motivera och aktivera (MOA)")}
+    bad = runner.invoke(main, ["diff", "no-such-thing", "nor-this", "--store",
+                               str(scenario["store"])])
+    assert bad.exit_code == 2 and "logged builds: 1" in bad.output
 
 
 def test_history_cli_by_number(scenario):
