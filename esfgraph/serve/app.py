@@ -282,14 +282,14 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
                               "a query names its dataset with default-graph-uri and "
                               "named-graph-uri.")
         job = {"query": req.query, "default_graphs": req.default_graphs,
-               "base_iri": str(request.url.replace(query="", fragment="")),
+               "base_iri": endpoint_iri(request),
                "named_graphs": req.named_graphs, "results_type": results_type,
                "graph_type": graph_type, "accept": request.headers.get("accept", "")}
         version = engine.version()
         # a digest, not the text: a flood of distinct 400 kB queries must not pile up in keys
         key = guard.digest("\x00".join([version or "", req.query, *req.default_graphs, "\x01",
                                         *req.named_graphs, results_type or "",
-                                        graph_type or ""]))
+                                        graph_type or "", job["base_iri"] or ""]))
         cached = cache.get(key) if version else None
         if cached is not None:
             return _reply_response(cached, settings.max_rows, "hit")
@@ -326,6 +326,15 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
         if version:
             cache.put(key, reply)
         return _reply_response(reply, settings.max_rows, "miss" if version else None)
+
+    def endpoint_iri(request: Request) -> str | None:
+        """This endpoint's URL as the base IRI of a query (None when the Host makes it invalid)."""
+        iri = str(request.url.replace(query="", fragment=""))
+        try:
+            ox.NamedNode(iri)
+        except ValueError:
+            return None
+        return iri
 
     async def _protocol_request(request: Request) -> protocol.SparqlRequest | Response:
         limit = settings.max_request_bytes
@@ -385,8 +394,7 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
         except guard.QueryTooComplexError as exc:
             return _text(400, str(exc))
         # relative IRIs in the update resolve against the endpoint (the Protocol allows it)
-        reply = await engine.update(req.update or "",
-                                    base_iri=str(request.url.replace(query="", fragment="")))
+        reply = await engine.update(req.update or "", base_iri=endpoint_iri(request))
         cache.clear()
         if reply.status == 204:
             return Response(status_code=204)
