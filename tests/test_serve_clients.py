@@ -350,3 +350,74 @@ def test_a_remote_endpoint_gets_the_predeclared_prefixes_it_needs():
     assert sent == f"PREFIX rdfs: <{PREFIXES['rdfs']}>\n" + query
     ox.Store().query(sent)  # parses without any predeclared prefix
     assert with_prefixes("ASK { ?s ?p ?o }", PREFIXES) == "ASK { ?s ?p ?o }"
+
+
+# ------------------------------------------------------------------ the pieces, without a server
+
+
+@pytest.mark.parametrize(("accept", "formats", "expected"), [
+    # SPARQLWrapper's default CONSTRUCT: format=xml&output=xml&results=xml
+    ("application/rdf+xml", ["xml", "xml", "xml"],
+     ("application/sparql-results+xml", "application/rdf+xml")),
+    ("*/*", ["json"], ("application/sparql-results+json", "application/ld+json")),
+    # SPARQLWrapper's TSV sends the name and the media type
+    ("text/tab-separated-values", ["tsv", "text/tab-separated-values"],
+     ("text/tab-separated-values", None)),
+    ("text/turtle", ["csv"], ("text/csv", "text/turtle")),  # a form csv does not fit: Accept
+    # rdflib SPARQLStore(returnFormat="json") running a CONSTRUCT
+    ("application/sparql-results+json", [],
+     ("application/sparql-results+json", "application/ld+json")),
+    # an explicit choice wins over the family fallback
+    ("application/sparql-results+json, text/turtle;q=0.5", [],
+     ("application/sparql-results+json", "text/turtle")),
+    ("text/csv", [], ("text/csv", None)),
+    ("image/png", ["bogus"], (None, None)),
+])
+def test_choose_types(accept, formats, expected):
+    from esfgraph.serve import protocol
+
+    assert protocol.choose_types(accept, formats) == expected
+
+
+def test_using_parameters_become_clauses_or_conflict():
+    from esfgraph.serve import protocol
+
+    update = ("PREFIX dc: <http://purl.org/dc/terms/> CLEAR ALL ; INSERT DATA { <a:x> <a:p> 1 } ;"
+              " INSERT { ?s a dc:X } WHERE { ?s a <a:D> } ; DELETE WHERE { ?s <a:q> ?o }")
+    out = protocol.apply_using(update, ["http://g/1"], ["http://g/2"])
+    assert "INSERT { ?s a dc:X } USING <http://g/1> USING NAMED <http://g/2> WHERE" in out
+    assert out.count("USING") == 2  # not in INSERT DATA, not in DELETE WHERE
+    with pytest.raises(protocol.ProtocolError, match="USING or WITH"):
+        protocol.apply_using("WITH <http://g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+                             [], ["http://g/2"])
+    with pytest.raises(protocol.ProtocolError, match="Not a graph IRI"):
+        protocol.apply_using("CLEAR ALL", ["http://g/> } ; DROP ALL ; <x"], [])
+
+
+def test_two_queries_in_one_request_are_refused():
+    from esfgraph.serve import protocol
+
+    with pytest.raises(protocol.ProtocolError, match="exactly one"):
+        protocol.from_pairs([("query", "ASK {}"), ("update", "CLEAR ALL")])
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("SELECT*WHERE{}()?s:esf foo<>\"'.#\n;a1")),
+               max_size=60))
+def test_any_parse_error_is_explained_without_character_ranges(text):
+    import pyoxigraph as ox
+
+    from esfgraph.namespaces import PREFIXES
+    from esfgraph.sparql_errors import explain
+
+    try:
+        ox.Store().query(text, prefixes=PREFIXES)
+    except SyntaxError as exc:
+        rendered = explain(str(exc), text, PREFIXES).render(text)
+        assert rendered.startswith("SPARQL syntax error")
+        assert "\\u{" not in rendered and "..=" not in rendered
+    except (ValueError, OSError, RuntimeError):
+        pass

@@ -196,6 +196,11 @@ def media_type_of(content_type: str | None) -> str:
     return media if media.count("/") == 1 else ""
 
 
+#: Parameters naming the dataset: of a query (2.1.4) and of an update (2.2.3).
+DATASET_KEYS = ("default-graph-uri", "named-graph-uri", "using-graph-uri",
+                "using-named-graph-uri")
+
+
 class ProtocolError(ValueError):
     """A request the SPARQL 1.1 Protocol does not allow (answered with `status`)."""
 
@@ -241,14 +246,12 @@ def from_pairs(pairs: list[tuple[str, str]]) -> SparqlRequest:
                 req.query = value
             else:
                 req.update = value
-        elif key in ("default-graph-uri", "using-graph-uri"):
-            req.default_graphs.append(value)
-            req.using, req.dataset = req.using or key.startswith("using"), \
-                req.dataset or not key.startswith("using")
-        elif key in ("named-graph-uri", "using-named-graph-uri"):
-            req.named_graphs.append(value)
-            req.using, req.dataset = req.using or key.startswith("using"), \
-                req.dataset or not key.startswith("using")
+        elif key in DATASET_KEYS:
+            (req.named_graphs if "named" in key else req.default_graphs).append(value)
+            if key.startswith("using"):
+                req.using = True
+            else:
+                req.dataset = True
         elif key in FORMAT_KEYS and value:
             req.formats.append(value)
     return req
