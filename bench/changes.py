@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.build import PeakSampler, ensure_pages  # noqa: E402
+from bench.build import PeakSampler, ensure_pages
 
 GRANT = re.compile(r"(Beviljat ESF-stöd:?\s*)(\d[\d \xa0\u202f.,']*\d)")
 

@@ -56,7 +56,8 @@ def _sub(folder: Path, name: str, old: str, new: str) -> None:
 def base_pages(seeds_dir: Path, folder: Path) -> Path:
     """The seeds, with a second municipality on one page (to be removed later)."""
     shutil.copytree(seeds_dir, folder)
-    _sub(folder, "002_ed19341546b216d7.txt", "Kommun\n\n  • Mjölby", "Kommun\n\n  • Mjölby\n  • Boxholm")
+    _sub(folder, "002_ed19341546b216d7.txt", "Kommun\n\n  • Mjölby",
+         "Kommun\n\n  • Mjölby\n  • Boxholm")
     return folder
 
 
@@ -65,8 +66,10 @@ def edit_pages(folder: Path) -> None:
          "Beviljat ESF-stöd600\xa0000 kr")
     _sub(folder, "001_2d5da21fc0f8f90a.txt", "Samarbetspartners\n\n  • Ulricehamn\n",
          "Samarbetspartners\n\n  • Ulricehamn\n  • Borås Stad\n")
-    _sub(folder, "004_9d0b371948660b7f.txt", "ProjektfasFörprojektering", "ProjektfasGenomförande")
-    _sub(folder, "002_ed19341546b216d7.txt", "Kommun\n\n  • Mjölby\n  • Boxholm", "Kommun\n\n  • Mjölby")
+    _sub(folder, "004_9d0b371948660b7f.txt", "ProjektfasFörprojektering",
+         "ProjektfasGenomförande")
+    _sub(folder, "002_ed19341546b216d7.txt", "Kommun\n\n  • Mjölby\n  • Boxholm",
+         "Kommun\n\n  • Mjölby")
     _sub(folder, "003_58e54e8db85e930c.txt", "Namn:\nMotivera och Aktivera MOA",
          "Namn:\nMotivera och aktivera (MOA)")
 
@@ -222,7 +225,7 @@ def test_a_removed_page_and_the_page_back_again(scenario, tmp_path):
     assert removed[0].title == "Motivera och aktivera (MOA)"
     back = build([scenario["pages"]], store_path=store, validate=False)
     assert (back.changes.restored, back.changes.changed, back.changes.added) == (1, 0, 0)
-    iri, history = project_history(store, "2018/00460")
+    _iri, history = project_history(store, "2018/00460")
     assert [c.status for c in history] == ["changed", "removed", "restored"]
 
 
@@ -241,12 +244,15 @@ def test_contact_changes_go_to_the_personal_graph(seeds_dir, tmp_path):
     pages = base_pages(seeds_dir, tmp_path / "pages")
     store = tmp_path / "store"
     build([pages], store_path=store, validate=False)
-    _sub(pages, "001_2d5da21fc0f8f90a.txt", "KontaktpersonUlrika Geeraedts\nE-postulrika.geeraedts",
+    _sub(pages, "001_2d5da21fc0f8f90a.txt",
+         "KontaktpersonUlrika Geeraedts\nE-postulrika.geeraedts",
          "KontaktpersonAnna Andersson\nE-postanna.andersson")
     report = build([pages], store_path=store, validate=False)
     assert report.changes.changed == 1
     s = Store(store)
-    rows = list(s.query(f"""SELECT ?g WHERE {{ GRAPH ?g {{ ?st <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> <{ESF}contactPerson> }} }}"""))
+    rdf_predicate = "http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate"
+    rows = list(s.query(f"SELECT ?g WHERE {{ GRAPH ?g {{ ?st <{rdf_predicate}> "
+                        f"<{ESF}contactPerson> }} }}"))
     assert rows and {r["g"].value for r in rows} == {
         "https://w3id.org/esfgraph/graph/personal/_changes"}
     public = list(s.query("SELECT ?s WHERE { GRAPH <https://w3id.org/esfgraph/graph/changes> "
@@ -353,7 +359,8 @@ def test_project_card_has_a_history_section(server):
     r = httpx.get(server.url + "/id/project/2018-00460", headers={"accept": "text/html"},
                   params={"lang": "en"}, timeout=60)
     assert r.status_code == 200
-    assert 'data-history="/changes.json?project=https%3A%2F%2Fw3id.org%2Fesfgraph%2Fid%2Fproject%2F2018-00460"' in r.text
+    assert ('data-history="/changes.json?project=https%3A%2F%2Fw3id.org%2Fesfgraph%2Fid%2F'
+            'project%2F2018-00460"') in r.text
     js = httpx.get(server.url + "/changes/history.js", timeout=60)
     assert js.status_code == 200 and "data-history" in js.text
     hist = httpx.get(server.url + "/changes.json", params={"project": MOA}, timeout=60).json()

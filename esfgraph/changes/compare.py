@@ -209,4 +209,4 @@ def _merge(a: list[str], b: list[str]) -> list[str]:
     return sorted(set(a) | set(b))
 
 
-__all__ = ["Side", "compare", "open_side", "open_store_side", "RDFS"]
+__all__ = ["RDFS", "Side", "compare", "open_side", "open_store_side"]

@@ -29,10 +29,10 @@ from esfgraph import __version__
 from esfgraph.changes.compare import Side, compare, open_side
 from esfgraph.changes.model import (
     ESF,
+    KINDS,
     PROV,
     RDF,
     RDFS,
-    KINDS,
     ProjectChange,
     Statement,
     Term,
@@ -344,8 +344,8 @@ def list_query(names: GraphNames, flt: LogFilter, *, count: bool = False) -> str
     Raises:
         ValueError: a filter value that is not a valid IRI, date or kind.
     """
-    where = [f"?cs <{CS}subjectOfChange> ?project ; <{CS}createdDate> ?when ; "
-             f"<{CS}changeReason> ?status ; <{PROV}wasGeneratedBy> ?build ."]
+    where = [(f"?cs <{CS}subjectOfChange> ?project ; <{CS}createdDate> ?when ; "
+              f"<{CS}changeReason> ?status ; <{PROV}wasGeneratedBy> ?build .")]
     if flt.since:
         where.append(f'FILTER(?when >= "{flt.since.isoformat()}T00:00:00Z"^^<{XSD}dateTime>)')
     if flt.until:

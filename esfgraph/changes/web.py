@@ -147,8 +147,10 @@ async def _handle(request: Request, fmt: str) -> Response:
     except _Unavailable as exc:
         return _error(request, exc.status, str(exc), fmt)
     if fmt == "json":
-        return JSONResponse({"page": page, "next": f"/changes.json?{_query_string(request.query_params, page=page + 1)}" if more else None,
-                             **{"changes": report.records(changes)}})
+        following = (f"/changes.json?{_query_string(request.query_params, page=page + 1)}"
+                     if more else None)
+        return JSONResponse({"page": page, "next": following,
+                             "changes": report.records(changes)})
     if fmt == "csv":
         return Response(report.render_csv(changes), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="changes.csv"'})
