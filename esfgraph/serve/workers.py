@@ -16,6 +16,7 @@ import json
 import logging
 import multiprocessing
 import os
+import signal
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -25,6 +26,10 @@ from esfgraph.errors import StoreError
 from esfgraph.guard import BoundedCache, digest
 
 _CTX = multiprocessing.get_context("spawn")
+#: Signals by which a query that crashed the evaluator ends its worker (not SIGKILL: that is
+#: the time limit, the operator or the OOM killer).
+_CRASH_SIGNALS = frozenset({signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS, signal.SIGILL,
+                            signal.SIGFPE})
 _LOG = logging.getLogger("esfgraph.serve")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -557,7 +562,7 @@ class WorkerPool:
                     self._per_client.pop(client, None)
 
     async def _run(self, job: dict[str, Any], limit: float, shown: float | None = None, *,
-                   key: bytes | None = None) -> Reply:
+                   key: bytes | None = None, retried: bool = False) -> Reply:
         shown = limit if shown is None else shown
         job = dict(job)
         job.setdefault("max_rows", self.max_rows)
@@ -586,13 +591,25 @@ class WorkerPool:
             self._replace(worker)  # the client went away: free the worker now
             raise
         except (EOFError, OSError):
-            self.crashed += 1
+            await asyncio.to_thread(worker.process.join, 1)
+            code = worker.process.exitcode
             self._replace(worker)
-            if key is not None:
-                self._crashers.get_or_make(key, lambda: True)
-            return Reply(503, body=b"The query crashed its worker process (too deeply nested "
-                                   b"or too large?); the worker was replaced and the server is "
-                                   b"fine. Simplify the query; the same text is now refused.")
+            if code is not None and -code in _CRASH_SIGNALS:
+                # the query itself crashed the evaluator: remember the text (by digest)
+                self.crashed += 1
+                if key is not None:
+                    self._crashers.get_or_make(key, lambda: True)
+                return Reply(503, body=b"The query crashed its worker process (too deeply "
+                                       b"nested or too large?); the worker was replaced and the "
+                                       b"server is fine. Simplify the query; the same text is "
+                                       b"now refused.")
+            if not retried and deadline - loop.time() > 0.05:
+                # killed from outside (operator, OOM killer): not this query's fault, run it
+                # once more on another worker
+                return await self._run(job, deadline - loop.time(), shown, key=key,
+                                       retried=True)
+            return Reply(503, body=f"The query's worker process was stopped from outside "
+                                   f"(exit {code}); try again.".encode())
         self._idle.put_nowait(worker)
         return reply
 
