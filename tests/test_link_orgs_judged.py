@@ -1,4 +1,4 @@
-"""Organisation resolution against a judged set of 65 owner/partner strings (issue 14).
+"""Organisation resolution against a judged set of 67 owner/partner strings (issue 14).
 
 Each string is resolved as a page would have it (its own project, the owner and contact e-mail
 given as evidence); nodes are compared by IRI. Merges are scored over pairs of mentions from

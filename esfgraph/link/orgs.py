@@ -41,6 +41,7 @@ class OrgResolver:
         self._explicit_cache: dict[str, OrgRef | None] = {}
         self._offices: list = []
         self._muni_refs: dict[str, OrgRef] = {}
+        self._agency_domains: dict[str, OrgRef] = {}
         for m in gazetteer.municipalities.values():
             # the Wikidata item is the municipality (the place, reached by schema:areaServed),
             # not its body: the body gets no item of its own rather than a near miss
@@ -54,6 +55,8 @@ class OrgResolver:
                 self._known[fold(n)] = ref
             for prefix in body.get("office_prefixes") or []:
                 self._offices.append((prefix, ref))
+            for domain in body.get("domains") or []:
+                self._agency_domains[str(domain).casefold()] = ref
         for key, body in (data.get("other_bodies") or {}).items():
             aliases = tuple(body.get("aliases") or ())
             ref = OrgRef(key=key, label=body["label"], kind="association", parent=None,
@@ -282,6 +285,15 @@ class OrgResolver:
                 codes.add(m.code)
         return codes
 
+    def _agency_of_owner_contact(self, name: str, record: "Record | None") -> OrgRef | None:
+        """The agency whose domain the contact's e-mail is at, for the owner's own unit only
+        (the contact speaks for the owner, not for its partners)."""
+        if record is None or not record.owner or fold(record.owner) != fold(name):
+            return None
+        domain = (record.contact_email or "").rpartition("@")[2].casefold().strip(" .")
+        parts = domain.split(".")
+        return self._agency_domains.get(".".join(parts[-2:])) if len(parts) >= 2 else None
+
     def resolve(self, name: str, record: "Record | None") -> OrgRef:
         """The OrgRef for a name as written on a page (see the module docstring for the rules)."""
         name = nfc(name or "")
@@ -296,6 +308,8 @@ class OrgResolver:
         if self.is_unit_name(name) or self._is_generic_unit(name):
             codes = self.evidence(name, record)
             parent = self._muni_refs[codes.pop()] if len(codes) == 1 else None
+            if parent is None and not codes:
+                parent = self._agency_of_owner_contact(name, record)
             return OrgRef(key=org_key(name) or UNKNOWN_KEY, label=name, kind="unit",
                           parent=parent, wikidata=None, alt_labels=alt,
                           municipality_code=parent.municipality_code if parent else None)
