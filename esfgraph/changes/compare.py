@@ -8,6 +8,7 @@ loses nothing.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -187,8 +188,8 @@ def _renamed(old: Side, new: Side) -> dict[str, str]:
     """
     gone = {slug: e for slug, e in old.entries.items() if slug not in new.entries}
     old_by_source = {e.source: slug for slug, e in gone.items()}
-    names = [e.name for e in gone.values()]
-    old_by_name = {e.name: slug for slug, e in gone.items() if names.count(e.name) == 1}
+    names = Counter(e.name for e in gone.values())  # a Counter: many removals stay linear
+    old_by_name = {e.name: slug for slug, e in gone.items() if names[e.name] == 1}
     out: dict[str, str] = {}
     for slug, entry in new.entries.items():
         if slug in old.entries:
