@@ -1,4 +1,6 @@
-"""Real SPARQL clients against a real `esfgraph serve`: SPARQLWrapper and curl."""
+"""Real SPARQL clients against a real `esfgraph serve` (SPARQLWrapper, curl, Chromium) and the
+standards pieces of issue 15: predeclared prefixes, readable parse errors, the service
+description, the browser redirect, compacted entity JSON-LD and the read-only Graph Store."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ import shutil
 import subprocess
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from SPARQLWrapper import CSV, JSON, POST, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
@@ -143,16 +147,16 @@ def built_store(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("cli")
     seeds = Path(__file__).resolve().parents[1] / "seeds"
     (root / "pages").mkdir()
-    shutil.copy(sorted(seeds.glob("*.txt"))[0], root / "pages")
+    shutil.copy(min(seeds.glob("*.txt")), root / "pages")
     build([root / "pages"], store_path=root / "store", validate=False)
     return root / "store"
 
 
 @pytest.mark.parametrize(("query", "wanted"), [
-    ("SELECT * WHERE { ?s foo:bar ?o }", "unknown prefix `foo:`; declare it with PREFIX "
-                                         "(predeclared are concept:, dcat:"),
-    ("SELECT * WHERE {\n  ?s ?p ?o ", "line 2, column 12: the query ends too early: "
-                                      "expected `}` to close the `{` at line 1, column 16"),
+    ("SELECT * WHERE { ?s foo:bar ?o }", ("unknown prefix `foo:`; declare it with PREFIX "
+                                          "(predeclared are concept:, dcat:")),
+    ("SELECT * WHERE {\n  ?s ?p ?o ", ("line 2, column 12: the query ends too early: "
+                                       "expected `}` to close the `{` at line 1, column 16")),
 ])
 def test_parse_errors_are_short_and_human_on_sparql_and_the_cli(server, built_store, query,
                                                                 wanted):
@@ -194,8 +198,9 @@ def test_service_description_is_truthful(server):
 
 
 def test_a_browser_asking_sparql_is_sent_to_the_query_page(server):
-    import httpx
     from urllib.parse import parse_qs, urlsplit
+
+    import httpx
 
     browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
     resp = httpx.get(server.url + "/sparql", params={"query": GRANTS},
@@ -400,8 +405,6 @@ def test_two_queries_in_one_request_are_refused():
     with pytest.raises(protocol.ProtocolError, match="exactly one"):
         protocol.from_pairs([("query", "ASK {}"), ("update", "CLEAR ALL")])
 
-
-from hypothesis import given, settings, strategies as st  # noqa: E402
 
 
 @settings(max_examples=300, deadline=None)

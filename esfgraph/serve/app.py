@@ -23,8 +23,8 @@ from starlette.staticfiles import StaticFiles
 from esfgraph import guard
 from esfgraph.config import DEFAULT_BASE_IRI
 from esfgraph.explore.api import data_routes
-from esfgraph.jsonld import load_context
 from esfgraph.explore.web.routes import SecurityHeaders, entity_html, explorer_routes
+from esfgraph.jsonld import load_context
 from esfgraph.resources import package_path
 from esfgraph.serve import lanes, pages, protocol
 from esfgraph.serve.backend import Backend, make_backend

@@ -8,7 +8,8 @@ changes go through SPARQL Update on /sparql when the operator enables it.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
