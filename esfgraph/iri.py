@@ -35,15 +35,19 @@ def code_segment(code: str) -> str:
 
 
 def project_slug(record: "Record") -> str:
-    """The project's IRI key: the project number, else the case number, else title + phase + start.
+    """The project's IRI key: the project number, else `dnr-` + the case number, else title +
+    phase + start date.
 
     A number is unique to a project and survives a change of title, so a title is used only
     when the page prints neither number (2007–2013 pages). ESF+ pages may print only their
-    Diarienummer (e.g. `22-031-S07`).
+    Diarienummer (e.g. `22-031-S07` → `dnr-22-031-s07`); the prefix keeps a case number from
+    meeting another project's project number of the same shape (ESF+ pages print both, from
+    different series: Projektnummer 2023/00147, Diarienummer 2022/00877).
     """
-    for number in (record.project_number, record.case_number):
-        if number and slug(number):
-            return slug(number)
+    if record.project_number and slug(record.project_number):
+        return slug(record.project_number)
+    if record.case_number and slug(record.case_number):
+        return "dnr-" + slug(record.case_number)
     title = slug(record.title) or "okand-titel"
     phase = slug(record.phase) or "okand-fas"
     start = record.start_date.isoformat() if record.start_date else "okant-datum"

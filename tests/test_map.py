@@ -218,8 +218,8 @@ def test_bare_unit_is_not_merged_across_projects():
 
 def test_project_iri_from_project_number_else_case_number_never_the_title():
     assert project_slug(full_record()) == "2018-00460"
-    esf_plus = full_record(project_number=None, case_number="22-031-S07")
-    assert Iris(BASE).project(esf_plus) == URIRef(BASE + "id/project/22-031-s07")
+    esf_plus = full_record(project_number=None, case_number="22-031-S07")  # no Projektnummer
+    assert Iris(BASE).project(esf_plus) == URIRef(BASE + "id/project/dnr-22-031-s07")
     retitled = dataclasses.replace(esf_plus, title="Ett annat namn", phase="Förprojektering")
     assert Iris(BASE).project(retitled) == Iris(BASE).project(esf_plus)
 
