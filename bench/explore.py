@@ -19,7 +19,7 @@ make, result turned into JSON, no HTTP), four kinds of request:
 
 each measured three ways: cold (a freshly opened index per request: loading its arrays
 included; the OS file cache stays warm), uncached (index open, every request new) and
-cached (the same requests again: text matches come from the index's small LRU cache).
+cached (the same requests again: answered from the index's result cache).
 p50 and p99 in milliseconds. Beside them the SPARQL aggregate a server without the index
 would run for the same answer (count and sums; for `facets` one facet only), a few runs each.
 Figures only: nothing is asserted.

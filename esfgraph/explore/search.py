@@ -16,6 +16,7 @@ out. Words are extracted from the query and quoted, so no FTS5 syntax (quotes, `
 
 from __future__ import annotations
 
+import copy
 import html
 import re
 import sqlite3
@@ -63,6 +64,8 @@ FACET_LIMIT = {"owner": 50, "municipality": 300}
 WEIGHTS = (8.0, 3.0, 2.0, 1.0)
 #: Matches ranked by bm25; above, a cheaper rank by where the words are (see `_matches`).
 BM25_MAX = 4000
+#: Whole search answers kept per open index (a version never changes; each about 50 kB).
+RESULT_CACHE = 64
 #: Compound words a search word may expand to.
 MAX_EXPANSIONS = 40
 
@@ -312,6 +315,7 @@ class SearchIndex:
         self._cache: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cache_lock = threading.Lock()
         self._label_lists: dict[tuple[str, str], list[str]] = {}
+        self._results: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._load()
 
     # -- loading ---------------------------------------------------------------------------
@@ -540,6 +544,21 @@ class SearchIndex:
             A facet's counts ignore that facet's own selection; `snippet` is HTML-escaped text
             with <mark> around the matched words.
         """
+        key = repr((params, lang))
+        with self._cache_lock:
+            cached = self._results.get(key)
+            if cached is not None:
+                self._results.move_to_end(key)
+        if cached is not None:  # a version never changes: the same request, the same answer
+            return copy.deepcopy(cached)
+        result = self._search(params, lang)
+        with self._cache_lock:
+            self._results[key] = copy.deepcopy(result)
+            while len(self._results) > RESULT_CACHE:
+                self._results.popitem(last=False)
+        return result
+
+    def _search(self, params: SearchParams, lang: str) -> dict[str, Any]:
         base, selections, scores, text = self._masks(params)
         final = self._combine(base, selections)
         total = int(final.sum())
