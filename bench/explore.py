@@ -155,8 +155,8 @@ def measure(version: Path, kind: str, rng: random.Random, n: int, cold_n: int
         fresh.close()
     index = SearchIndex(index_path(version))
     for req in todo:
-        index._results.clear()  # noqa: SLF001 - uncached means no answer or text match kept
-        index._cache.clear()  # noqa: SLF001
+        index._results.clear()  # uncached: no answer and no text match kept
+        index._cache.clear()
         started = time.perf_counter()
         run(index, kind, req["params"])
         times["uncached"].append((time.perf_counter() - started) * 1000)
