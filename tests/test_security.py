@@ -63,7 +63,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def server(store: Path):
     with running_server(store, "--timeout", "8", "--workers", "2", "--enable-update",
-                        "--update-token", TOKEN) as srv:
+                        "--update-token", TOKEN, "--worker-memory-mb", "320") as srv:
         yield srv
 
 
@@ -230,6 +230,23 @@ def test_result_cache_counts_keys_and_overhead():
         cache.put(guard.digest(str(n)), Reply(200, body=b"x"))
     assert cache.size <= 10_000
     assert len(cache._items) < 100  # empty-ish bodies still cost their key and bookkeeping
+
+
+def _tree_rss_mb(pid: int) -> float:
+    from bench.load import tree_rss_mb
+
+    return tree_rss_mb(pid)
+
+
+def test_a_memory_hungry_query_is_stopped_by_the_worker_limit(server):
+    values = " ".join(str(i) for i in range(300))
+    query = (f"SELECT * {{ VALUES ?a {{ {values} }} VALUES ?b {{ {values} }} "
+             f"VALUES ?c {{ {values} }} }} ORDER BY DESC(?a) LIMIT 1")  # 27M rows to sort
+    before = _tree_rss_mb(server.process.pid)
+    resp = _sparql(server, query)
+    assert resp.status_code == 503 and "memory" in resp.text, resp.text
+    assert _tree_rss_mb(server.process.pid) - before < 400
+    assert _sparql(server, f"ASK {{ <{VVV}> ?p ?o }}").status_code == 200
 
 
 # -------------------------------------------------------------------- fair workers

@@ -37,6 +37,10 @@ from esfgraph.errors import EsfGraphError
               show_default=True,
               help="Queries that are not provably cheap lookups one client address may run at "
                    "once (429 beyond); lookups of named resources are never limited.")
+@click.option("--worker-memory-mb", type=click.IntRange(0, None), default=512,
+              show_default=True,
+              help="Memory (data segment) each query worker may use; a query that needs more "
+                   "gets 503 and its worker is replaced (0: no limit).")
 @click.option("--enable-update", is_flag=True,
               help="Accept SPARQL Update (needs --update-token; off by default).")
 @click.option("--update-token", envvar="ESFGRAPH_UPDATE_TOKEN", default=None,
@@ -45,7 +49,8 @@ from esfgraph.errors import EsfGraphError
 def serve_command(config: Config, store_path: str | None, endpoint: str | None,
                   auth: str | None, cache_ttl: float, host: str | None, port: int | None,
                   timeout: float | None, workers: int | None, max_rows: int | None,
-                  cache_mb: int, max_expensive_per_client: int, enable_update: bool,
+                  cache_mb: int, max_expensive_per_client: int, worker_memory_mb: int,
+                  enable_update: bool,
                   update_token: str | None) -> None:
     """Serve the store: SPARQL endpoint at /sparql, query page at /, entity pages.
 
@@ -85,7 +90,8 @@ def serve_command(config: Config, store_path: str | None, endpoint: str | None,
         enable_update=enable_update, update_token=update_token, cache_bytes=cache_mb * 1_000_000,
         endpoint=endpoint, auth=(auth or os.environ.get("ESFGRAPH_REMOTE_AUTH") or None)
         if endpoint else None, cache_ttl=cache_ttl,
-        max_expensive_per_client=max_expensive_per_client)
+        max_expensive_per_client=max_expensive_per_client,
+        worker_memory_mb=worker_memory_mb or None)
     try:
         if endpoint:
             served = _check_endpoint(settings)

@@ -62,6 +62,8 @@ class ServeSettings:
     max_remote_bytes: int = 256_000_000
     #: Expensive (not provably cheap) queries one client address may run at once (429 beyond).
     max_expensive_per_client: int = 1
+    #: Data-segment limit of each query worker in MB (None: no limit).
+    worker_memory_mb: int | None = 512
 
 
 class _LeaderGone(Exception):

@@ -58,7 +58,8 @@ def make_backend(settings: ServeSettings) -> Backend:
                              max_rows=settings.max_rows, concurrency=max(4, 4 * settings.workers),
                              cache_ttl=settings.cache_ttl, max_bytes=settings.max_remote_bytes)
     return WorkerPool(settings.store, settings.workers, settings.timeout, settings.max_rows,
-                      max_expensive_per_client=settings.max_expensive_per_client)
+                      max_expensive_per_client=settings.max_expensive_per_client,
+                      memory_mb=settings.worker_memory_mb)
 
 
 __all__ = ["Backend", "make_backend"]

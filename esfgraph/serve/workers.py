@@ -284,7 +284,27 @@ def run_update(store_path: str, text: str, base_iri: str | None = None) -> Reply
     return Reply(204)
 
 
-def _worker_main(conn: Connection, store_root: str, parent: int | None = None) -> None:
+def _limit_memory(megabytes: int | None) -> None:
+    """Cap this process's data segment (heap and anonymous mappings) at `megabytes`.
+
+    A query that needs more fails inside the worker (pyoxigraph aborts, Python raises
+    MemoryError) instead of growing the server without bound; the worker is replaced.
+    """
+    if not megabytes:
+        return
+    try:
+        import resource
+    except ImportError:  # not on this OS
+        return
+    limit = megabytes * 1024 * 1024
+    try:
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+    except (ValueError, OSError) as exc:
+        _LOG.warning("could not limit a query worker's memory: %s", exc)
+
+
+def _worker_main(conn: Connection, store_root: str, parent: int | None = None,
+                 memory_mb: int | None = None) -> None:
     """Worker process loop: open the store read-only, then answer jobs until the pipe closes.
 
     First of all the worker ties its life to the server's and gives up the network for good
@@ -306,6 +326,7 @@ def _worker_main(conn: Connection, store_root: str, parent: int | None = None) -
         opened = resolve_store_path(store_root)
         store = ox.Store.read_only(str(opened))
         guard.check("ASK { ?s ?p ?o }")  # import and warm up the parser before the first job
+        _limit_memory(memory_mb)
         conn.send(("ready", (os.getpid(), denial.effective, denial.describe())))
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which fails clearly
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
@@ -323,6 +344,9 @@ def _worker_main(conn: Connection, store_root: str, parent: int | None = None) -
             pass  # keep answering from the version already open
         try:
             reply = execute(store, job)
+        except MemoryError:
+            reply = Reply(503, body=b"The query needs more memory than a query worker may use "
+                                    b"(serve --worker-memory-mb); narrow it down.")
         except Exception as exc:  # noqa: BLE001 - never let one query kill the worker
             reply = Reply(500, body=f"Internal error: {type(exc).__name__}: {exc}".encode())
         conn.send(reply)
@@ -407,12 +431,13 @@ class WorkerPool:
 
     def __init__(self, store_path: str | os.PathLike[str], size: int = 2,
                  timeout: float = 30.0, max_rows: int = 10000,
-                 max_expensive_per_client: int = 1) -> None:
+                 max_expensive_per_client: int = 1, memory_mb: int | None = 512) -> None:
         self.store_root = Path(store_path)
         self.size = max(1, size)
         self.timeout = timeout
         self.max_rows = max_rows
         self.max_expensive_per_client = max(1, max_expensive_per_client)
+        self.memory_mb = memory_mb
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._all: set[_Worker] = set()
         self._update_lock = asyncio.Lock()
@@ -431,7 +456,8 @@ class WorkerPool:
     # -- lifecycle
     def _spawn(self) -> _Worker:
         parent, child = _CTX.Pipe()
-        process = _CTX.Process(target=_worker_main, args=(child, str(self.store_root), os.getpid()),
+        process = _CTX.Process(target=_worker_main, args=(child, str(self.store_root), os.getpid(),
+                                                       self.memory_mb),
                                daemon=True, name="esfgraph-query-worker")
         process.start()
         child.close()
@@ -600,9 +626,9 @@ class WorkerPool:
                 if key is not None:
                     self._crashers.get_or_make(key, lambda: True)
                 return Reply(503, body=b"The query crashed its worker process (too deeply "
-                                       b"nested or too large?); the worker was replaced and the "
-                                       b"server is fine. Simplify the query; the same text is "
-                                       b"now refused.")
+                                       b"nested, too large, or over the worker's memory limit?); "
+                                       b"the worker was replaced and the server is fine. "
+                                       b"Simplify the query; the same text is now refused.")
             if not retried and deadline - loop.time() > 0.05:
                 # killed from outside (operator, OOM killer): not this query's fault, run it
                 # once more on another worker
