@@ -37,7 +37,14 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bench.load import LoadSettings, MemorySampler, build_store, pct, project_iris, start_server  # noqa: E402
+from bench.load import (  # noqa: E402
+    LoadSettings,
+    MemorySampler,
+    build_store,
+    pct,
+    project_iris,
+    start_server,
+)
 from bench.serve import stop  # noqa: E402
 
 MIXES = ("cheap", "aggregates", "expensive", "flood")

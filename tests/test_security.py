@@ -22,7 +22,12 @@ from esfgraph import guard
 from esfgraph.serve import lanes
 from esfgraph.serve.cache import ResultCache
 from esfgraph.serve.workers import Reply, WorkerPool
-from tests.serve_fixtures.server import REPO, connection_listener, make_store, running_server
+from tests.serve_fixtures.server import (
+    REPO,
+    connection_listener,
+    make_store,
+    running_server,
+)
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="the kernel layer (seccomp, namespaces) is Linux-only")
