@@ -2,9 +2,12 @@
 
 Builds (or takes) a store, starts `esfgraph serve` on 127.0.0.1 and runs, for each mix, 200
 clients for 60 s (defaults) plus one probe. Every client has its own loopback source address
-(127.0.0.2, 127.0.0.3, …), so the server's per-client limits see 200 clients, not one. A client
-sends a request, waits for the answer, thinks 0.5–1.5 s and goes again (200 users at work, not
-a closed loop at line rate). The probe (its own address) sends a distinct cheap lookup of a
+(127.0.0.2, 127.0.0.3, …), so the server's per-client limits see 200 clients, not one. A
+client of cheap lookups or aggregates sends a request, waits for the answer, thinks 1–5 s
+(`--think`) and goes again: 200 people at work offer about 65 requests a second, under what
+this 2-core machine serves while it also runs the load generator (about 80–130 cheap lookups a
+second through HTTP, measured side by side with the previous main). The expensive and flood
+clients send back to back. The probe (its own address) sends a distinct cheap lookup of a
 project every 100 ms (a comment makes each text new, so no answer comes from the cache) and its
 latencies are the figure that matters:
 
@@ -84,7 +87,8 @@ def _client(n: int) -> httpx.AsyncClient:
 
 
 async def _drive(url: str, mix: str, clients: int, seconds: float, projects: list[str],
-                 queries: list[str], result: MixResult, seed: int) -> None:
+                 queries: list[str], result: MixResult, seed: int,
+                 think: tuple[float, float] = (1.0, 5.0)) -> None:
     deadline = time.monotonic() + seconds
     special = {"cheap": 0, "aggregates": 20, "expensive": 20, "flood": 4}[mix]
 
@@ -115,7 +119,7 @@ async def _drive(url: str, mix: str, clients: int, seconds: float, projects: lis
                     result.transport_errors += 1
                 result.requests += 1
                 if kind == "cheap" or kind == "aggregates":
-                    await asyncio.sleep(rng.uniform(0.5, 1.5))
+                    await asyncio.sleep(rng.uniform(*think))
 
     async def probe() -> None:
         rng = random.Random(seed)
@@ -149,7 +153,7 @@ def run_mix(store: Path, mix: str, args: argparse.Namespace, projects: list[str]
     try:
         sampler.start()
         asyncio.run(_drive(url, mix, args.clients, args.seconds, projects, queries, result,
-                           args.seed))
+                           args.seed, args.think))
     finally:
         sampler.stopped.set()
         sampler.join(10)
@@ -170,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=30)
     parser.add_argument("--cache-mb", type=int, default=64)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--think", type=lambda v: tuple(float(x) for x in v.split(",")),
+                        default=(1.0, 5.0), help="think time MIN,MAX in seconds (1,5)")
     args = parser.parse_args(argv)
     mixes = [m for m in args.mixes.split(",") if m]
     unknown = set(mixes) - set(MIXES)
@@ -183,8 +189,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"built in {took:.1f} s", flush=True)
     projects = project_iris(store)
     queries = [q.sparql for q in list_queries() if not q.params]
+    offered = args.clients / (sum(args.think) / 2)
     print(f"{len(projects)} projects; {args.clients} clients + 1 probe, {args.seconds:g} s "
-          "per mix; target: probe p99 <= 200 ms, RSS growth <= 200 MB", flush=True)
+          f"per mix, think time {args.think[0]:g}-{args.think[1]:g} s (about {offered:.0f} "
+          "requests/s offered by the thinking clients); target: probe p99 <= 200 ms, "
+          "RSS growth <= 200 MB", flush=True)
     failed = False
     for mix in mixes:
         result = run_mix(store, mix, args, projects, queries, work)
