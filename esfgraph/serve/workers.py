@@ -304,7 +304,7 @@ def _limit_memory(megabytes: int | None) -> None:
 
 
 def _worker_main(conn: Connection, store_root: str, parent: int | None = None,
-                 memory_mb: int | None = None) -> None:
+                 memory_mb: int | None = None, nice: int = 0) -> None:
     """Worker process loop: open the store read-only, then answer jobs until the pipe closes.
 
     First of all the worker ties its life to the server's and gives up the network for good
@@ -327,6 +327,8 @@ def _worker_main(conn: Connection, store_root: str, parent: int | None = None,
         store = ox.Store.read_only(str(opened))
         guard.check("ASK { ?s ?p ?o }")  # import and warm up the parser before the first job
         _limit_memory(memory_mb)
+        if nice:
+            os.nice(nice)
         conn.send(("ready", (os.getpid(), denial.effective, denial.describe())))
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which fails clearly
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
@@ -364,10 +366,16 @@ def _update_main(conn: Connection, store_path: str, text: str, parent: int | Non
 # --------------------------------------------------------------------------- server side
 
 
+#: The CPU niceness of workers that may run expensive queries: they yield the cores to the
+#: server's event loop and the lookup worker, so a long scan cannot slow every answer down.
+GENERAL_NICE = 10
+
+
 @dataclass(eq=False)
 class _Worker:
     process: Any
     conn: Connection
+    role: str = "general"  # "lookup": provably cheap jobs only; "general": any job
 
 
 async def _readable(conn: Connection) -> None:
@@ -438,12 +446,12 @@ class WorkerPool:
         self.max_rows = max_rows
         self.max_expensive_per_client = max(1, max_expensive_per_client)
         self.memory_mb = memory_mb
-        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        # one worker is kept for provably cheap lookups (esfgraph.serve.lanes), which nothing
+        # else can take; the others ("general", lower CPU priority) run anything
+        self._idle: dict[str, asyncio.Queue[_Worker]] = {"lookup": asyncio.Queue(),
+                                                         "general": asyncio.Queue()}
         self._all: set[_Worker] = set()
         self._update_lock = asyncio.Lock()
-        # expensive queries may use all workers but one: that one is kept for provably cheap
-        # lookups (esfgraph.serve.lanes), which nothing else can take
-        self._expensive = asyncio.Semaphore(max(1, self.size - 1))
         self._per_client: dict[str, int] = {}
         # digests of queries that crashed a worker: refused at once the next time
         self._crashers: BoundedCache[bytes, bool] = BoundedCache(1024)
@@ -454,16 +462,52 @@ class WorkerPool:
         self._closing = False
 
     # -- lifecycle
-    def _spawn(self) -> _Worker:
+    def _roles(self) -> list[str]:
+        if self.size < 2:
+            return ["general"]
+        return ["lookup"] + ["general"] * (self.size - 1)
+
+    def _spawn(self, role: str = "general") -> _Worker:
         parent, child = _CTX.Pipe()
+        nice = GENERAL_NICE if role == "general" and self.size >= 2 else 0
         process = _CTX.Process(target=_worker_main, args=(child, str(self.store_root), os.getpid(),
-                                                       self.memory_mb),
-                               daemon=True, name="esfgraph-query-worker")
+                                                       self.memory_mb, nice),
+                               daemon=True, name=f"esfgraph-query-worker-{role}")
         process.start()
         child.close()
-        worker = _Worker(process, parent)
+        worker = _Worker(process, parent, role)
         self._all.add(worker)
         return worker
+
+    def _put(self, worker: _Worker) -> None:
+        self._idle[worker.role].put_nowait(worker)
+
+    async def _take(self, cheap: bool, limit: float) -> _Worker:
+        """An idle worker: a general one for expensive jobs, the first free one for cheap ones.
+
+        Raises:
+            asyncio.TimeoutError: none became free within `limit` seconds.
+        """
+        general = self._idle["general"]
+        if not cheap:
+            return await asyncio.wait_for(general.get(), limit)
+        lookup = self._idle["lookup"]
+        for queue in (lookup, general):
+            if not queue.empty():
+                return queue.get_nowait()
+        getters = [asyncio.ensure_future(q.get()) for q in (lookup, general)]
+        try:
+            done, _ = await asyncio.wait(getters, timeout=limit,
+                                         return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for getter in getters:
+                getter.cancel()
+        got = [g.result() for g in getters if g.done() and not g.cancelled()]
+        if not got:
+            raise asyncio.TimeoutError
+        for extra in got[1:]:  # both became free at once: keep one, give the other back
+            self._put(extra)
+        return got[0]
 
     async def _await_ready(self, worker: _Worker, limit: float = 60.0) -> None:
         try:
@@ -486,7 +530,7 @@ class WorkerPool:
         Raises:
             StoreError: the store cannot be opened.
         """
-        workers = [self._spawn() for _ in range(self.size)]
+        workers = [self._spawn(role) for role in self._roles()]
         try:
             await asyncio.gather(*(self._await_ready(w) for w in workers))
         except StoreError:
@@ -494,7 +538,7 @@ class WorkerPool:
                 await self._kill(worker)
             raise
         for worker in workers:
-            self._idle.put_nowait(worker)
+            self._put(worker)
 
     async def close(self) -> None:
         """Stop every worker."""
@@ -519,13 +563,13 @@ class WorkerPool:
             await self._kill(worker)
             if self._closing:
                 return
-            fresh = self._spawn()
+            fresh = self._spawn(worker.role)
             try:
                 await self._await_ready(fresh)
             except StoreError as exc:
                 _LOG.error("could not replace a query worker: %s (%d left)", exc, self.alive)
                 return
-            self._idle.put_nowait(fresh)
+            self._put(fresh)
 
         task = asyncio.get_running_loop().create_task(replace())
         self._tasks.add(task)
@@ -548,17 +592,18 @@ class WorkerPool:
                   cheap: bool = False, client: str | None = None) -> Reply:
         """Run one query job; a job that outlives `timeout` kills its worker (503 reply).
 
-        Jobs that are not `cheap` (see esfgraph.serve.lanes) share all workers but one, so a
-        cheap lookup always finds a worker; each `client` may run at most
-        `max_expensive_per_client` of them at once (429 beyond).
+        Jobs that are not `cheap` (see esfgraph.serve.lanes) run only on the general workers
+        (lower CPU priority), so the lookup worker is always there for cheap lookups; each
+        `client` may run at most `max_expensive_per_client` expensive jobs at once (429
+        beyond).
         """
         limit = self.timeout if timeout is None else timeout
         key = digest(job["query"]) if job.get("query") else None
         if key is not None and self._crashers.get(key):
             return Reply(400, body=b"This query crashed a query worker before and is refused: "
                                    b"simplify it (less nesting, fewer operators).")
-        if cheap or self.size < 2:
-            return await self._run(job, limit, key=key)
+        if cheap:
+            return await self._run(job, limit, key=key, cheap=True)
         if client is not None:
             if self._per_client.get(client, 0) >= self.max_expensive_per_client:
                 return Reply(429, body=(
@@ -566,19 +611,8 @@ class WorkerPool:
                     "query(ies) running; wait for it to finish (lookups of named resources are "
                     "not limited).").encode())
             self._per_client[client] = self._per_client.get(client, 0) + 1
-        loop = asyncio.get_running_loop()
-        started = loop.time()
         try:
-            try:
-                await asyncio.wait_for(self._expensive.acquire(), limit)
-            except asyncio.TimeoutError:
-                return Reply(503, body=f"The workers for long queries stayed busy for {limit:g} "
-                                       "s; try again later.".encode())
-            try:
-                return await self._run(job, max(0.01, limit - (loop.time() - started)), limit,
-                                       key=key)
-            finally:
-                self._expensive.release()
+            return await self._run(job, limit, key=key)
         finally:
             if client is not None:
                 left = self._per_client.get(client, 1) - 1
@@ -588,7 +622,8 @@ class WorkerPool:
                     self._per_client.pop(client, None)
 
     async def _run(self, job: dict[str, Any], limit: float, shown: float | None = None, *,
-                   key: bytes | None = None, retried: bool = False) -> Reply:
+                   key: bytes | None = None, retried: bool = False, cheap: bool = False
+                   ) -> Reply:
         shown = limit if shown is None else shown
         job = dict(job)
         job.setdefault("max_rows", self.max_rows)
@@ -596,10 +631,10 @@ class WorkerPool:
         deadline = loop.time() + limit
         while True:
             try:
-                worker = await asyncio.wait_for(self._idle.get(),
-                                                max(0.01, deadline - loop.time()))
+                worker = await self._take(cheap, max(0.01, deadline - loop.time()))
             except asyncio.TimeoutError:
-                return Reply(503, body=f"All query workers stayed busy for {shown:g} s; "
+                which = "query workers" if cheap else "workers for long queries"
+                return Reply(503, body=f"All {which} stayed busy for {shown:g} s; "
                                        "try again later.".encode())
             if worker.process.is_alive():
                 break
@@ -633,10 +668,10 @@ class WorkerPool:
                 # killed from outside (operator, OOM killer): not this query's fault, run it
                 # once more on another worker
                 return await self._run(job, deadline - loop.time(), shown, key=key,
-                                       retried=True)
+                                       retried=True, cheap=cheap)
             return Reply(503, body=f"The query's worker process was stopped from outside "
                                    f"(exit {code}); try again.".encode())
-        self._idle.put_nowait(worker)
+        self._put(worker)
         return reply
 
     async def update(self, text: str, timeout: float | None = None,
@@ -647,10 +682,10 @@ class WorkerPool:
             taken: list[_Worker] = []
             try:
                 while len(taken) < self.alive or not taken:
-                    taken.append(await asyncio.wait_for(self._idle.get(), limit))
+                    taken.append(await self._take(True, limit))
             except asyncio.TimeoutError:
                 for worker in taken:
-                    self._idle.put_nowait(worker)
+                    self._put(worker)
                 return Reply(503, body=b"The store is busy with queries; try the update later.")
             for worker in taken:
                 await self._kill(worker)
