@@ -175,7 +175,7 @@ def test_serve_endpoint_in_front_of_virtuoso(empty: dict[str, str], tmp_path: Pa
                              timeout=30)
     with app_in_thread(create_app(settings)) as client:
         texts = ready_made()
-        assert len(texts) == 9
+        assert len(texts) == len(ready_made_queries())
         for name, (raw, params) in ready_made_queries().items():
             answer = sparql(client, texts[name])
             assert answer.status_code == 200, (name, answer.text)
