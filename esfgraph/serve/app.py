@@ -499,8 +499,8 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
         for reply in (out, inc):
             if reply.status != 200:
                 return _reply_response(reply, settings.max_rows)
-        outgoing = _facts(out.rows or [], "p", "o", "label", "g")
-        incoming = _facts(inc.rows or [], "p", "x", "label", None)
+        outgoing = pages.facts_from_rows(out.rows or [], "p", "o", "label", "g")
+        incoming = pages.facts_from_rows(inc.rows or [], "p", "x", "label", None)
         headers = {"Vary": "Accept"}
         if not outgoing and not incoming:
             return HTMLResponse(pages.not_found_page(iri), status_code=404, headers=headers)
@@ -530,21 +530,6 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.settings = settings
     return app
-
-
-def _facts(rows: list[dict[str, Any]], pred: str, value: str, label: str,
-           graph: str | None) -> list[pages.Fact]:
-    """Rows of the page queries → facts, one per (predicate, value, graph) with its first label."""
-    seen: dict[tuple[Any, ...], pages.Fact] = {}
-    for row in rows:
-        if pred not in row or value not in row:
-            continue
-        g = row[graph][1] if graph and graph in row else None
-        key = (row[pred][1], row[value], g)
-        if key not in seen:
-            lab = row[label][1] if label in row else None
-            seen[key] = pages.Fact(row[pred][1], row[value], lab, g)
-    return list(seen.values())
 
 
 __all__ = ["CACHE_HEADER", "ServeSettings", "TRUNCATED_HEADER", "create_app", "static_dir"]
