@@ -617,16 +617,36 @@ def _run(todo: list[str], writer: StoreWriter, report: BuildReport, config: Conf
     # a ProcessPoolExecutor, not a multiprocessing.Pool: when a worker dies (killed, out of
     # memory) a Pool silently loses its task and the build waits forever; the executor fails
     pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=args)
+    broken = False
     try:
         consume(pool.map(_process, todo, chunksize=CHUNK_SIZE), spool)
     except BrokenProcessPool as exc:
+        broken = True
         raise StoreError("a build worker process died (killed, or out of memory?); nothing was "
                          "changed, the previous store is kept") from exc
     finally:  # on an error, do not run the files still queued
-        pool.shutdown(wait=True, cancel_futures=True)
+        if broken:
+            _abandon(pool)
+        else:
+            pool.shutdown(wait=True, cancel_futures=True)
     spool.finish()
     writer.flush()
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def _abandon(pool: ProcessPoolExecutor) -> None:
+    """Kill what is left of a broken pool without waiting on it.
+
+    A graceful shutdown of a pool whose worker was killed can wait forever on CPython 3.11
+    (its queue feeder may be blocked on a pipe nobody reads any more); the build is failing
+    anyway, so the other workers are killed and nothing is joined.
+    """
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            process.kill()
+        except (OSError, ValueError):
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _store_result(result: _Result, writer: StoreWriter, report: BuildReport,
