@@ -144,26 +144,27 @@ def data_routes(settings: Any, backend: Any) -> list[Route]:
             return _error(503, str(exc), exc.retry_after)
         return index, params, request_lang(request)
 
-    async def projects_json(request: Request) -> Response:
+    async def searched(request: Request) -> dict[str, Any] | Response:
+        """The search result for the request's parameters, or the error response."""
         got = await answer(request)
         if isinstance(got, Response):
             return got
         index, params, lang = got
         try:
-            result = await asyncio.to_thread(index.search, params, lang)
+            return await asyncio.to_thread(index.search, params, lang)
         except sqlite3.Error as exc:
             return _error(503, f"The search index cannot be read ({exc}); rebuild the store.")
+
+    async def projects_json(request: Request) -> Response:
+        result = await searched(request)
+        if isinstance(result, Response):
+            return result
         return JSONResponse(result, headers={"Vary": "Accept-Language"})
 
     async def projects_csv(request: Request) -> Response:
-        got = await answer(request)
-        if isinstance(got, Response):
-            return got
-        index, params, lang = got
-        try:
-            result = await asyncio.to_thread(index.search, params, lang)
-        except sqlite3.Error as exc:
-            return _error(503, f"The search index cannot be read ({exc}); rebuild the store.")
+        result = await searched(request)
+        if isinstance(result, Response):
+            return result
         return Response(to_csv(result["items"]), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="projects.csv"',
                                  "Vary": "Accept-Language"})
