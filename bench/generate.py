@@ -851,7 +851,7 @@ class PageGenerator:
         name = f"gen_{index:07d}.txt"
         truth: dict[str, Any] = dict.fromkeys(RECORD_KEYS)
         truth.update(source=name, layout=layout, municipalities=[], cofinanciers=[],
-                     partners=[], sections={}, extra={})
+                     partners=[], sections={}, extra={}, provenance={})
         if layout == "2007-2013":
             text = self.page_2007(truth)
         elif layout == "2014-2020":

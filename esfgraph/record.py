@@ -72,6 +72,10 @@ class Record:
     sections: dict[str, str] = field(default_factory=dict)
     description: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    #: Where the record came from, beside the file: `kind` (page-text, page-html, esf-list,
+    #: kohesio), and as known `url`, `final_url`, `fetched_at`, `etag`, `last_modified`,
+    #: `sha256`, `file`, `row`. Empty for a page read from a saved text file.
+    provenance: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """Return the record as the JSON object `esfgraph parse` prints (dates as ISO strings)."""
@@ -101,7 +105,7 @@ class Record:
 
         present = items = 0
         for f in dataclasses.fields(self):
-            if f.name in ("source", "layout"):
+            if f.name in ("source", "layout", "provenance"):
                 continue
             value = getattr(self, f.name)
             if f.name == "extra":  # only real extra content: not a value that failed to

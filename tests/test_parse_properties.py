@@ -87,7 +87,7 @@ def _check(result, expected: dict) -> None:
     for key in RECORD_KEYS:
         if key == "source":
             continue
-        want = expected.get(key, {} if key in ("sections", "extra") else
+        want = expected.get(key, {} if key in ("sections", "extra", "provenance") else
                             [] if key in ("municipalities", "cofinanciers", "partners") else None)
         assert got[key] == want, (key, got[key], want)
     assert len(result.warnings) == len(wanted_warnings), [str(i) for i in result.issues]
