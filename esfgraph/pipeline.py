@@ -22,8 +22,7 @@ import shutil
 import stat
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ from esfgraph.config import Config
 from esfgraph.errors import EsfGraphError, StoreError
 from esfgraph.lifeline import Owner, die_with, owner
 from esfgraph.mapping import build_time
+from esfgraph.workpool import WorkerDied, ordered_map
 from esfgraph.store import (
     EncodedRecord,
     GraphNames,
@@ -614,39 +614,18 @@ def _run(todo: list[str], writer: StoreWriter, report: BuildReport, config: Conf
     spool = _SpoolLoads(writer, folder)
     ctx = multiprocessing.get_context("forkserver")
     args = (config, personal, validate, strict, when, str(folder), SPOOL_BYTES, owner())
-    # a ProcessPoolExecutor, not a multiprocessing.Pool: when a worker dies (killed, out of
-    # memory) a Pool silently loses its task and the build waits forever; the executor fails
-    pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=args)
-    broken = False
+    # esfgraph.workpool, not a ProcessPoolExecutor: a worker killed while it sends its result
+    # (OOM killer, operator) can hang an executor forever; here it fails the build at once
     try:
-        consume(pool.map(_process, todo, chunksize=CHUNK_SIZE), spool)
-    except BrokenProcessPool as exc:
-        broken = True
-        raise StoreError("a build worker process died (killed, or out of memory?); nothing was "
-                         "changed, the previous store is kept") from exc
-    finally:  # on an error, do not run the files still queued
-        if broken:
-            _abandon(pool)
-        else:
-            pool.shutdown(wait=True, cancel_futures=True)
+        with closing(ordered_map(_process, todo, jobs=jobs, ctx=ctx, initializer=_init_worker,
+                                 initargs=args, chunksize=CHUNK_SIZE)) as results:
+            consume(results, spool)
+    except WorkerDied as exc:
+        raise StoreError(f"a build worker process died (killed, or out of memory?): {exc}; "
+                         "nothing was changed, the previous store is kept") from exc
     spool.finish()
     writer.flush()
     shutil.rmtree(folder, ignore_errors=True)
-
-
-def _abandon(pool: ProcessPoolExecutor) -> None:
-    """Kill what is left of a broken pool without waiting on it.
-
-    A graceful shutdown of a pool whose worker was killed can wait forever on CPython 3.11
-    (its queue feeder may be blocked on a pipe nobody reads any more); the build is failing
-    anyway, so the other workers are killed and nothing is joined.
-    """
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
-        try:
-            process.kill()
-        except (OSError, ValueError):
-            pass
-    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _store_result(result: _Result, writer: StoreWriter, report: BuildReport,

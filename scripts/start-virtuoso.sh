@@ -119,9 +119,15 @@ MaxSortedTopRows           = 100000
 EOF
     (cd "$dir" && virtuoso-t +configfile "$dir/virtuoso.ini" +wait >"$dir/start.out" 2>&1) \
         || { tail -20 "$dir/virtuoso.log" >&2 2>/dev/null; die "virtuoso-t did not start"; }
-    local pid
-    pid="$(sed -n 's/.*Server online at .*(pid \([0-9]*\)).*/\1/p' "$dir/virtuoso.log" | tail -1)"
-    [ -n "$pid" ] || die "cannot find the server's pid in $dir/virtuoso.log"
+    # `+wait` can return before the log says the server is online (seen on a loaded machine):
+    # read the pid from the log, waiting up to 120 s for the line.
+    local pid="" _
+    for _ in $(seq 1 1200); do
+        pid="$(sed -n 's/.*Server online at .*(pid \([0-9]*\)).*/\1/p' "$dir/virtuoso.log" 2>/dev/null | tail -1)"
+        [ -n "$pid" ] && break
+        sleep 0.1
+    done
+    [ -n "$pid" ] || { tail -20 "$dir/virtuoso.log" >&2 2>/dev/null; die "cannot find the server's pid in $dir/virtuoso.log"; }
     echo "$pid" > "$dir/virtuoso.pid"
     local isql
     isql="$(isql_bin)"
