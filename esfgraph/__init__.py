@@ -1,12 +1,110 @@
 """esfgraph: turn Swedish ESF Council project pages into a linked-data knowledge graph.
 
 Stages, data flowing one way: parse → map → link → validate → store → serve / export.
+
+The Python API is the handful of names below (``__all__``); their keyword arguments mirror
+the command line's options, and the `esfgraph` command is a thin layer over them:
+
+    >>> import esfgraph
+    >>> esfgraph.build(["seeds/"], store="esf-store")
+    >>> esfgraph.open("esf-store").question("money-per-region").to_pandas()
+
+- `read` / `read_each`: saved pages → `Record`s (`esfgraph parse`).
+- `build` / `remove`: pages → the store (`esfgraph build`, `esfgraph remove`).
+- `open` → `KnowledgeGraph`: query, ask, construct, describe, question, rdflib, search,
+  map, validate, export, diff, history, push (`esfgraph query`, `validate`, `export`, ...).
+- `what_changed`, `validate_files`, `questions`, `link_report`: the rest of the CLI's work.
+- Errors: every error is an `EsfgraphError`; its message says what is wrong and the fix.
+
+Anything not in ``__all__`` (every submodule) is internal and may change without notice.
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from esfgraph.config import Config, load_config  # noqa: E402
+from esfgraph.errors import (  # noqa: E402
+    ConfigError,
+    EsfgraphError,
+    EsfGraphError,
+    ExportError,
+    LinkError,
+    MissingExtraError,
+    NotAvailableError,
+    ParseError,
+    ParseWarning,
+    QueryError,
+    ReadOnlyError,
+    RejectedFileWarning,
+    SearchError,
+    StoreError,
+    ValidationError,
+)
+from esfgraph.library.building import build, link_report, remove  # noqa: E402
+from esfgraph.library.changesets import CHANGE_FORMATS, Changes, History  # noqa: E402
+from esfgraph.library.graph import (  # noqa: E402
+    KnowledgeGraph,
+    questions,
+    validate_files,
+    what_changed,
+)
+from esfgraph.library.graph import open  # noqa: E402,A004
+from esfgraph.library.reading import read, read_each  # noqa: E402
+from esfgraph.library.results import QueryResult  # noqa: E402
+from esfgraph.parse.result import Issue, ParseResult  # noqa: E402
 from esfgraph.record import RECORD_KEYS, Record  # noqa: E402
 
-__all__ = ["RECORD_KEYS", "Record", "__version__"]
+#: Public errors defined beside the code that raises them, imported on first use so that
+#: `import esfgraph` (and `esfgraph --help`) does not load pyoxigraph.
+_LAZY = {"QuerySyntaxError": "esfgraph.query", "ServiceNotAllowedError": "esfgraph.query",
+         "RemoteError": "esfgraph.remote"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'esfgraph' has no attribute {name!r}")
+
+__all__ = [
+    "CHANGE_FORMATS",
+    "RECORD_KEYS",
+    "Changes",
+    "Config",
+    "ConfigError",
+    "EsfgraphError",
+    "ExportError",
+    "History",
+    "Issue",
+    "KnowledgeGraph",
+    "LinkError",
+    "MissingExtraError",
+    "NotAvailableError",
+    "ParseError",
+    "ParseResult",
+    "ParseWarning",
+    "QueryError",
+    "QueryResult",
+    "QuerySyntaxError",
+    "ReadOnlyError",
+    "Record",
+    "RejectedFileWarning",
+    "RemoteError",
+    "SearchError",
+    "ServiceNotAllowedError",
+    "StoreError",
+    "ValidationError",
+    "__version__",
+    "build",
+    "link_report",
+    "load_config",
+    "open",
+    "questions",
+    "read",
+    "read_each",
+    "remove",
+    "validate_files",
+    "what_changed",
+]
