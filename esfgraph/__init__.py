@@ -23,11 +23,11 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from esfgraph.config import Config, load_config  # noqa: E402
-from esfgraph.errors import (  # noqa: E402
+from esfgraph.config import Config, load_config
+from esfgraph.errors import (
     ConfigError,
+    EsfGraphError,  # noqa: F401 - the older spelling, kept importable (not documented)
     EsfgraphError,
-    EsfGraphError,
     ExportError,
     LinkError,
     MissingExtraError,
@@ -41,19 +41,19 @@ from esfgraph.errors import (  # noqa: E402
     StoreError,
     ValidationError,
 )
-from esfgraph.library.building import build, link_report, remove  # noqa: E402
-from esfgraph.library.changesets import CHANGE_FORMATS, Changes, History  # noqa: E402
-from esfgraph.library.graph import (  # noqa: E402
+from esfgraph.library.building import build, link_report, remove
+from esfgraph.library.changesets import CHANGE_FORMATS, Changes, History
+from esfgraph.library.graph import (
     KnowledgeGraph,
+    open,
     questions,
     validate_files,
     what_changed,
 )
-from esfgraph.library.graph import open  # noqa: E402,A004
-from esfgraph.library.reading import read, read_each  # noqa: E402
-from esfgraph.library.results import QueryResult  # noqa: E402
-from esfgraph.parse.result import Issue, ParseResult  # noqa: E402
-from esfgraph.record import RECORD_KEYS, Record  # noqa: E402
+from esfgraph.library.reading import read, read_each
+from esfgraph.library.results import QueryResult
+from esfgraph.parse.result import Issue, ParseResult
+from esfgraph.record import RECORD_KEYS, Record
 
 #: Public errors defined beside the code that raises them, imported on first use so that
 #: `import esfgraph` (and `esfgraph --help`) does not load pyoxigraph.

@@ -30,8 +30,8 @@ from esfgraph.library.results import QueryResult
 
 if TYPE_CHECKING:
     from esfgraph.push import PushReport
-    from esfgraph.query import ServiceNotAllowedError
     from esfgraph.queries import NamedQuery
+    from esfgraph.query import ServiceNotAllowedError
     from esfgraph.store import Store
     from esfgraph.validate.report import ValidationReport
 
@@ -320,7 +320,7 @@ class KnowledgeGraph:
         return index
 
     def _search_params(self, q: str, facets: Mapping[str, Any]) -> Any:
-        from esfgraph.explore.search import FACETS, BadSearch, SearchParams, _INT_FIELDS
+        from esfgraph.explore.search import _INT_FIELDS, FACETS, BadSearch, SearchParams
 
         known = set(FACETS) | set(_INT_FIELDS) | {"sort", "order"}
         pairs: list[tuple[str, str]] = [("q", q)] if q else []
@@ -528,7 +528,7 @@ def _service_error(exc: ServiceNotAllowedError) -> ServiceNotAllowedError:
         "add --allow-service", "pass allow_service=True (on the CLI: --allow-service)"))
 
 
-def open(store: str | os.PathLike[str] | None = None, *,  # noqa: A001 - the public name
+def open(store: str | os.PathLike[str] | None = None, *,
          config: ConfigLike = None, auth: str | None = None, timeout: float = 60.0
          ) -> KnowledgeGraph:
     """Open a built store, or a remote SPARQL endpoint, as a `KnowledgeGraph`.

@@ -190,11 +190,11 @@ class QueryResult:
         rows = list(self)
         columns: dict[str, list[Any]] = {name: [] for name in self.variables}
         for row in rows:
-            for name in columns:
+            for name, column in columns.items():
                 value = row[name]
                 if isinstance(value, Decimal):
                     value = int(value) if value == value.to_integral_value() else float(value)
-                columns[name].append(value)
+                column.append(value)
         return pl.DataFrame(columns, strict=False)
 
     def __repr__(self) -> str:
