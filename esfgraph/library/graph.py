@@ -19,6 +19,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from esfgraph.config import Config
 from esfgraph.errors import (
+    ConfigError,
     NotAvailableError,
     QueryError,
     SearchError,
@@ -219,7 +220,8 @@ class KnowledgeGraph:
         """
         return QueryResult(self._runner(sparql, bind(params), allow_service, cache), sparql)
 
-    def question(self, name: str, *, cache: bool = True, **params: Any) -> QueryResult:
+    def question(self, name: str, *, allow_service: bool = False, cache: bool = True,
+                 **params: Any) -> QueryResult:
         """Run a ready-made question by name (`esfgraph query --name NAME`); see `questions()`.
 
         Example:
@@ -233,7 +235,8 @@ class KnowledgeGraph:
 
         named = get_query(name)
         bound = bind(params, named.params)
-        return QueryResult(self._runner(named.sparql, bound, False, cache), named.sparql)
+        return QueryResult(self._runner(named.sparql, bound, allow_service, cache),
+                           named.sparql)
 
     def ask(self, sparql: str, *, allow_service: bool = False, **params: Any) -> bool:
         """Run an ASK query and return its answer.
@@ -519,6 +522,42 @@ class KnowledgeGraph:
                     graphs=list(graphs) if graphs else None, progress=progress,
                     personal_data=personal_data, adopt=adopt)
 
+    def serve(self, host: str | None = None, port: int | None = None, *,
+              timeout: float | None = None, workers: int | None = None,
+              max_rows: int | None = None, cache_mb: int = 64, cache_ttl: float = 60,
+              max_expensive_per_client: int = 1, worker_memory_mb: int = 512,
+              enable_update: bool = False, update_token: str | None = None,
+              announce: Callable[[str], None] | None = None) -> None:
+        """Serve the graph over HTTP until interrupted (`esfgraph serve`); blocks.
+
+        The SPARQL endpoint at /sparql, the query page, linked-data pages and the explorer.
+        Read-only and safe by default: SERVICE and LOAD are refused, every query has a time
+        limit and runs in a worker process without network. A remote endpoint is served
+        by forwarding every query to it (read-only).
+
+        Args:
+            host, port: where to listen (default from the config: 127.0.0.1:8000).
+            timeout: seconds a query may run (default 30, from the config).
+            workers: query worker processes (default: CPU count, at least 2).
+            max_rows: cap on result rows / triples (default 10000).
+            cache_mb: memory for cached answers (0 turns the cache off).
+            cache_ttl: for a remote endpoint, seconds a cached answer is reused.
+            max_expensive_per_client: queries not provably cheap one client may run at once.
+            worker_memory_mb: memory each query worker may use (0: no limit).
+            enable_update, update_token: accept SPARQL Update with this bearer token.
+            announce: called with each start-up message (default: printed on stderr).
+
+        Raises:
+            StoreError: the store cannot be opened; ConfigError: bad update settings.
+        """
+        from esfgraph.library.serving import _stderr, serve_graph
+
+        serve_graph(self, host, port, timeout=timeout, workers=workers, max_rows=max_rows,
+                    cache_mb=cache_mb, cache_ttl=cache_ttl,
+                    max_expensive_per_client=max_expensive_per_client,
+                    worker_memory_mb=worker_memory_mb, enable_update=enable_update,
+                    update_token=update_token, announce=announce or _stderr)
+
 
 def _service_error(exc: ServiceNotAllowedError) -> ServiceNotAllowedError:
     """The guard's message, with the Python spelling of the fix."""
@@ -529,20 +568,23 @@ def _service_error(exc: ServiceNotAllowedError) -> ServiceNotAllowedError:
 
 
 def open(store: str | os.PathLike[str] | None = None, *,
-         config: ConfigLike = None, auth: str | None = None, timeout: float = 60.0
-         ) -> KnowledgeGraph:
+         endpoint: str | None = None, config: ConfigLike = None, auth: str | None = None,
+         timeout: float = 60.0) -> KnowledgeGraph:
     """Open a built store, or a remote SPARQL endpoint, as a `KnowledgeGraph`.
 
     Args:
         store: a store directory (as written by `esfgraph.build`), or the ``http(s)://``
             query URL of a SPARQL endpoint (e.g. after `esfgraph push`); None opens the
             configured store (``.esfgraph/store`` by default).
+        endpoint: the query URL of a SPARQL endpoint, said explicitly (``--endpoint``);
+            give either `store` or `endpoint`.
         config: a `Config`, a YAML file path, or None for ./esfgraph.yaml when present.
         auth: ``"user:password"`` for a remote endpoint (HTTP Basic or Digest).
         timeout: seconds to wait for a remote endpoint per request.
 
     Raises:
         StoreError: there is no store at the path.
+        RemoteError: an endpoint URL that is not http(s), or credentials not user:password.
         ConfigError: the config file is bad.
 
     Example:
@@ -550,16 +592,19 @@ def open(store: str | os.PathLike[str] | None = None, *,
         >>> kg.question("money-per-region").to_pandas()
     """
     cfg = resolve_config(config)
+    if endpoint is not None and store is not None:
+        raise ConfigError("give either a store path or endpoint=URL, not both")
     target = os.fspath(store) if store is not None else str(cfg.store_path())
-    if target.startswith(("http://", "https://")):
-        from esfgraph.remote import parse_auth
+    if endpoint is not None or "://" in target:
+        from esfgraph.remote import RemoteEndpoint
 
-        parse_auth(auth)  # bad credentials fail here, not at the first query
-        return KnowledgeGraph(None, target, cfg, auth=auth, timeout=timeout)
+        url = endpoint if endpoint is not None else target
+        RemoteEndpoint(url, auth=auth, timeout=timeout)  # a bad URL or auth fails here
+        return KnowledgeGraph(None, url, cfg, auth=auth, timeout=timeout)
     path = Path(target)
     if not path.is_dir():
-        raise StoreError(f"no store at {path}; build one with `esfgraph build SOURCES` "
-                         "(or esfgraph.build(SOURCES, store=PATH))")
+        raise StoreError(f"{path}: no store here; build one first with `esfgraph build "
+                         "SOURCES`")
     return KnowledgeGraph(path, None, cfg)
 
 
