@@ -28,8 +28,21 @@ def _store_class() -> type:
         def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
             raise ReadOnlyError(_WHY)
 
-        add = addN = remove = update = add_graph = remove_graph = _refuse
-        destroy = _refuse
+        add = addN = remove = update = remove_graph = destroy = _refuse
+
+        def add_graph(self, graph: Any) -> None:
+            """rdflib "adds" a graph just to name it (Dataset.graphs() does so for the
+            default graph): a no-op for the default graph or one that exists, else refused."""
+            import pyoxigraph as ox
+            from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+            name = getattr(graph, "identifier", graph)
+            if name == DATASET_DEFAULT_GRAPH_ID:
+                return
+            if isinstance(name, str) and self._inner.contains_named_graph(
+                    ox.NamedNode(str(name))):
+                return
+            self._refuse()
 
         def open(self, configuration: str, create: bool = False) -> NoReturn:
             raise ReadOnlyError(_WHY)
