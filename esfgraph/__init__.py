@@ -35,9 +35,12 @@ from esfgraph.errors import (
     ParseError,
     ParseWarning,
     QueryError,
+    QuerySyntaxError,
     ReadOnlyError,
     RejectedFileWarning,
+    RemoteError,
     SearchError,
+    ServiceNotAllowedError,
     StoreError,
     ValidationError,
 )
@@ -55,22 +58,27 @@ from esfgraph.library.results import QueryResult
 from esfgraph.parse.result import Issue, ParseResult
 from esfgraph.record import RECORD_KEYS, Record
 
-#: Public errors defined beside the code that raises them, imported on first use so that
-#: `import esfgraph` (and `esfgraph --help`) does not load pyoxigraph.
-_LAZY = {"QuerySyntaxError": "esfgraph.query", "ServiceNotAllowedError": "esfgraph.query",
-         "RemoteError": "esfgraph.remote"}
+#: Result types returned by the functions above, defined beside the code that fills them and
+#: imported on first use, so that `import esfgraph` (and `esfgraph --help`) stays fast.
+_LAZY = {"BuildReport": "esfgraph.pipeline", "Progress": "esfgraph.pipeline",
+         "PushReport": "esfgraph.push", "ValidationReport": "esfgraph.validate.report",
+         "LinkReport": "esfgraph.link.report", "Question": "esfgraph.queries"}
 
 
 def __getattr__(name: str) -> object:
     if name in _LAZY:
         import importlib
 
-        return getattr(importlib.import_module(_LAZY[name]), name)
+        module = importlib.import_module(_LAZY[name])
+        value = getattr(module, "NamedQuery" if name == "Question" else name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'esfgraph' has no attribute {name!r}")
 
 __all__ = [
     "CHANGE_FORMATS",
     "RECORD_KEYS",
+    "BuildReport",
     "Changes",
     "Config",
     "ConfigError",
@@ -80,14 +88,18 @@ __all__ = [
     "Issue",
     "KnowledgeGraph",
     "LinkError",
+    "LinkReport",
     "MissingExtraError",
     "NotAvailableError",
     "ParseError",
     "ParseResult",
     "ParseWarning",
+    "Progress",
+    "PushReport",
     "QueryError",
     "QueryResult",
     "QuerySyntaxError",
+    "Question",
     "ReadOnlyError",
     "Record",
     "RejectedFileWarning",
@@ -96,6 +108,7 @@ __all__ = [
     "ServiceNotAllowedError",
     "StoreError",
     "ValidationError",
+    "ValidationReport",
     "__version__",
     "build",
     "link_report",

@@ -36,6 +36,19 @@ class QueryError(EsfgraphError):
     """A SPARQL query is malformed or not allowed; the message cites line and column."""
 
 
+class QuerySyntaxError(QueryError):
+    """The SPARQL text does not parse; `line` and `column` say where."""
+
+    def __init__(self, message: str, line: int | None, column: int | None) -> None:
+        self.line = line
+        self.column = column
+        super().__init__(message)
+
+
+class ServiceNotAllowedError(QueryError):
+    """The query calls a remote endpoint with SERVICE and that was not allowed."""
+
+
 class ValidationError(EsfgraphError):
     """The SHACL validation could not run (not: the data does not conform)."""
 
@@ -70,3 +83,15 @@ class RejectedFileWarning(ParseWarning):
 
 class SearchError(EsfgraphError):
     """A search or map parameter is not valid (the message says which and why)."""
+
+
+class RemoteError(EsfgraphError):
+    """A remote SPARQL or Graph Store server refused a request or could not be reached."""
+
+    def __init__(self, url: str, message: str, status: int | None = None, body: str = "") -> None:
+        self.url = url
+        self.status = status
+        self.body = body
+        where = f"{url}: HTTP {status}" if status is not None else url
+        excerpt = f" — server said: {body}" if body else ""
+        super().__init__(f"{where}: {message}{excerpt}")

@@ -41,7 +41,7 @@ _FORMS = {"select": "select", "ask": "ask", "construct": "graph", "describe": "g
 
 
 def questions() -> tuple[NamedQuery, ...]:
-    """The ready-made questions (`esfgraph query --list`), sorted by name.
+    """The ready-made questions (`esfgraph query --list`) as `Question`s, sorted by name.
 
     Each has ``name``, ``title``, ``description``, ``sparql`` and ``params`` (each with
     ``name``, ``datatype`` and ``default``); run one with `KnowledgeGraph.question`.
