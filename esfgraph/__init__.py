@@ -55,14 +55,14 @@ from esfgraph.library.graph import (
 )
 from esfgraph.library.reading import read, read_each
 from esfgraph.library.results import QueryResult
-from esfgraph.parse.result import Issue, ParseResult
 from esfgraph.record import RECORD_KEYS, Record
 
-#: Result types returned by the functions above, defined beside the code that fills them and
+#: Result types returned by the functions above (and the parser's), defined beside the code that fills them and
 #: imported on first use, so that `import esfgraph` (and `esfgraph --help`) stays fast.
 _LAZY = {"BuildReport": "esfgraph.pipeline", "Progress": "esfgraph.pipeline",
          "PushReport": "esfgraph.push", "ValidationReport": "esfgraph.validate.report",
-         "LinkReport": "esfgraph.link.report", "Question": "esfgraph.queries"}
+         "LinkReport": "esfgraph.link.report", "Question": "esfgraph.queries",
+         "Issue": "esfgraph.parse.result", "ParseResult": "esfgraph.parse.result"}
 
 
 def __getattr__(name: str) -> object:

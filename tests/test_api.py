@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
+import warnings
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +25,8 @@ from pathlib import Path
 import pytest
 import rdflib
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import esfgraph
 from esfgraph.cli import main as cli
@@ -407,20 +410,17 @@ def test_config_and_load_config(tmp_path):
         esfgraph.load_config(tmp_path / "missing.yaml")
 
 
-def test_a_remote_endpoint_answers_like_the_store(kg, store):
-    from esfgraph.serve import ServeSettings, create_app
-    from tests.serve_fixtures.server import app_in_thread
-
-    with app_in_thread(create_app(ServeSettings(store=str(store), workers=1))) as client:
-        remote = esfgraph.open(endpoint=f"{client.base_url}/sparql")
-        assert remote.path is None
-        assert remote.question("money-per-region").serialize("csv") == \
-            kg.question("money-per-region").serialize("csv")
-        assert remote.ask("ASK { ?p esf:region ?r }") is True
-        with pytest.raises(esfgraph.NotAvailableError, match="needs a local store"):
-            remote.export("nt")
-        with pytest.raises(esfgraph.ServiceNotAllowedError):
-            list(remote.query("SELECT * WHERE { SERVICE <http://x/> { ?s ?p ?o } }"))
+def test_a_remote_endpoint_answers_like_the_store(kg, explorer):
+    remote = esfgraph.open(endpoint=f"{explorer.base_url}/sparql")
+    assert remote.path is None
+    assert remote.question("money-per-region").serialize("csv") == \
+        kg.question("money-per-region").serialize("csv")
+    assert list(remote.question("money-per-region")) == list(kg.question("money-per-region"))
+    assert remote.ask("ASK { ?p esf:region ?r }") is True
+    with pytest.raises(esfgraph.NotAvailableError, match="needs a local store"):
+        remote.export("nt")
+    with pytest.raises(esfgraph.ServiceNotAllowedError):
+        list(remote.query("SELECT * WHERE { SERVICE <http://x/> { ?s ?p ?o } }"))
 
 
 # -- the documentation runs as written ----------------------------------------------------------
@@ -482,3 +482,46 @@ def test_the_notebook_answers_the_readme_question(store, tmp_path):
     assert "Ulricehamn" in out.stdout and "GB" in out.stdout
     chart = tmp_path / "youth_money.png"
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# -- outside input (property tests) -------------------------------------------------------------
+
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(min_size=1, max_size=400).map(lambda t: "Projekt\n" + t))
+def test_read_of_any_text_gives_a_record_or_a_parse_error(text):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", esfgraph.ParseWarning)
+        try:
+            record = esfgraph.read(text)
+        except esfgraph.ParseError as exc:
+            assert str(exc).startswith("<text>: ")
+        else:
+            assert isinstance(record, esfgraph.Record)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.sampled_from(["integer", "decimal", "double", "boolean", "date", "dateTime",
+                        "string", "gYear"]), st.text(max_size=30))
+def test_python_value_never_raises_on_ill_typed_literals(datatype, lexical):
+    from esfgraph.library.results import python_value
+
+    value = python_value({"type": "literal", "value": lexical,
+                          "datatype": f"http://www.w3.org/2001/XMLSchema#{datatype}"})
+    assert value is not None
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.text(max_size=40), st.integers(), st.decimals(allow_nan=False,
+                                                                   allow_infinity=False),
+                 st.dates(), st.booleans()))
+def test_any_parameter_value_binds_or_says_why(value):
+    from esfgraph.library.graph import bind
+
+    try:
+        bound = bind({"x": value})
+    except esfgraph.QueryError:
+        return
+    assert set(bound) == {"x"}
+

@@ -10,11 +10,13 @@ import os
 import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Literal, Union
+from typing import TYPE_CHECKING, Literal, Union
 
 from esfgraph.errors import ParseError, ParseWarning, RejectedFileWarning
-from esfgraph.parse.result import ParseResult
-from esfgraph.record import Record
+
+if TYPE_CHECKING:  # the parser loads on the first read, not on `import esfgraph`
+    from esfgraph.parse.result import ParseResult
+    from esfgraph.record import Record
 
 #: What `read` accepts: a path (file or folder), the text of a page, or its bytes.
 Source = Union[str, "os.PathLike[str]", bytes]
