@@ -10,5 +10,5 @@ rm -f docs/api/*.html docs/api/search.js
 "$PY" -m pdoc esfgraph '!esfgraph\..*' --docformat google --no-show-source --no-search \
     --footer-text "esfgraph $("$PY" -c 'import esfgraph; print(esfgraph.__version__)')" \
     -o docs/api
-"$PY" -m jupytext --to ipynb docs/examples/youth_money.py -o docs/examples/youth_money.ipynb
+"$PY" -m jupytext --update --to ipynb docs/examples/youth_money.py -o docs/examples/youth_money.ipynb
 echo "docs/api/ and docs/examples/youth_money.ipynb regenerated"

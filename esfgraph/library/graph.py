@@ -149,9 +149,9 @@ class KnowledgeGraph:
         return self.path
 
     @property
-    def store(self) -> Store:
-        """The open local store (`esfgraph.store.Store`; the version current when first used)."""
-        if self._store is None:
+    def _opened(self) -> Store:
+        """The open local store: the current version (a new build is picked up); internal."""
+        if self._store is None or self._store.is_stale():
             from esfgraph.store import Store
 
             self._store = Store(self._local("the store object"))
@@ -161,7 +161,7 @@ class KnowledgeGraph:
                 cache: bool) -> Callable[[str | None, bool], tuple[bytes, str]]:
         if self.endpoint is not None:
             return self._remote_runner(sparql, bound, allow_service)
-        store = self.store
+        store = self._opened
 
         def run(fmt: str | None, tty: bool) -> tuple[bytes, str]:
             from esfgraph.query import ServiceNotAllowedError, run_query
@@ -299,7 +299,7 @@ class KnowledgeGraph:
         from esfgraph.namespaces import PREFIXES
 
         self._local("rdflib()")
-        return read_only_dataset(self.store.db_path, PREFIXES)
+        return read_only_dataset(self._opened.db_path, PREFIXES)
 
     # -- explorer data -----------------------------------------------------------------------
 
@@ -308,7 +308,7 @@ class KnowledgeGraph:
         from esfgraph.explore.search import open_index
 
         self._local("search() and map()")
-        version = self.store.version
+        version = self._opened.version
         index = open_index(version)
         if index is None:
             try:
@@ -435,9 +435,9 @@ class KnowledgeGraph:
         self._local("export()")
         if path is None:
             buffer = io.BytesIO()
-            export(self.store, format, buffer, graph=graph, personal_data=personal_data)
+            export(self._opened, format, buffer, graph=graph, personal_data=personal_data)
             return buffer.getvalue()
-        export(self.store, format, path, graph=graph, personal_data=personal_data)
+        export(self._opened, format, path, graph=graph, personal_data=personal_data)
         return None
 
     def diff(self, other: KnowledgeGraph | str | os.PathLike[str], *,
