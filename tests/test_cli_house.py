@@ -64,3 +64,13 @@ def test_the_check_catches_an_internal_import(tmp_path: Path) -> None:
 def test_every_command_module_is_checked() -> None:
     names = {p.name for p in CLI.glob("cmd_*.py")}
     assert {"cmd_build.py", "cmd_query.py", "cmd_serve.py", "cmd_parse.py"} <= names
+
+
+def test_the_api_reference_page_documents_exactly_the_public_names() -> None:
+    """docs/api/esfgraph.html (pdoc) is regenerated when `__all__` changes."""
+    import re
+
+    page = (CLI.parent.parent / "docs" / "api" / "esfgraph.html").read_text(encoding="utf-8")
+    documented = set(re.findall(r'<section id="([A-Za-z_]+)">', page))
+    assert documented == set(esfgraph.__all__), \
+        "run `bash scripts/api-docs.sh` and commit docs/api/"

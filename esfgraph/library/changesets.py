@@ -18,7 +18,7 @@ CHANGE_FORMATS = ("text", "csv", "json", "rdf-patch", "turtle")
 class Changes(list):  # type: ignore[type-arg]
     """The changed projects from one state to another (a list, in project order).
 
-    Each item has ``project`` (IRI), ``status`` (new, removed, changed), ``title``,
+    Each item has ``project`` (IRI), ``status`` (added, removed, changed, restored), ``title``,
     ``fields`` (changes grouped as money, dates and phase, organisations, places, text,
     with old and new values) and the raw ``removals`` / ``additions``. Empty when the two
     states hold the same data.
