@@ -21,7 +21,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from esfgraph.errors import QueryError
+from esfgraph.errors import QueryError, QuerySyntaxError, ServiceNotAllowedError
 from esfgraph.namespaces import PREFIXES
 from esfgraph.queries import NamedQuery, Param
 
@@ -45,19 +45,6 @@ _RDF_FORMATS = {
 CACHE_MAX_BYTES = 8 * 1024 * 1024
 _VARNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
-
-
-class QuerySyntaxError(QueryError):
-    """The SPARQL text does not parse; `line` and `column` say where."""
-
-    def __init__(self, message: str, line: int | None, column: int | None) -> None:
-        self.line = line
-        self.column = column
-        super().__init__(message)
-
-
-class ServiceNotAllowedError(QueryError):
-    """The query calls a remote endpoint with SERVICE and that was not allowed."""
 
 
 @dataclass

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from esfgraph.errors import EsfGraphError, QueryError
+from esfgraph.errors import QueryError, RemoteError
 
 #: Short format names → the media type asked for in `Accept`.
 FORMATS: dict[str, str] = {
@@ -40,18 +40,6 @@ FORMATS: dict[str, str] = {
 
 #: Largest SPARQL Update body sent in one request by the update fallback (bytes of N-Triples).
 DEFAULT_UPDATE_CHUNK = 512 * 1024
-
-
-class RemoteError(EsfGraphError):
-    """A remote SPARQL or Graph Store server refused a request or could not be reached."""
-
-    def __init__(self, url: str, message: str, status: int | None = None, body: str = "") -> None:
-        self.url = url
-        self.status = status
-        self.body = body
-        where = f"{url}: HTTP {status}" if status is not None else url
-        excerpt = f" — server said: {body}" if body else ""
-        super().__init__(f"{where}: {message}{excerpt}")
 
 
 @dataclass

@@ -8,9 +8,7 @@ from typing import Any, Callable
 
 import click
 
-from esfgraph import __version__
-from esfgraph.config import Config, load_config
-from esfgraph.errors import EsfGraphError
+from esfgraph import Config, EsfgraphError, __version__, load_config
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -35,7 +33,7 @@ def config_option(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, config_path: str | None, **kwargs: Any) -> Any:
         try:
             config = load_config(config_path)
-        except EsfGraphError as exc:
+        except EsfgraphError as exc:
             raise click.UsageError(str(exc)) from exc
         return func(*args, config=config, **kwargs)
 

@@ -1,4 +1,4 @@
-"""`esfgraph build`: parse, map and load pages into the store (a thin layer on esfgraph.pipeline)."""
+"""`esfgraph build`: parse, map and load pages into the store (a thin layer on esfgraph.build)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import sys
 
 import click
 
+from esfgraph import EsfgraphError, build
 from esfgraph.cli._group import Config, config_option, fail, main
-from esfgraph.errors import EsfGraphError
 
 
 @main.command("build")
@@ -42,8 +42,6 @@ def build_command(sources: tuple[str, ...], store_path: str | None, config: Conf
       esfgraph build seeds/
       esfgraph build pages/ --store /data/esf-store --no-personal-data --strict
     """
-    from esfgraph.pipeline import build
-
     srcs = list(sources) or list(config.extra.get("sources") or [])
     if not srcs:
         fail("no sources given: name files or folders of saved pages, e.g. `esfgraph build "
@@ -62,11 +60,11 @@ def build_command(sources: tuple[str, ...], store_path: str | None, config: Conf
         bar.update(1)
 
     try:
-        report = build(srcs, config, store_path=store_path,
+        report = build(srcs, store_path, config=config,
                        personal_data=False if no_personal_data else None,
                        validate=False if no_validate else None, strict=strict, full=full,
                        jobs=jobs, progress=progress)
-    except EsfGraphError as exc:
+    except EsfgraphError as exc:
         fail(str(exc))
         return
     finally:

@@ -6,9 +6,8 @@ import sys
 
 import click
 
-from esfgraph.changes.report import FORMATS
+from esfgraph import CHANGE_FORMATS, EsfgraphError, what_changed
 from esfgraph.cli._group import Config, config_option, fail, main
-from esfgraph.errors import EsfGraphError
 
 
 @main.command("diff")
@@ -17,7 +16,7 @@ from esfgraph.errors import EsfGraphError
 @click.option("--store", "store_path", type=click.Path(file_okay=False), default=None,
               help="Store whose change log holds the builds OLD and NEW name (default: "
                    "`store` in esfgraph.yaml, .esfgraph/store).")
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text",
+@click.option("-f", "--format", "fmt", type=click.Choice(CHANGE_FORMATS), default="text",
               show_default=True, help="Report format.")
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
               help="Write the report to a file instead of stdout.")
@@ -42,24 +41,11 @@ def diff_command(old: str, new: str, store_path: str | None, fmt: str, output: c
       esfgraph diff 2026-10-01 2026-11-28 --format json
       esfgraph diff 0 1 --format csv
     """
-    from esfgraph.changes.diff import diff_builds, diff_paths, is_path
-    from esfgraph.changes.report import render
-
-    personal = config.personal_data and not no_personal_data
     try:
-        if is_path(old) or is_path(new):
-            changes = diff_paths(old, new, config, personal_data=personal)
-            base = config.base_iri
-        else:
-            root = store_path or str(config.store_path())
-            changes = diff_builds(root, old, new)
-            if not personal:
-                for c in changes:
-                    c.removals = [s for s in c.removals if not s[2]]
-                    c.additions = [s for s in c.additions if not s[2]]
-            base = config.base_iri
-    except EsfGraphError as exc:
+        changes = what_changed(old, new, store=store_path, config=config,
+                               personal_data=not no_personal_data)
+    except EsfgraphError as exc:
         fail(str(exc))
         return
-    output.write(render(changes, fmt, heading=f"esfgraph diff {old} {new}", base=base))
+    output.write(changes.render(fmt))
     sys.exit(1 if changes else 0)

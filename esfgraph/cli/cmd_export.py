@@ -1,4 +1,4 @@
-"""`esfgraph export`: write the graph in an RDF format (a thin layer on esfgraph.export)."""
+"""`esfgraph export`: write the graph in an RDF format (a thin layer on KnowledgeGraph.export)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import sys
 
 import click
 
+import esfgraph
+from esfgraph import EsfgraphError
 from esfgraph.cli._group import Config, config_option, fail, main
-from esfgraph.errors import EsfGraphError
 
 
 @main.command("export")
@@ -35,14 +36,11 @@ def export_command(fmt: str, output: str | None, graph: str | None, store_path: 
       esfgraph export --format nq --no-personal-data > esf.nq
       esfgraph export --format turtle --graph https://w3id.org/esfgraph/graph/reference
     """
-    from esfgraph.export import export
-    from esfgraph.store import Store
-
     try:
-        store = Store(store_path or config.store_path())
-        export(store, fmt, output if output else sys.stdout.buffer, graph=graph,
-               personal_data=not no_personal_data)
-    except EsfGraphError as exc:
+        esfgraph.open(store_path, config=config).export(
+            fmt, output if output else sys.stdout.buffer, graph=graph,
+            personal_data=not no_personal_data)
+    except EsfgraphError as exc:
         fail(str(exc))
 
 

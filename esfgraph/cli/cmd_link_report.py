@@ -1,4 +1,4 @@
-"""`esfgraph link-report`: what links and what does not (a thin layer on esfgraph.link.report)."""
+"""`esfgraph link-report`: what links and what does not (a thin layer on esfgraph.link_report)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
+from esfgraph import EsfgraphError, link_report, read_each
 from esfgraph.cli._group import fail, main
-from esfgraph.errors import EsfGraphError
 
 
 @main.command("link-report")
@@ -26,10 +26,6 @@ def link_report_command(sources: tuple[str, ...], as_json: bool) -> None:
       esfgraph link-report
       esfgraph link-report pages/ --json > link-report.json
     """
-    from esfgraph.link import default_gazetteer
-    from esfgraph.link.report import link_report
-    from esfgraph.parse import parse_paths
-
     paths = list(sources)
     if not paths:
         if not Path("seeds").is_dir():
@@ -38,14 +34,14 @@ def link_report_command(sources: tuple[str, ...], as_json: bool) -> None:
         paths = ["seeds"]
     records = []
     try:
-        for result in parse_paths(paths):
+        for result in read_each(paths):
             if result.record is None:
                 reasons = "; ".join(i.message for i in result.issues if i.severity == "error")
                 click.echo(f"skipped {result.source}: {reasons or 'rejected'}", err=True)
             else:
                 records.append(result.record)
-        report = link_report(records, default_gazetteer())
-    except EsfGraphError as exc:
+        report = link_report(records)
+    except EsfgraphError as exc:
         fail(str(exc))
         return
     click.echo(report.dumps() if as_json else report.to_text(), nl=False)

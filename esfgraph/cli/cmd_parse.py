@@ -1,4 +1,4 @@
-"""`esfgraph parse`: print the typed records of saved pages as JSON (a thin layer on esfgraph.parse)."""
+"""`esfgraph parse`: print the typed records of saved pages as JSON (a thin layer on esfgraph.read_each)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import IO
 
 import click
 
+from esfgraph import ParseResult, read_each
 from esfgraph.cli._group import main
-from esfgraph.parse import ParseResult, parse_paths
 
 
 def _dump(results_json: list[dict], fmt: str, single: bool, out: IO[str]) -> None:
@@ -53,7 +53,7 @@ def parse_command(paths: tuple[str, ...], fmt: str, output: IO[str], quiet: bool
     rejected = 0
     total = 0
     result: ParseResult
-    for result in parse_paths(paths):
+    for result in read_each(paths):
         total += 1
         for issue in result.issues:
             if issue.severity == "error" or not quiet:

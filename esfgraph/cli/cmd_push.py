@@ -7,9 +7,9 @@ import sys
 
 import click
 
+import esfgraph
+from esfgraph import Config, EsfgraphError
 from esfgraph.cli._group import config_option, fail, main
-from esfgraph.config import Config
-from esfgraph.errors import EsfGraphError
 
 
 @main.command("push")
@@ -56,23 +56,19 @@ def push_command(query_url: str, graph_store_url: str | None, update_url: str | 
       esfgraph push --endpoint http://127.0.0.1:8890/sparql-auth \\
           --graph-store http://127.0.0.1:8890/sparql-graph-crud-auth --auth esfgraph:SECRET
     """
-    from esfgraph.push import push
-    from esfgraph.remote import RemoteEndpoint
-
     auth = auth or os.environ.get("ESFGRAPH_REMOTE_AUTH") or None
     try:
-        endpoint = RemoteEndpoint(query_url, update_url=update_url,
-                                  graph_store_url=graph_store_url, auth=auth, timeout=timeout)
         with click.progressbar(length=1, label="pushing graphs", file=sys.stderr,
                                show_pos=True) as bar:
             def progress(done: int, total: int) -> None:
                 bar.length = max(total, 1)
                 bar.update(done - bar.pos)
 
-            report = push(store_path or config.store_path(), endpoint,
-                          resume=not no_resume, graphs=list(graphs) or None, progress=progress,
-                          personal_data=not no_personal_data, adopt=adopt)
-    except EsfGraphError as exc:
+            report = esfgraph.open(store_path, config=config).push(
+                query_url, update=update_url, graph_store=graph_store_url, auth=auth,
+                timeout=timeout, resume=not no_resume, graphs=list(graphs) or None,
+                progress=progress, personal_data=not no_personal_data, adopt=adopt)
+    except EsfgraphError as exc:
         fail(str(exc))
         return
     click.echo(report.summary())

@@ -1,11 +1,17 @@
-"""`esfgraph query`: run SPARQL on the store (a thin layer on esfgraph.query)."""
+"""`esfgraph query`: run SPARQL on the store (a thin layer on KnowledgeGraph.query)."""
 
 from __future__ import annotations
 
+import os
+import re
+
 import click
 
+import esfgraph
+from esfgraph import EsfgraphError, questions
 from esfgraph.cli._group import Config, config_option, fail, main
-from esfgraph.errors import EsfGraphError
+
+_VARNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 @main.command("query")
@@ -51,35 +57,30 @@ def query_command(query: str | None, query_file, name: str | None, params: tuple
       esfgraph query 'SELECT ?p ?t WHERE { ?p a esf:Project ; dcterms:title ?t }'
       esfgraph query --endpoint http://127.0.0.1:7878/query --name money-per-year
     """
-    from esfgraph.queries import get_query
-    from esfgraph.queries import list_queries as all_queries
-
     if list_queries:
-        for q in all_queries():
+        for q in questions():
             extra = "".join(f" [--param {p.name}=<{p.datatype}>]" for p in q.params)
             click.echo(f"{q.name}{extra}\n    {q.title}. {q.description}".rstrip())
         return
     given = [x for x in (query, query_file, name) if x]
     if len(given) != 1:
         fail("give exactly one of: a QUERY argument, -f FILE or --name NAME (see --list)")
-    from esfgraph.query import bind_params, parse_params, run_query
-    from esfgraph.store import Store
-
+    values = _param_pairs(params)
     try:
-        values = parse_params(list(params))
+        if endpoint:
+            kg = esfgraph.open(endpoint=endpoint, config=config,
+                               auth=auth or os.environ.get("ESFGRAPH_REMOTE_AUTH") or None)
+        else:
+            kg = esfgraph.open(store_path, config=config)
         if name:
-            named = get_query(name)
-            sparql, bound = named.sparql, bind_params(values, named.params)
+            result = kg.question(name, allow_service=allow_service, cache=not no_cache,
+                                 **values)
         else:
             sparql = query if query else query_file.read()
-            bound = bind_params(values)
-        if endpoint:
-            data = _remote(endpoint, auth, sparql, bound, fmt, output.isatty(), allow_service)
-        else:
-            store = Store(store_path or config.store_path())
-            data = run_query(store, sparql, params=bound, fmt=fmt, tty=output.isatty(),
-                             allow_service=allow_service, use_cache=not no_cache).data
-    except EsfGraphError as exc:
+            result = kg.query(sparql, allow_service=allow_service, cache=not no_cache,
+                              **values)
+        data = result.serialize(fmt, tty=output.isatty())
+    except EsfgraphError as exc:
         fail(str(exc))
         return
     output.write(data)
@@ -88,15 +89,13 @@ def query_command(query: str | None, query_file, name: str | None, params: tuple
     output.flush()
 
 
-
-def _remote(endpoint: str, auth: str | None, sparql: str, params: dict, fmt: str | None,  # type: ignore[type-arg]
-            tty: bool, allow_service: bool) -> bytes:
-    """Run the query on a SPARQL server (same formats and SERVICE rule as the local store)."""
-    import os
-
-    from esfgraph.query import check_query
-    from esfgraph.remote import RemoteEndpoint, run_remote_query
-
-    check_query(sparql, allow_service=allow_service)
-    remote = RemoteEndpoint(endpoint, auth=auth or os.environ.get("ESFGRAPH_REMOTE_AUTH") or None)
-    return run_remote_query(remote, sparql, fmt, params=params, tty=tty)
+def _param_pairs(pairs: tuple[str, ...]) -> dict[str, str]:
+    """`--param NAME=VALUE` options → `{name: value}` (the API types the values)."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        name = name.strip().lstrip("?$")
+        if not sep or not _VARNAME.match(name):
+            fail(f"--param needs NAME=VALUE with a plain variable name, got {pair!r}")
+        out[name] = value
+    return out

@@ -1,11 +1,11 @@
-"""`esfgraph remove`: drop records from the store (a thin layer on esfgraph.pipeline)."""
+"""`esfgraph remove`: drop records from the store (a thin layer on esfgraph.remove)."""
 
 from __future__ import annotations
 
 import click
 
+from esfgraph import EsfgraphError, remove
 from esfgraph.cli._group import Config, config_option, fail, main
-from esfgraph.errors import EsfGraphError
 
 
 @main.command("remove")
@@ -23,11 +23,9 @@ def remove_command(sources: tuple[str, ...], store_path: str | None, config: Con
     Example:
       esfgraph remove seeds/003_58e54e8db85e930c.txt
     """
-    from esfgraph.pipeline import remove_sources
-
     try:
-        removed = remove_sources(list(sources), config, store_path=store_path)
-    except EsfGraphError as exc:
+        removed = remove(list(sources), store_path, config=config)
+    except EsfgraphError as exc:
         fail(str(exc))
         return
     for entry in removed:

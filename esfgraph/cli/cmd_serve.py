@@ -1,4 +1,5 @@
-"""`esfgraph serve`: start the SPARQL endpoint, query page and linked-data pages."""
+"""`esfgraph serve`: start the SPARQL endpoint, query page and linked-data pages (a thin layer
+on KnowledgeGraph.serve)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import os
 
 import click
 
+import esfgraph
+from esfgraph import EsfgraphError
 from esfgraph.cli._group import Config, config_option, fail, main
-from esfgraph.errors import EsfGraphError
 
 
 @main.command("serve")
@@ -70,9 +72,6 @@ def serve_command(config: Config, store_path: str | None, endpoint: str | None,
       curl -H 'Accept: text/csv' 'http://127.0.0.1:8000/sparql?query=ASK%7B%7D'
       esfgraph serve --endpoint http://127.0.0.1:7878/query --port 8000
     """
-    from esfgraph.serve import ServeSettings, run_server
-    from esfgraph.serve.workers import check_store
-
     if endpoint and store_path:
         fail("give either --store (serve the local store) or --endpoint (serve a remote SPARQL "
              "endpoint), not both")
@@ -81,50 +80,18 @@ def serve_command(config: Config, store_path: str | None, endpoint: str | None,
     if endpoint and enable_update:
         fail("--enable-update cannot be used with --endpoint: updates are not forwarded to the "
              "remote server; send them to it directly (or use `esfgraph push`)")
-    path = store_path or config.store
-    settings = ServeSettings(
-        store="" if endpoint else str(path), base_iri=config.base_iri,
-        timeout=timeout if timeout is not None else config.query_timeout,
-        workers=workers or max(2, os.cpu_count() or 2),
-        max_rows=max_rows or config.max_rows, max_request_bytes=config.max_request_bytes,
-        enable_update=enable_update, update_token=update_token, cache_bytes=cache_mb * 1_000_000,
-        endpoint=endpoint, auth=(auth or os.environ.get("ESFGRAPH_REMOTE_AUTH") or None)
-        if endpoint else None, cache_ttl=cache_ttl,
-        max_expensive_per_client=max_expensive_per_client,
-        worker_memory_mb=worker_memory_mb or None)
     try:
         if endpoint:
-            served = _check_endpoint(settings)
+            kg = esfgraph.open(endpoint=endpoint, config=config,
+                               auth=auth or os.environ.get("ESFGRAPH_REMOTE_AUTH") or None)
         else:
-            check_store(path)
-            served = str(path)
-    except EsfGraphError as exc:
-        fail(str(exc))
-    host = host or config.host
-    port = config.port if port is None else port
-    shown = f"[{host}]" if ":" in host else host
-    click.echo(f"esfgraph: serving {served} at http://{shown}:{port}/  (SPARQL: /sparql; "
-               "Ctrl+C to stop)", err=True)
-    if not endpoint:
-        from esfgraph.sandbox import probe
-
-        click.echo(f"esfgraph: {probe().describe()}", err=True)
-    try:
-        run_server(settings, host=host, port=port)
-    except EsfGraphError as exc:
+            kg = esfgraph.open(store_path, config=config)
+        kg.serve(host, port, timeout=timeout, workers=workers, max_rows=max_rows,
+                 cache_mb=cache_mb, cache_ttl=cache_ttl,
+                 max_expensive_per_client=max_expensive_per_client,
+                 worker_memory_mb=worker_memory_mb, enable_update=enable_update,
+                 update_token=update_token, announce=lambda line: click.echo(line, err=True))
+    except EsfgraphError as exc:
         fail(str(exc))
     except KeyboardInterrupt:
         pass
-
-
-def _check_endpoint(settings):  # type: ignore[no-untyped-def]
-    """Validate the endpoint URL and credentials; warn (do not fail) when it is down now."""
-    from esfgraph.serve.remote_backend import RemoteBackend
-
-    backend = RemoteBackend(settings.endpoint, auth=settings.auth,
-                            timeout=min(5.0, settings.timeout))
-    problem = backend.probe()
-    if problem:
-        click.echo(f"esfgraph: warning: the remote endpoint does not answer yet ({problem}); "
-                   "queries get 502 until it does", err=True)
-    return f"the remote SPARQL endpoint {settings.endpoint}"

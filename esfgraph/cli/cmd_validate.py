@@ -6,8 +6,9 @@ import sys
 
 import click
 
+import esfgraph
+from esfgraph import EsfgraphError, validate_files
 from esfgraph.cli._group import Config, config_option, fail, main
-from esfgraph.errors import EsfGraphError
 
 
 @main.command("validate")
@@ -39,18 +40,16 @@ def validate_command(files: tuple[str, ...], store_path: str | None, shapes_dir:
       esfgraph validate --store .esfgraph/store --format turtle
       esfgraph validate export.trig --allow-warnings
     """
-    from esfgraph.validate import validate_quads
-    from esfgraph.validate.sources import quads_from_files, quads_from_store
-
     if files and store_path:
         fail("give either FILE... or --store, not both")
     try:
         if files:
-            quads = quads_from_files(list(files))
+            _, report = validate_files(files, shapes=shapes_dir, jobs=jobs,
+                                       allow_warnings=allow_warnings)
         else:
-            quads = quads_from_store(store_path or config.store_path())
-        report = validate_quads([quads], shapes_dir, jobs=jobs, allow_warnings=allow_warnings)
-    except EsfGraphError as exc:
+            _, report = esfgraph.open(store_path, config=config).validate(
+                shapes=shapes_dir, jobs=jobs, allow_warnings=allow_warnings)
+    except EsfgraphError as exc:
         fail(str(exc))
         return
     text = {"text": report.to_text, "turtle": report.to_turtle, "json": report.to_json}[fmt]()
