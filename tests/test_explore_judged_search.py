@@ -86,3 +86,29 @@ def test_the_highlight_marks_the_forms_found(index) -> None:
     luleå = next(i for i in result["items"] if i["title"] == "Ungdomsjobb i Luleå")
     assert "<mark>" in luleå["snippet"]
     assert "<mark>ungefär" not in " ".join(i["snippet"] for i in result["items"]).lower()
+
+
+@pytest.fixture(scope="module")
+def judged_store(index):
+    from esfgraph.store import Store
+
+    return Store(version_of_index(index))
+
+
+def version_of_index(index) -> Path:
+    """The store folder of an open index (index file -> version folder -> store)."""
+    return Path(index.path).parent.parent
+
+
+def test_show_as_sparql_finds_the_same_projects_as_the_text_search(index, judged_store) -> None:
+    """"Visa som SPARQL" for a text search: the same projects, word forms and compounds too."""
+    checked = 0
+    for item in ITEMS:
+        if '"' in item["q"]:
+            continue  # a phrase's word order is not in the query (said in its docstring)
+        params = SearchParams(q=item["q"], per_page=500)
+        page = {i["iri"] for i in index.search(params)["items"]}
+        rows = judged_store.query(index.sparql(params))
+        assert {r["project"].value for r in rows} == page, item["q"]
+        checked += 1
+    assert checked >= 40

@@ -543,8 +543,7 @@ class SearchIndex:
         text = self.text_query(q)
         if text is None or not text.missing:
             return None
-        out = q
-        changed = False
+        replaced: dict[str, str] = {}
         for word in text.missing:
             head = word[:2]
             candidates = self.db.execute(
@@ -552,9 +551,11 @@ class SearchIndex:
                 (head, head + "\U0010ffff")).fetchall()
             best = suggest(word, candidates)
             if best:
-                out = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", best[0], out,
-                             flags=re.IGNORECASE)
-                changed = True
+                replaced[word] = best[0]
+        changed = bool(replaced)
+        # the words only (no markup or operators of the text are echoed)
+        out = " ".join(replaced.get(w.casefold(), w)
+                       for w in _WORD.findall(unicodedata.normalize("NFC", q)))
         return out if changed else None
 
     def _matches(self, expression: str) -> tuple[np.ndarray, np.ndarray]:
@@ -862,12 +863,14 @@ class SearchIndex:
     def sparql(self, params: SearchParams) -> str:
         """A SPARQL query that lists the projects of this search (for the query page).
 
-        Facets, years and amounts translate exactly; the text search is approximated by a
-        case-insensitive match of each word's stem at a word start in the title or summary
-        (the index also matches compound tails), and owner types, which the graph has no
-        single property for, are given as a comment.
+        Facets, years and amounts translate exactly; each search word becomes the indexed
+        words it finds (its inflections and compounds), matched as whole words in the texts
+        the index reads. Owner types, which the graph has no single property for, are given
+        as a comment; a quoted phrase's word order is not checked.
         """
-        return to_sparql(params, self.base_iri)
+        text = self.text_query(params.q) if params.q.strip() else None
+        terms = [self.forms(w) or [w] for w in query_words(params.q)] if text else []
+        return to_sparql(params, self.base_iri, terms)
 
 
 # --------------------------------------------------------------------------------------------
@@ -938,6 +941,10 @@ def snippet(body: str, pattern: re.Pattern[str], width: int = 240) -> str:
 _PREFIXES = """PREFIX esf: <https://w3id.org/esfgraph/ontology#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX schema: <https://schema.org/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 """
 
 
@@ -950,8 +957,29 @@ def _sparql_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def to_sparql(params: SearchParams, base_iri: str) -> str:
-    """The SPARQL SELECT that lists the projects of a search (see `SearchIndex.sparql`)."""
+#: Where the explorer index takes a project's words from (esfgraph.explore.index), as a path.
+_TEXT_PATH = ("(dcterms:title|dcterms:abstract|dcterms:description|esf:background|esf:purpose"
+              "|esf:objectives|esf:accessibility|esf:genderEquality"
+              "|esf:transnationalCooperation|esf:section/(dcterms:title|rdf:value)"
+              "|(esf:owner|esf:partner|esf:cofinancier)/(skos:prefLabel|org:unitOf/skos:prefLabel)"
+              "|esf:municipality/(skos:prefLabel|rdfs:label|esf:county/skos:prefLabel)"
+              "|esf:region/skos:prefLabel)")
+
+
+def _word_pattern(terms: list[str]) -> str:
+    """An XPath regex that matches any of the indexed words as a whole word."""
+    alternatives = "|".join(re.sub(r"([\\.^$|?*+()\[\]{}-])", r"\\\1", t)
+                            for t in sorted(set(terms), key=len, reverse=True))
+    return r"(^|\W)(" + alternatives + r")(\W|$)"
+
+
+def to_sparql(params: SearchParams, base_iri: str,
+              text_terms: list[list[str]] | None = None) -> str:
+    """The SPARQL SELECT that lists the projects of a search (see `SearchIndex.sparql`).
+
+    `text_terms` are, per search word, the indexed words it finds (`SearchIndex.forms`): each
+    word must appear, as one of them, in one of the texts the index reads.
+    """
     concept = f"{base_iri}concept/"
     lines = ["SELECT DISTINCT ?project ?title ?esfGrantSEK ?startDate WHERE {",
              "  ?project a esf:Project ; dcterms:title ?title .",
@@ -993,14 +1021,12 @@ def to_sparql(params: SearchParams, base_iri: str) -> str:
         lines.append(f"  FILTER(BOUND(?esfGrantSEK) && ?esfGrantSEK >= {params.grant_min})")
     if params.grant_max is not None:
         lines.append(f"  FILTER(BOUND(?esfGrantSEK) && ?esfGrantSEK <= {params.grant_max})")
-    words = [w for w in query_words(params.q)] if params.q.strip() else []
-    if words:
-        lines.append("  OPTIONAL { ?project dcterms:abstract ?abstract }")
-        lines.append('  BIND(LCASE(CONCAT(?title, " ", COALESCE(?abstract, ""))) AS ?text)')
-        for w in words:
-            s = stem(w) if len(stem(w)) >= 3 else w
-            pattern = r"(^|\\W)" + re.sub(r"([\\.^$|?*+()\[\]{}])", r"\\\\\1", s)
-            lines.append(f"  FILTER(REGEX(?text, {_sparql_string(pattern)}))")
+    if text_terms is None:  # no index at hand: each word as written
+        text_terms = [[w] for w in query_words(params.q)] if params.q.strip() else []
+    for i, terms in enumerate(text_terms):
+        lines.append(f"  FILTER EXISTS {{ ?project {_TEXT_PATH} ?text{i} .")
+        lines.append(f"    FILTER(REGEX(?text{i}, {_sparql_string(_word_pattern(terms))}, "
+                     '"i")) }')
     lines.append("}")
     order = {"grant": "?esfGrantSEK", "start": "?startDate", "title": "?title"}.get(
         params.sort, "?startDate")
