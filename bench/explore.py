@@ -4,6 +4,7 @@
     python bench/explore.py --counts 10000,100000    # both sizes (100k: the builds take long)
     python bench/explore.py --counts 10000 --no-build-compare   # queries only
     python bench/explore.py --engines /tmp/x/store-10000        # FTS5 vs tantivy (pip install tantivy)
+    python bench/explore.py --judged                 # precision/recall@10 of the judged set only
 
 For each count: pages are generated (bench/generate.py, seed 1, no bad pages; reused when
 already there), then `esfgraph build` runs twice in child processes on the same pages, once
@@ -372,18 +373,48 @@ def engines(store: Path, out: Callable[[str], None]) -> None:
         iri = dict(sqlite3.connect(index_path(v)).execute("SELECT id, iri FROM projects"))
         os.makedirs(folder + "/t")
         tix, _ = tantivy_index(small_docs, folder + "/t")
-        scores = {"esfgraph (FTS5, stems as prefixes, compound tails)": 0, "tantivy (stems)": 0}
+        scores = {"esfgraph (FTS5, word keys, compounds)": 0, "tantivy (stems)": 0}
         wanted = 0
         for q, expected, _ in QUERIES:
             wanted += len(expected)
             got = [i["iri"] for i in ours.search(SearchParams(q=q, per_page=10))["items"]]
-            scores["esfgraph (FTS5, stems as prefixes, compound tails)"] += sum(
+            scores["esfgraph (FTS5, word keys, compounds)"] += sum(
                 project(e) in got for e in expected)
             _, top = tantivy_query(tix, q)
             got_t = [iri[i] for i in top[:10]]
             scores["tantivy (stems)"] += sum(project(e) in got_t for e in expected)
         for name, found in scores.items():
             out(f"relevance, {name}: recall@10 {found}/{wanted} = {found / wanted:.2f}")
+
+
+def judged(out: Callable[[str], None]) -> None:
+    """Precision and recall at 10 of the judged search set (tests/data/judged/search.yaml).
+
+    Over the seeds, tests/explore_pages/ and tests/search_pages/; the relevant projects of
+    each query were judged by hand (tests/test_explore_judged_search.py asserts the same).
+    """
+    import tempfile
+
+    sys.path.insert(0, str(ROOT))
+    from esfgraph.explore.search import SearchParams, open_index
+    from tests.explore_store import PAGES, SEEDS, build_explore_store, version_of
+    from tests.judged import Score, load
+
+    items = load("search.yaml")
+    with tempfile.TemporaryDirectory() as folder:
+        store = build_explore_store(Path(folder) / "store", SEEDS, PAGES,
+                                    ROOT / "tests" / "search_pages")
+        index = open_index(version_of(store))
+        assert index is not None
+        score = Score()
+        for item in items:
+            got = {i["caseNumber"] or i["title"]
+                   for i in index.search(SearchParams(q=item["q"], per_page=10))["items"]}
+            score.add(got, set(item["relevant"][:10]))
+        index.close()
+    out(f"\n## judged search set: {len(items)} queries over {SEEDS.name}/, explore_pages/, "
+        f"search_pages/\nprecision@10 {score.precision:.3f}  recall@10 {score.recall:.3f}  "
+        f"(true {score.true_pos}, false {score.false_pos}, missed {score.false_neg})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -398,11 +429,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sparql-runs", type=int, default=5)
     parser.add_argument("--builds", type=int, default=2,
                         help="timed builds with and without the index (alternating)")
+    parser.add_argument("--judged", action="store_true",
+                        help="only the judged search set's precision and recall at 10")
     parser.add_argument("--engines", metavar="STORE", default=None,
                         help="compare FTS5 and tantivy on the texts of this store, then stop")
     args = parser.parse_args(argv)
     if args.engines:
         engines(Path(args.engines), lambda line: print(line, flush=True))
+        return 0
+    judged(lambda line: print(line, flush=True))
+    if args.judged:
         return 0
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)

@@ -36,7 +36,7 @@ def test_projects_json_answers_the_documented_keys(client):
     assert resp.status_code == 200 and resp.headers["content-type"] == "application/json"
     data = resp.json()
     assert set(data) == {"total", "esfGrantSEK", "totalBudgetSEK", "page", "perPage", "facets",
-                         "items", "sparql"}
+                         "items", "sparql", "didYouMean"}
     assert data["total"] >= 2 and project("2016-00127") in [i["iri"] for i in data["items"]]
     assert {"value", "label", "count", "selected"} == set(data["facets"]["period"][0])
     assert any(v["label"] == "Programming period 2014–2020" for v in data["facets"]["period"])

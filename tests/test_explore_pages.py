@@ -386,3 +386,12 @@ def test_every_card_figure_equals_sparql_on_generated_records_of_every_layout(ge
     with running_server(generated_store, "--workers", "2") as srv:
         checked = sum(check_card(srv, store, iri) for iri in iris)
     assert checked >= len(iris) * 6
+
+
+def test_a_search_that_finds_nothing_offers_a_close_word(server):
+    """"Did you mean": a misspelled word finds nothing, and the page links the close word."""
+    page = get(server, "/projects", params={"q": "utanförksap"})
+    assert page.status_code == 200
+    assert "Menade du" in page.text and "q=utanf%C3%B6rskap" in page.text
+    found = get(server, "/projects", params={"q": "utanförskap"})
+    assert "Menade du" not in found.text and 'class="hit"' in found.text

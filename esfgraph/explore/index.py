@@ -12,7 +12,12 @@ What is in it, per project (read from the store's graph, never from the pages):
   labels     (facet, value, lang, rank, label) from the graph's @sv/@en literals;
   docs/fts   the text (title; owner, partners, co-financiers; places; description and
              sections) and its FTS5 index (unicode61, case-folded, å/ä/ö kept);
-  tails      compound tails of indexed words ("arbetslösheten" of "ungdomsarbetslösheten"),
+  forms      the indexed words each search key finds (esfgraph.explore.swedish: inflections
+             share a key, a compound carries its parts' keys: "ungdomsarbetslösheten" under
+             "ungdom" and "arbetslös"); vocab: every indexed word and its number of projects,
+             for "did you mean"; rforms: each word under its reversed key, to find the
+             compounds a search word ends; together they replace the compound tails of
+             schema 3,
              so that a search for the last part of a compound finds the compound.
 Contact persons are never read: their names, e-mail addresses and phone numbers are in the
 personal graphs (not read here), and e-mail addresses, phone numbers and the contact names
@@ -43,7 +48,7 @@ from esfgraph.nt import split_literal
 
 INDEX_FILE = "explore.sqlite"
 #: Bumped when the tables change: an index of another schema is rebuilt.
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 _ESF = "https://w3id.org/esfgraph/ontology#"
 _DCT = "http://purl.org/dc/terms/"
@@ -63,7 +68,6 @@ TEXT_PREDICATES = (
 )
 OWNER_TYPES = ("municipality", "region", "state agency", "company", "association", "other")
 #: Shortest compound part a search may match inside a longer word, and shortest head.
-TAIL_MIN, HEAD_MIN = 5, 3
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w+])(?:\+46|0)\s?\d[\d \-–/()]{4,14}\d(?!\w)")
@@ -449,7 +453,9 @@ CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(title, actors, places, body,
 CREATE VIRTUAL TABLE IF NOT EXISTS fts_vocab USING fts5vocab(fts, 'row');
 CREATE TABLE IF NOT EXISTS orgs (id INTEGER, org TEXT, label TEXT, PRIMARY KEY (id, org))
     WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS tails (tail TEXT, term TEXT, PRIMARY KEY (tail, term)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS forms (key TEXT, term TEXT, PRIMARY KEY (key, term)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS vocab (term TEXT PRIMARY KEY, docs INTEGER) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rforms (rkey TEXT, term TEXT, PRIMARY KEY (rkey, term)) WITHOUT ROWID;
 """
 
 
@@ -462,7 +468,7 @@ class IndexReport:
     read_back: int = 0
     seconds: float = 0.0
     size: int = 0
-    #: seconds per step (copy, delete, read back, insert, labels, tails, commit)
+    #: seconds per step (copy, delete, read back, insert, labels, forms, commit)
     steps: dict[str, float] = field(default_factory=dict)
 
 
@@ -536,8 +542,8 @@ def update_index(version_dir: str | os.PathLike[str], ox_store: Any, base_iri: s
         lap("insert")
         _write_labels(db, read_labels(ox_store, base_iri))
         lap("labels")
-        _write_tails(db)
-        lap("tails")
+        _write_forms(db)
+        lap("forms")
         db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
         db.execute("INSERT OR REPLACE INTO meta VALUES ('base_iri', ?)", (base_iri,))
         db.commit()
@@ -660,26 +666,21 @@ def _write_labels(db: sqlite3.Connection,
                "FROM orgs GROUP BY org")
 
 
-def _write_tails(db: sqlite3.Connection) -> None:
-    """Compound tails over the whole vocabulary (unique words: cheap even at 100k projects).
+def _write_forms(db: sqlite3.Connection) -> None:
+    """Search keys and the vocabulary, over the whole vocabulary (unique words: cheap at 100k).
 
-    A word's tail is recorded when the head before it (without a linking s/e/a/o/u) is itself
-    a word of the index: "ungdoms|arbetslösheten" (ungdom), "sam|arbete" are kept,
-    "föränd|ring" is not.
+    Recomputed in full on every update: a new word can make an old compound splittable.
     """
-    vocab = {t for (t,) in db.execute("SELECT term FROM fts_vocab") if not t.isdigit()}
-    rows: set[tuple[str, str]] = set()
-    for term in vocab:
-        n = len(term)
-        if n < HEAD_MIN + TAIL_MIN:
-            continue
-        for i in range(HEAD_MIN, n - TAIL_MIN + 1):
-            head = term[:i]
-            if head in vocab or (head[-1] in "seaou" and len(head) > HEAD_MIN
-                                 and head[:-1] in vocab):
-                rows.add((term[i:], term))
-    db.execute("DELETE FROM tails")
-    db.executemany("INSERT INTO tails VALUES (?, ?)", sorted(rows))
+    from esfgraph.explore.swedish import form_rows, key
+
+    vocab = [(t, n) for (t, n) in db.execute("SELECT term, doc FROM fts_vocab")]
+    db.execute("DELETE FROM forms")
+    db.executemany("INSERT INTO forms VALUES (?, ?)", form_rows(t for t, _ in vocab))
+    db.execute("DELETE FROM rforms")  # keys reversed: compounds that end in a search word
+    db.executemany("INSERT INTO rforms VALUES (?, ?)",
+                   sorted({(key(t)[::-1], t) for t, _ in vocab if not t.isdigit()}))
+    db.execute("DELETE FROM vocab")
+    db.executemany("INSERT INTO vocab VALUES (?, ?)", vocab)
 
 
 def ensure_index(version_dir: str | os.PathLike[str], *, quiet: bool = False) -> Path | None:

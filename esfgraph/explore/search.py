@@ -6,12 +6,14 @@ The index (esfgraph.explore.index) is a SQLite file inside the store version. On
 facet tables are loaded into numpy arrays (a few MB at 100k projects): a facet count is then a
 `bincount` over a boolean mask, a sum a masked sum. Text goes through SQLite FTS5.
 
-Swedish text: each search word is stemmed with the Snowball Swedish stemmer and searched as a
-prefix of the indexed words ("ungdomar" -> ungdom*: ungdomen, ungdomar, ungdomsarbetslöshet;
-"unga" -> ung*: ungdomar too), and as the tail of indexed compounds ("arbetslöshet" finds
-"ungdomsarbetslösheten", see `tails` in esfgraph.explore.index). Swedish stop words are left
-out. Words are extracted from the query and quoted, so no FTS5 syntax (quotes, `*`, `NEAR`,
-`-`, parentheses) ever reaches SQLite.
+Swedish text: each search word finds the indexed words that share its key (see
+esfgraph.explore.swedish): its inflections ("ungdomarna" <-> "ungdomar",
+"introduktionsprogrammet" <-> "introduktionsprogram") and the compounds it is a part of
+("arbetslöshet" finds "ungdomsarbetslösheten"), but no longer unrelated word that merely
+begins the same way ("unga" does not find "ungefär"). A quoted phrase must appear as written,
+up to inflection. Swedish stop words are left out. Words are extracted from the query and
+quoted, so no FTS5 syntax (quotes, `*`, `NEAR`, `-`, parentheses) ever reaches SQLite. A search
+that finds nothing proposes close words of the index ("did you mean").
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ from typing import Any
 import numpy as np
 
 from esfgraph.explore.index import body_text
+from esfgraph.explore.swedish import key as word_key
+from esfgraph.explore.swedish import heads as compound_heads
+from esfgraph.explore.swedish import query_keys, suggest
 
 
 class BadSearch(ValueError):
@@ -66,11 +71,14 @@ WEIGHTS = (8.0, 3.0, 2.0, 1.0)
 BM25_MAX = 4000
 #: Whole search answers kept per open index (a version never changes; each about 50 kB).
 RESULT_CACHE = 64
-#: Compound words a search word may expand to.
-MAX_EXPANSIONS = 40
+#: Indexed words a search word may expand to (its inflections first, then compounds).
+MAX_EXPANSIONS = 300
+#: Index rows looked at per search word for compounds that begin or end with it.
+SCAN_LIMIT = 5000
 
 _INT_FIELDS = ("start_from", "start_to", "grant_min", "grant_max", "page", "per_page")
 _WORD = re.compile(r"\w+")
+_PHRASE = re.compile(r'"([^"]*)"')
 
 
 @dataclass(frozen=True)
@@ -252,21 +260,32 @@ def query_words(q: str) -> list[str]:
     return list(dict.fromkeys(kept or words))
 
 
+def query_phrases(q: str) -> list[list[str]]:
+    """The quoted phrases of a search text, as lists of case-folded words."""
+    text = unicodedata.normalize("NFC", q)
+    return [ws for ws in ([w.casefold() for w in _WORD.findall(p)] for p in _PHRASE.findall(text))
+            if len(ws) > 1]
+
+
 @dataclass
 class TextQuery:
-    """A search text turned into an FTS5 expression and a highlighter."""
+    """A search text turned into an FTS5 expression, phrase checks and a highlighter."""
 
     expression: str
-    prefixes: list[str]       # word stems, matched as word prefixes
-    exact: list[str]          # whole indexed words (short stems, compounds)
+    terms: list[str]          # every indexed word the search words found
+    phrases: list[re.Pattern[str]] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)   # search words that found no word
 
     def highlighter(self) -> re.Pattern[str] | None:
-        parts = [rf"{re.escape(p)}\w*" for p in self.prefixes]
-        parts += [rf"{re.escape(w)}" for w in self.exact]
-        if not parts:
+        if not self.terms:
             return None
-        return re.compile(r"(?<!\w)(?:" + "|".join(sorted(parts, key=len, reverse=True))
-                          + r")(?!\w)", re.IGNORECASE)
+        alternatives = "|".join(re.escape(t) for t in sorted(set(self.terms), key=len,
+                                                             reverse=True))
+        return re.compile(r"(?<!\w)(?:" + alternatives + r")(?!\w)", re.IGNORECASE)
+
+
+def _alternation(terms: list[str]) -> str:
+    return "(?:" + "|".join(re.escape(t) for t in sorted(set(terms), key=len, reverse=True)) + ")"
 
 
 # --------------------------------------------------------------------------------------------
@@ -372,7 +391,6 @@ class SearchIndex:
         for facet, value, lang, _rank, label in db.execute(
                 "SELECT facet, value, lang, rank, label FROM labels ORDER BY rank DESC"):
             self.labels[(facet, value, lang)] = label
-        self.tails_count = db.execute("SELECT COUNT(*) FROM tails").fetchone()[0]
 
     def _rows(self, positions: list[int]) -> dict[int, tuple[Any, ...]]:
         """Item rows of some projects, by array position."""
@@ -423,31 +441,122 @@ class SearchIndex:
 
     # -- text ------------------------------------------------------------------------------
 
+    def forms(self, word: str) -> list[str]:
+        """The indexed words a (case-folded) search word finds, its own inflections first.
+
+        Beyond the words that carry its key (inflections, and compounds whose parts are words
+        of the index), a key of four letters or more also finds the compounds it begins or
+        ends where the rest is a word or is joined by a linking letter ("skog" finds
+        "skogsbruk", "chaufförer" finds "lastbilschaufförer"), never a longer word that merely
+        begins the same way ("ungefär" for "unga", "programmering" for "program").
+        """
+        keys = [k for k in query_keys(word) if len(k) >= 2]
+        if not keys or word.isdigit():
+            keys = [word]
+        marks = ",".join("?" * len(keys))
+        db = self.db
+        found = [t for (t,) in db.execute(
+            f"SELECT term FROM forms WHERE key IN ({marks}) ORDER BY term LIMIT ?",
+            (*keys, MAX_EXPANSIONS))]
+        own = [t for t in found if word_key(t) in keys]
+        out = list(dict.fromkeys(own + [t for t in found if t not in own]))
+        k = keys[0]
+        if len(k) >= 4 and not word.isdigit() and len(out) < MAX_EXPANSIONS:
+            for head in (h for h in compound_heads(word) if len(h) >= 4):
+                for (term,) in db.execute(
+                        "SELECT DISTINCT term FROM forms WHERE key > ? AND key < ? LIMIT ?",
+                        (head, head + "\U0010ffff", SCAN_LIMIT)):
+                    if term.startswith(head) and self._rest_is_word(term[len(head):]):
+                        out.append(term)
+            rk = k[::-1]
+            for (term,) in db.execute(
+                    "SELECT term FROM rforms WHERE rkey > ? AND rkey < ? LIMIT ?",
+                    (rk, rk + "\U0010ffff", SCAN_LIMIT)):
+                head = term[:len(word_key(term)) - len(k)]
+                if term[len(head):].startswith(k) and self._head_is_word(head):
+                    out.append(term)
+        return list(dict.fromkeys(out))[:MAX_EXPANSIONS]
+
+    def _is_word(self, part: str) -> bool:
+        """Whether a piece of a compound is a word of the index (or shares a word's key)."""
+        if self.db.execute("SELECT 1 FROM vocab WHERE term=?", (part,)).fetchone():
+            return True
+        k = word_key(part)
+        return len(k) >= 4 and self.db.execute(
+            "SELECT 1 FROM forms WHERE key=? LIMIT 1", (k,)).fetchone() is not None
+
+    def _rest_is_word(self, rest: str) -> bool:
+        if len(rest) >= 4 and rest[0] in "seaou" and self._is_word(rest[1:]):
+            return True
+        if len(rest) >= 4 and rest[0] == "s":
+            return True  # "skog|s|bruk": a linking s after a whole search word
+        return len(rest) >= 3 and self._is_word(rest)
+
+    def _head_is_word(self, head: str) -> bool:
+        if len(head) < 3:
+            return False
+        if self._is_word(head):
+            return True
+        return len(head) >= 4 and head[-1] in "seaou" and (
+            head[-1] == "s" or self._is_word(head[:-1]))
+
     def text_query(self, q: str) -> TextQuery | None:
         """The FTS5 expression of a search text (None when it has no words)."""
         parts: list[str] = []
-        prefixes: list[str] = []
-        exact: list[str] = []
+        terms: list[str] = []
+        missing: list[str] = []
+        found: dict[str, list[str]] = {}
         for word in query_words(q):
-            s = stem(word)
-            if len(s) < 3 or s.isdigit():
-                alternatives = [f'"{word}"']
-                exact.append(word)
-            else:
-                alternatives = [f'"{s}" *']
-                prefixes.append(s)
-                if len(s) >= 4 and self.tails_count:
-                    upper = s + "\U0010ffff"
-                    for (term,) in self.db.execute(
-                            "SELECT DISTINCT term FROM tails WHERE tail >= ? AND tail < ? "
-                            "LIMIT ?", (s, upper, MAX_EXPANSIONS)):
-                        if not term.startswith(s):
-                            alternatives.append(f'"{term}"')
-                            exact.append(term)
-            parts.append("(" + " OR ".join(alternatives) + ")")
+            forms = found[word] = self.forms(word)
+            if not forms:
+                missing.append(word)
+                forms = [word]  # finds nothing: the answer is empty, and says so
+            terms.extend(forms)
+            parts.append("(" + " OR ".join(f'"{t}"' for t in forms) + ")")
         if not parts:
             return None
-        return TextQuery(" AND ".join(parts), prefixes, exact)
+        phrases = []
+        for words in query_phrases(q):
+            pieces = [_alternation(found.get(w) or self.forms(w) or [w]) for w in words]
+            phrases.append(re.compile(r"(?<!\w)" + r"\W+".join(pieces) + r"(?!\w)",
+                                      re.IGNORECASE))
+        return TextQuery(" AND ".join(parts), terms, phrases, missing)
+
+    def _phrase_filter(self, positions: np.ndarray, text: TextQuery) -> np.ndarray:
+        """Which of the matched projects hold every quoted phrase (a mask over positions)."""
+        keep = np.zeros(len(positions), dtype=bool)
+        ids = [int(self.ids[p]) for p in positions]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            texts = {pid: " \n ".join([title or "", actors or "", places or "", body_text(body)])
+                     for pid, title, actors, places, body in self.db.execute(
+                         f"SELECT id, title, actors, places, body FROM docs WHERE id IN ({marks})",
+                         chunk)}
+            for i, pid in enumerate(chunk, start):
+                body = texts.get(pid, "")
+                keep[i] = all(p.search(body) for p in text.phrases)
+        return keep
+
+    def did_you_mean(self, q: str) -> str | None:
+        """The search text with each word that finds nothing replaced by a close indexed word."""
+        text = self.text_query(q)
+        if text is None or not text.missing:
+            return None
+        replaced: dict[str, str] = {}
+        for word in text.missing:
+            head = word[:2]
+            candidates = self.db.execute(
+                "SELECT term, docs FROM vocab WHERE term >= ? AND term < ?",
+                (head, head + "\U0010ffff")).fetchall()
+            best = suggest(word, candidates)
+            if best:
+                replaced[word] = best[0]
+        changed = bool(replaced)
+        # the words only (no markup or operators of the text are echoed)
+        out = " ".join(replaced.get(w.casefold(), w)
+                       for w in _WORD.findall(unicodedata.normalize("NFC", q)))
+        return out if changed else None
 
     def _matches(self, expression: str) -> tuple[np.ndarray, np.ndarray]:
         """(positions, scores; lower is better) of the projects matching an expression.
@@ -504,6 +613,9 @@ class SearchIndex:
         text = self.text_query(params.q) if params.q.strip() else None
         if text is not None:
             positions, bm25 = self._matches(text.expression)
+            if text.phrases and len(positions):
+                keep = self._phrase_filter(positions, text)
+                positions, bm25 = positions[keep], bm25[keep]
             base = np.zeros(n, dtype=bool)
             base[positions] = True
             scores = np.full(n, np.inf)
@@ -575,7 +687,8 @@ class SearchIndex:
         self._snippets(items, page, text)
         return {"total": total, "esfGrantSEK": grant, "totalBudgetSEK": budget,
                 "page": params.page, "perPage": params.per_page, "facets": facets,
-                "items": items, "sparql": self.sparql(params)}
+                "items": items, "sparql": self.sparql(params),
+                "didYouMean": self.did_you_mean(params.q) if total == 0 and text else None}
 
     def _facet_values(self, name: str, mask: np.ndarray, selected: tuple[str, ...],
                       lang: str) -> list[dict[str, Any]]:
@@ -750,12 +863,14 @@ class SearchIndex:
     def sparql(self, params: SearchParams) -> str:
         """A SPARQL query that lists the projects of this search (for the query page).
 
-        Facets, years and amounts translate exactly; the text search is approximated by a
-        case-insensitive match of each word's stem at a word start in the title or summary
-        (the index also matches compound tails), and owner types, which the graph has no
-        single property for, are given as a comment.
+        Facets, years and amounts translate exactly; each search word becomes the indexed
+        words it finds (its inflections and compounds), matched as whole words in the texts
+        the index reads. Owner types, which the graph has no single property for, are given
+        as a comment; a quoted phrase's word order is not checked.
         """
-        return to_sparql(params, self.base_iri)
+        text = self.text_query(params.q) if params.q.strip() else None
+        terms = [self.forms(w) or [w] for w in query_words(params.q)] if text else []
+        return to_sparql(params, self.base_iri, terms)
 
 
 # --------------------------------------------------------------------------------------------
@@ -826,6 +941,10 @@ def snippet(body: str, pattern: re.Pattern[str], width: int = 240) -> str:
 _PREFIXES = """PREFIX esf: <https://w3id.org/esfgraph/ontology#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX schema: <https://schema.org/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 """
 
 
@@ -838,8 +957,29 @@ def _sparql_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def to_sparql(params: SearchParams, base_iri: str) -> str:
-    """The SPARQL SELECT that lists the projects of a search (see `SearchIndex.sparql`)."""
+#: Where the explorer index takes a project's words from (esfgraph.explore.index), as a path.
+_TEXT_PATH = ("(dcterms:title|dcterms:abstract|dcterms:description|esf:background|esf:purpose"
+              "|esf:objectives|esf:accessibility|esf:genderEquality"
+              "|esf:transnationalCooperation|esf:section/(dcterms:title|rdf:value)"
+              "|(esf:owner|esf:partner|esf:cofinancier)/(skos:prefLabel|org:unitOf/skos:prefLabel)"
+              "|esf:municipality/(skos:prefLabel|rdfs:label|esf:county/skos:prefLabel)"
+              "|esf:region/skos:prefLabel)")
+
+
+def _word_pattern(terms: list[str]) -> str:
+    """An XPath regex that matches any of the indexed words as a whole word."""
+    alternatives = "|".join(re.sub(r"([\\.^$|?*+()\[\]{}-])", r"\\\1", t)
+                            for t in sorted(set(terms), key=len, reverse=True))
+    return r"(^|\W)(" + alternatives + r")(\W|$)"
+
+
+def to_sparql(params: SearchParams, base_iri: str,
+              text_terms: list[list[str]] | None = None) -> str:
+    """The SPARQL SELECT that lists the projects of a search (see `SearchIndex.sparql`).
+
+    `text_terms` are, per search word, the indexed words it finds (`SearchIndex.forms`): each
+    word must appear, as one of them, in one of the texts the index reads.
+    """
     concept = f"{base_iri}concept/"
     lines = ["SELECT DISTINCT ?project ?title ?esfGrantSEK ?startDate WHERE {",
              "  ?project a esf:Project ; dcterms:title ?title .",
@@ -881,14 +1021,12 @@ def to_sparql(params: SearchParams, base_iri: str) -> str:
         lines.append(f"  FILTER(BOUND(?esfGrantSEK) && ?esfGrantSEK >= {params.grant_min})")
     if params.grant_max is not None:
         lines.append(f"  FILTER(BOUND(?esfGrantSEK) && ?esfGrantSEK <= {params.grant_max})")
-    words = [w for w in query_words(params.q)] if params.q.strip() else []
-    if words:
-        lines.append("  OPTIONAL { ?project dcterms:abstract ?abstract }")
-        lines.append('  BIND(LCASE(CONCAT(?title, " ", COALESCE(?abstract, ""))) AS ?text)')
-        for w in words:
-            s = stem(w) if len(stem(w)) >= 3 else w
-            pattern = r"(^|\\W)" + re.sub(r"([\\.^$|?*+()\[\]{}])", r"\\\\\1", s)
-            lines.append(f"  FILTER(REGEX(?text, {_sparql_string(pattern)}))")
+    if text_terms is None:  # no index at hand: each word as written
+        text_terms = [[w] for w in query_words(params.q)] if params.q.strip() else []
+    for i, terms in enumerate(text_terms):
+        lines.append(f"  FILTER EXISTS {{ ?project {_TEXT_PATH} ?text{i} .")
+        lines.append(f"    FILTER(REGEX(?text{i}, {_sparql_string(_word_pattern(terms))}, "
+                     '"i")) }')
     lines.append("}")
     order = {"grant": "?esfGrantSEK", "start": "?startDate", "title": "?title"}.get(
         params.sort, "?startDate")

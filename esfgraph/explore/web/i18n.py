@@ -111,6 +111,7 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (Swedish, English)
     "results.summary": ("{total} projekt · ESF-stöd {grant} · total budget {budget}",
                         "{total} projects · ESF grant {grant} · total budget {budget}"),
     "results.none": ("Inga projekt matchar sökningen.", "No projects match the search."),
+    "results.didyoumean": ("Menade du", "Did you mean"),
     "results.sparql": ("Visa som SPARQL", "Show as SPARQL"),
     "results.download": ("Ladda ner", "Download"),
     "sort.label": ("Sortera", "Sort"),

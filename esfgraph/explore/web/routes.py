@@ -217,7 +217,9 @@ async def projects(request: Request) -> Response:
             rest = tuple(v for v in getattr(params, name) if v != val)
             selected.append({"facet": name, "label": labels.get(val, val),
                              "remove": _url("/projects", params.with_(**{name: rest}, page=1))})
+    dym = result.get("didYouMean")
     return render(request, "projects.html", noindex=False, params=params, result=result,
+                  did_you_mean_url=_url("/projects", params.with_(q=dym, page=1)) if dym else None,
                   facets=FACETS, sorts=SORTS, selected=selected, pages_total=pages_total,
                   prev_url=_url("/projects", params.with_(page=params.page - 1))
                   if params.page > 1 else None,
