@@ -18,7 +18,7 @@ that finds nothing proposes close words of the index ("did you mean").
 
 from __future__ import annotations
 
-import copy
+import pickle
 import html
 import re
 import sqlite3
@@ -334,7 +334,8 @@ class SearchIndex:
         self._cache: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cache_lock = threading.Lock()
         self._label_lists: dict[tuple[str, str], list[str]] = {}
-        self._results: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._results: OrderedDict[str, bytes] = OrderedDict()  # pickled answers
+        self._text_queries: OrderedDict[str, TextQuery | None] = OrderedDict()
         self._load()
 
     # -- loading ---------------------------------------------------------------------------
@@ -502,6 +503,17 @@ class SearchIndex:
 
     def text_query(self, q: str) -> TextQuery | None:
         """The FTS5 expression of a search text (None when it has no words)."""
+        with self._cache_lock:
+            if q in self._text_queries:
+                return self._text_queries[q]
+        text = self._text_query(q)
+        with self._cache_lock:
+            self._text_queries[q] = text
+            while len(self._text_queries) > RESULT_CACHE:
+                self._text_queries.popitem(last=False)
+        return text
+
+    def _text_query(self, q: str) -> TextQuery | None:
         parts: list[str] = []
         terms: list[str] = []
         missing: list[str] = []
@@ -662,10 +674,10 @@ class SearchIndex:
             if cached is not None:
                 self._results.move_to_end(key)
         if cached is not None:  # a version never changes: the same request, the same answer
-            return copy.deepcopy(cached)
+            return pickle.loads(cached)
         result = self._search(params, lang)
         with self._cache_lock:
-            self._results[key] = copy.deepcopy(result)
+            self._results[key] = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
             while len(self._results) > RESULT_CACHE:
                 self._results.popitem(last=False)
         return result
