@@ -23,6 +23,7 @@ import sqlite3
 import threading
 import unicodedata
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -39,7 +40,8 @@ class BadSearch(ValueError):
 
 #: Facets that repeat their parameter (multi-valued), in display order.
 FACETS: tuple[str, ...] = ("period", "region", "county", "municipality", "programme_area",
-                           "specific_objective", "phase", "owner", "owner_type", "abroad")
+                           "specific_objective", "phase", "owner", "owner_type", "abroad",
+                           "country")
 OWNER_TYPES: tuple[str, ...] = ("municipality", "region", "state agency", "company",
                                 "association", "other")
 OWNER_TYPE_LABELS = {
@@ -81,7 +83,9 @@ class SearchParams:
     `period` "2014-2020", `region` NUTS 2 code ("SE33", or "national"), `county` county code
     ("25"), `municipality` SCB code ("2580"), `programme_area` "2014-2020/2",
     `specific_objective` "2014-2020/2.1", `phase` "genomforande" (the concept IRIs' paths),
-    `owner` the organisation IRI, `owner_type` one of OWNER_TYPES, `abroad` "true"/"false".
+    `owner` the organisation IRI (its units' projects included), `owner_type` one of
+    OWNER_TYPES, `abroad` "true"/"false", `country` the ISO 3166-1 alpha-2 code of a country
+    where the project has contacts ("FI").
     Within a facet the values are alternatives (OR); facets combine with AND.
     """
 
@@ -96,6 +100,7 @@ class SearchParams:
     owner: tuple[str, ...] = ()
     owner_type: tuple[str, ...] = ()
     abroad: tuple[str, ...] = ()
+    country: tuple[str, ...] = ()
     start_from: int | None = None
     start_to: int | None = None
     grant_min: int | None = None
@@ -147,6 +152,7 @@ class SearchParams:
                 raise BadSearch(f"abroad: {value[:40]!r} is not true or false")
             abroad.append(norm)
         multi["abroad"] = list(dict.fromkeys(abroad))
+        multi["country"] = list(dict.fromkeys(v.upper() for v in multi["country"]))
         q = single.get("q", "")
         if len(q) > MAX_Q_CHARS:
             raise BadSearch(f"q: the search text has {len(q)} characters; at most "
@@ -330,7 +336,8 @@ class SearchIndex:
 
     #: Columns of an item, in the order `_item` reads them.
     _ITEM_COLUMNS = ("id, iri, title, project_number, case_number, period, phase, owner, "
-                     "owner_label, grant, budget, start_date, end_date, region, start_year")
+                     "owner_label, grant, budget, start_date, end_date, region, start_year, "
+                     "owner_number, countries")
 
     def _load(self) -> None:
         """Load the facet and sort columns into arrays (the item rows stay in SQLite).
@@ -535,14 +542,17 @@ class SearchIndex:
         """Run a search: the JSON of /projects.json.
 
         Returns:
-            {"total", "esfGrantSEK", "totalBudgetSEK", "page", "perPage",
+            {"total", "projectsWithGrant", "esfGrantSEK", "projectsWithBudget",
+             "totalBudgetSEK", "page", "perPage",
              "facets": {name: [{"value", "label", "count", "selected"}]},
              "items": [{"iri", "title", "projectNumber", "caseNumber", "period", "phase",
-                        "phaseLabel", "owner", "ownerLabel", "esfGrantSEK", "totalBudgetSEK",
-                        "startDate", "endDate", "region", "regionLabel", "snippet"}],
+                        "phaseLabel", "owner", "ownerLabel", "ownerOrgNumber", "esfGrantSEK",
+                        "totalBudgetSEK", "startDate", "endDate", "region", "regionLabel",
+                        "countries", "countryLabels", "snippet"}],
              "sparql"}
             A facet's counts ignore that facet's own selection; `snippet` is HTML-escaped text
-            with <mark> around the matched words.
+            with <mark> around the matched words. The sums cover the projects that state the
+            amount: `projectsWithGrant` of `total` (a missing amount is not zero).
         """
         key = repr((params, lang))
         with self._cache_lock:
@@ -562,6 +572,7 @@ class SearchIndex:
         base, selections, scores, text = self._masks(params)
         final = self._combine(base, selections)
         total = int(final.sum())
+        granted = int((final & (self.grant >= 0)).sum())
         grant = int(self.grant[final & (self.grant >= 0)].sum())
         budget = int(self.budget[final & (self.budget >= 0)].sum())
         facets = {name: self._facet_values(name, self._combine(base, selections, name),
@@ -573,9 +584,29 @@ class SearchIndex:
         rows = self._rows([int(pos) for pos in page])
         items = [self._item(rows[int(pos)], lang) for pos in page]
         self._snippets(items, page, text)
-        return {"total": total, "esfGrantSEK": grant, "totalBudgetSEK": budget,
-                "page": params.page, "perPage": params.per_page, "facets": facets,
+        return {"total": total, "projectsWithGrant": granted, "esfGrantSEK": grant,
+                "projectsWithBudget": int((final & (self.budget >= 0)).sum()),
+                "totalBudgetSEK": budget, "page": params.page, "perPage": params.per_page, "facets": facets,
                 "items": items, "sparql": self.sparql(params)}
+
+    def iter_items(self, params: SearchParams, lang: str = "sv",
+                   batch: int = 500) -> Iterator[dict[str, Any]]:
+        """Every item of a search, in the page's order (paging ignored), without snippets.
+
+        For the whole downloads (`all=1`): the order is computed once, the rows are read from
+        SQLite `batch` at a time, so memory stays flat and the response can stream.
+        """
+        base, selections, scores, _text = self._masks(params)
+        final = self._combine(base, selections)
+        total = int(final.sum())
+        order = self._order(final, params.with_(page=1, per_page=max(1, total)), scores)
+        for start in range(0, len(order), batch):
+            chunk = [int(p) for p in order[start:start + batch]]
+            rows = self._rows(chunk)
+            for pos in chunk:
+                item = self._item(rows[pos], lang)
+                del item["snippet"]
+                yield item
 
     def _facet_values(self, name: str, mask: np.ndarray, selected: tuple[str, ...],
                       lang: str) -> list[dict[str, Any]]:
@@ -633,14 +664,18 @@ class SearchIndex:
 
     def _item(self, row: tuple[Any, ...], lang: str) -> dict[str, Any]:
         (_id, iri, title, number, case, period, phase, owner, owner_label, grant, budget,
-         start, end, region, _year) = row
+         start, end, region, _year, owner_number, countries) = row
+        codes = (countries or "").split()
         return {"iri": iri, "title": title, "projectNumber": number, "caseNumber": case,
                 "period": period, "phase": phase,
                 "phaseLabel": self.label("phase", phase, lang) if phase else None,
-                "owner": owner, "ownerLabel": owner_label, "esfGrantSEK": grant,
+                "owner": owner, "ownerLabel": owner_label, "ownerOrgNumber": owner_number,
+                "esfGrantSEK": grant,
                 "totalBudgetSEK": budget, "startDate": start, "endDate": end,
                 "region": region,
                 "regionLabel": self.label("region", region, lang) if region else None,
+                "countries": codes,
+                "countryLabels": [self.label("country", c, lang) for c in codes],
                 "snippet": ""}
 
     def _snippets(self, items: list[dict[str, Any]], positions: np.ndarray,
@@ -671,8 +706,10 @@ class SearchIndex:
             level: "municipality" (SCB code), "county" (county code) or "region" (NUTS 2 code).
             metric: "grant" or "projects": which number `value` and `max` carry.
         Returns:
-            {"level", "metric", "values": {code: {"label", "projects", "esfGrantSEK",
-             "value"}}, "max"}
+            {"level", "metric", "values": {code: {"label", "projects", "projectsWithGrant",
+             "esfGrantSEK", "value"}}, "max", "unplaced": {"projects", "projectsWithGrant",
+             "esfGrantSEK"}}; `unplaced` counts the matching projects that name no place of
+            this level (no municipality, say), which the map cannot draw.
         Raises:
             BadSearch: an unknown level or metric.
         """
@@ -684,16 +721,25 @@ class SearchIndex:
         mask = self._combine(base, selections)
         facet = self.facets[LEVELS[level]]
         counts = facet.counts(mask)
+        stated = mask & (self.grant >= 0)
+        granted = facet.counts(stated)
         sums = facet.sums(mask, np.maximum(self.grant, 0).astype(np.float64))
         values: dict[str, dict[str, Any]] = {}
-        for code, count, total in zip(facet.values, counts, sums):
+        for code, count, with_grant, total in zip(facet.values, counts, granted, sums):
             if count > 0:
                 value = int(total) if metric == "grant" else int(count)  # integral sums
                 values[code] = {"label": self.label(LEVELS[level], code, lang),
-                                "projects": int(count), "esfGrantSEK": int(total),
-                                "value": value}
+                                "projects": int(count), "projectsWithGrant": int(with_grant),
+                                "esfGrantSEK": int(total), "value": value}
         top = max((v["value"] for v in values.values()), default=0)
-        return {"level": level, "metric": metric, "values": values, "max": top}
+        placed = np.zeros(self.n, dtype=bool)
+        placed[facet.positions] = True
+        rest = mask & ~placed
+        unplaced = {"projects": int(rest.sum()),
+                    "projectsWithGrant": int((rest & (self.grant >= 0)).sum()),
+                    "esfGrantSEK": int(self.grant[rest & (self.grant >= 0)].sum())}
+        return {"level": level, "metric": metric, "values": values, "max": top,
+                "unplaced": unplaced}
 
     def related(self, project_iri: str, limit: int = 5, lang: str = "sv"
                 ) -> list[dict[str, Any]]:
