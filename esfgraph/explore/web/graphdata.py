@@ -97,17 +97,19 @@ ORG_PROJECTS = PREFIXES + """SELECT ?role ?agent ?agentLabel ?p ?title ?start ?g
   OPTIONAL { ?p esf:esfGrantSEK ?grant }
   OPTIONAL { ?agent skos:prefLabel ?agentLabel }
 } ORDER BY DESC(?start) LIMIT 2000"""
-ORG_TOTALS = PREFIXES + """SELECT ?role (COUNT(?p) AS ?projects) (SUM(?grant) AS ?esfGrantSEK)
-WHERE { { SELECT DISTINCT ?role ?p ?grant WHERE {
+ORG_TOTALS = PREFIXES + """SELECT ?role (COUNT(?p) AS ?projects) (COUNT(?g0) AS ?granted)
+       (SUM(COALESCE(?g0, 0)) AS ?esfGrantSEK)
+WHERE { { SELECT DISTINCT ?role ?p ?g0 WHERE {
   """ + AGENT + """
   ?part esf:agent ?agent ; esf:role ?role ; esf:project ?p .
-  OPTIONAL { ?p esf:esfGrantSEK ?g0 } BIND(COALESCE(?g0, 0) AS ?grant) } } } GROUP BY ?role"""
-ORG_YEARS = PREFIXES + """SELECT ?year (COUNT(?p) AS ?projects) (SUM(?grant) AS ?esfGrantSEK)
-WHERE { { SELECT DISTINCT ?p ?grant ?year WHERE {
+  OPTIONAL { ?p esf:esfGrantSEK ?g0 } } } } GROUP BY ?role"""
+ORG_YEARS = PREFIXES + """SELECT ?year (COUNT(?p) AS ?projects) (COUNT(?g0) AS ?granted)
+       (SUM(COALESCE(?g0, 0)) AS ?esfGrantSEK)
+WHERE { { SELECT DISTINCT ?p ?g0 ?year WHERE {
   """ + AGENT + """
   ?part esf:agent ?agent ; esf:role <https://w3id.org/esfgraph/concept/role/owner> ; esf:project ?p .
   ?p schema:startDate ?d . BIND(YEAR(?d) AS ?year)
-  OPTIONAL { ?p esf:esfGrantSEK ?g0 } BIND(COALESCE(?g0, 0) AS ?grant) } } }
+  OPTIONAL { ?p esf:esfGrantSEK ?g0 } } } }
 GROUP BY ?year ORDER BY ?year"""
 ORG_COPARTNERS = PREFIXES + """SELECT ?other ?label ?projects WHERE {
   { SELECT ?other (COUNT(DISTINCT ?p) AS ?projects) WHERE {
@@ -129,33 +131,54 @@ PLACE_PATTERNS = {
 
 
 def place_totals(kind: str) -> str:
-    """Projects, summed ESF grant and total budget of a place (each project once)."""
-    return PREFIXES + """SELECT (COUNT(?p) AS ?projects) (SUM(?grant) AS ?esfGrantSEK)
-       (SUM(?budget) AS ?totalBudgetSEK) WHERE { { SELECT DISTINCT ?p ?grant ?budget WHERE {
+    """Projects, summed ESF grant and total budget of a place (each project once), and how
+    many projects state each amount (a missing amount is not zero)."""
+    return PREFIXES + """SELECT (COUNT(?p) AS ?projects) (COUNT(?g0) AS ?granted)
+       (SUM(COALESCE(?g0, 0)) AS ?esfGrantSEK) (COUNT(?b0) AS ?budgeted)
+       (SUM(COALESCE(?b0, 0)) AS ?totalBudgetSEK) WHERE { { SELECT DISTINCT ?p ?g0 ?b0 WHERE {
   """ + PLACE_PATTERNS[kind] + """
-  OPTIONAL { ?p esf:esfGrantSEK ?g0 } BIND(COALESCE(?g0, 0) AS ?grant)
-  OPTIONAL { ?p esf:totalBudgetSEK ?b0 } BIND(COALESCE(?b0, 0) AS ?budget) } } }"""
+  OPTIONAL { ?p esf:esfGrantSEK ?g0 }
+  OPTIONAL { ?p esf:totalBudgetSEK ?b0 } } } }"""
 
 
 def place_years(kind: str) -> str:
     """ESF grant and projects per start year of a place."""
-    return PREFIXES + """SELECT ?year (COUNT(?p) AS ?projects) (SUM(?grant) AS ?esfGrantSEK)
-WHERE { { SELECT DISTINCT ?p ?grant ?year WHERE {
+    return PREFIXES + """SELECT ?year (COUNT(?p) AS ?projects) (COUNT(?g0) AS ?granted)
+       (SUM(COALESCE(?g0, 0)) AS ?esfGrantSEK)
+WHERE { { SELECT DISTINCT ?p ?g0 ?year WHERE {
   """ + PLACE_PATTERNS[kind] + """
   ?p schema:startDate ?d . BIND(YEAR(?d) AS ?year)
-  OPTIONAL { ?p esf:esfGrantSEK ?g0 } BIND(COALESCE(?g0, 0) AS ?grant) } } }
+  OPTIONAL { ?p esf:esfGrantSEK ?g0 } } } }
 GROUP BY ?year ORDER BY ?year"""
 
 
+#: an owner rolled up to its body: the top of its org:unitOf chain (itself when no unit)
+ROOT_OWNER = """?p esf:owner ?o . ?o org:unitOf* ?owner .
+    FILTER NOT EXISTS { ?owner org:unitOf ?above }"""
+
+
 def place_owners(kind: str) -> str:
-    """The largest owners of a place's projects (by ESF grant)."""
-    return PREFIXES + """SELECT ?owner ?label (COUNT(?p) AS ?projects)
-       (SUM(?grant) AS ?esfGrantSEK) WHERE {
-  { SELECT DISTINCT ?owner ?p ?grant WHERE {
-    """ + PLACE_PATTERNS[kind] + """ ?p esf:owner ?owner .
-    OPTIONAL { ?p esf:esfGrantSEK ?g0 } BIND(COALESCE(?g0, 0) AS ?grant) } }
+    """The largest owners of a place's projects (by ESF grant), units counted with their
+    body (org:unitOf): a municipality's departments add up to the municipality."""
+    return PREFIXES + """SELECT ?owner ?label (COUNT(?p) AS ?projects) (COUNT(?g0) AS ?granted)
+       (SUM(COALESCE(?g0, 0)) AS ?esfGrantSEK) WHERE {
+  { SELECT DISTINCT ?owner ?p ?g0 WHERE {
+    """ + PLACE_PATTERNS[kind] + """ """ + ROOT_OWNER + """
+    OPTIONAL { ?p esf:esfGrantSEK ?g0 } } }
   OPTIONAL { ?owner skos:prefLabel ?label }
-} GROUP BY ?owner ?label ORDER BY DESC(?esfGrantSEK) LIMIT 10"""
+} GROUP BY ?owner ?label ORDER BY DESC(?esfGrantSEK) DESC(?projects) ?label LIMIT 10"""
+
+
+def place_owner_units(kind: str) -> str:
+    """Each unit's own share of its body's figures on a place page (shown under the body)."""
+    return PREFIXES + """SELECT ?owner ?unit ?label (COUNT(?p) AS ?projects)
+       (COUNT(?g0) AS ?granted) (SUM(COALESCE(?g0, 0)) AS ?esfGrantSEK) WHERE {
+  { SELECT DISTINCT ?owner ?unit ?p ?g0 WHERE {
+    """ + PLACE_PATTERNS[kind] + """ ?p esf:owner ?unit . ?unit org:unitOf+ ?owner .
+    FILTER NOT EXISTS { ?owner org:unitOf ?above }
+    OPTIONAL { ?p esf:esfGrantSEK ?g0 } } }
+  OPTIONAL { ?unit skos:prefLabel ?label }
+} GROUP BY ?owner ?unit ?label ORDER BY DESC(?esfGrantSEK) ?label"""
 
 
 def place_projects(kind: str) -> str:
@@ -189,13 +212,15 @@ LANDING_YEARS = PREFIXES + """SELECT ?year (COUNT(?p) AS ?projects)
 WHERE { ?p a esf:Project ; schema:startDate ?d . BIND(YEAR(?d) AS ?year)
   OPTIONAL { ?p esf:esfGrantSEK ?g0 } }
 GROUP BY ?year ORDER BY ?year"""
-LANDING_REGIONS = PREFIXES + """SELECT ?x ?label ?projects ?esfGrantSEK WHERE {
-  { SELECT ?x (COUNT(?p) AS ?projects) (SUM(COALESCE(?g0, 0)) AS ?esfGrantSEK) WHERE {
+LANDING_REGIONS = PREFIXES + """SELECT ?x ?label ?projects ?esfGrantSEK ?granted WHERE {
+  { SELECT ?x (COUNT(?p) AS ?projects) (SUM(COALESCE(?g0, 0)) AS ?esfGrantSEK)
+           (COUNT(?g0) AS ?granted) WHERE {
       ?p a esf:Project ; esf:region ?x . OPTIONAL { ?p esf:esfGrantSEK ?g0 } } GROUP BY ?x }
   OPTIONAL { ?x skos:prefLabel ?label }
 } ORDER BY DESC(?esfGrantSEK)"""
-LANDING_AREAS = PREFIXES + """SELECT ?x ?label ?alt ?projects ?esfGrantSEK WHERE {
-  { SELECT ?x (COUNT(?p) AS ?projects) (SUM(COALESCE(?g0, 0)) AS ?esfGrantSEK) WHERE {
+LANDING_AREAS = PREFIXES + """SELECT ?x ?label ?alt ?projects ?esfGrantSEK ?granted WHERE {
+  { SELECT ?x (COUNT(?p) AS ?projects) (SUM(COALESCE(?g0, 0)) AS ?esfGrantSEK)
+           (COUNT(?g0) AS ?granted) WHERE {
       ?p a esf:Project ; esf:programmeArea ?x . OPTIONAL { ?p esf:esfGrantSEK ?g0 } }
     GROUP BY ?x }
   OPTIONAL { ?x skos:prefLabel ?label FILTER(LANGMATCHES(LANG(?label), "sv")) }
@@ -426,7 +451,8 @@ async def org_page(run: Runner, iri: str, base: str, lang: str) -> dict[str, Any
             "start": value(row, "start"), "grant": value(row, "grant"),
             "via": entity(agent, labels, base, lang) if agent != iri else None})
     role_totals = {fmt.local_name(value(r, "role") or ""): {
-        "projects": value(r, "projects"), "esfGrantSEK": value(r, "esfGrantSEK")} for r in totals}
+        "projects": value(r, "projects"), "granted": value(r, "granted"),
+        "esfGrantSEK": value(r, "esfGrantSEK")} for r in totals}
     copartners = []
     for row in partners:
         other = value(row, "other") or ""
@@ -447,6 +473,7 @@ async def org_page(run: Runner, iri: str, base: str, lang: str) -> dict[str, Any
         "roles": by_role,
         "roleTotals": role_totals,
         "years": [{"year": value(r, "year"), "projects": value(r, "projects"),
+                   "granted": value(r, "granted"),
                    "esfGrantSEK": value(r, "esfGrantSEK")} for r in years],
         "copartners": copartners,
         "facts": facts,
@@ -476,6 +503,7 @@ async def place_page(run: Runner, iri: str, kind: str, base: str,
     totals = (await run(place_totals(kind), bind) or [{}])[0]
     years = await run(place_years(kind), bind)
     owners = await run(place_owners(kind), bind)
+    unit_rows = await run(place_owner_units(kind), bind) if owners else []
     projects = await run(place_projects(kind), bind)
     parts = await run(PLACE_PARTS[kind], bind)
     top = []
@@ -483,7 +511,19 @@ async def place_page(run: Runner, iri: str, kind: str, base: str,
         owner = value(row, "owner") or ""
         labels.add(owner, row, "label")
         top.append({**entity(owner, labels, base, lang), "projects": value(row, "projects"),
-                    "esfGrantSEK": value(row, "esfGrantSEK")})
+                    "granted": value(row, "granted"), "esfGrantSEK": value(row, "esfGrantSEK"),
+                    "units": []})
+    by_owner = {o["iri"]: o for o in top}
+    for row in unit_rows:
+        body = by_owner.get(value(row, "owner") or "")
+        unit = value(row, "unit") or ""
+        if body is None or not unit:
+            continue
+        labels.add(unit, row, "label")
+        body["units"].append({**entity(unit, labels, base, lang),
+                              "projects": value(row, "projects"),
+                              "granted": value(row, "granted"),
+                              "esfGrantSEK": value(row, "esfGrantSEK")})
     contained = []
     for row in parts:
         x = value(row, "x") or ""
@@ -498,9 +538,12 @@ async def place_page(run: Runner, iri: str, kind: str, base: str,
         "region": [entity(x, labels, base, lang) for x in rel.get(ESF + "region", [])],
         "links": sorted(rel.get(SKOS + "exactMatch", [])),
         "totals": {"projects": value(totals, "projects") or "0",
+                   "granted": value(totals, "granted") or "0",
                    "esfGrantSEK": value(totals, "esfGrantSEK") or "0",
+                   "budgeted": value(totals, "budgeted") or "0",
                    "totalBudgetSEK": value(totals, "totalBudgetSEK") or "0"},
         "years": [{"year": value(r, "year"), "projects": value(r, "projects"),
+                   "granted": value(r, "granted"),
                    "esfGrantSEK": value(r, "esfGrantSEK")} for r in years],
         "owners": top,
         "projects": [{"iri": value(r, "p"), "href": link(value(r, "p") or "", base),

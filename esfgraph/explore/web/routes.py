@@ -68,7 +68,9 @@ def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(package_path("explore", "web", "templates"))),
                       autoescape=select_autoescape(["html"]), trim_blocks=True,
                       lstrip_blocks=True)
-    env.globals.update(t=i18n.t, money=fmt.money, number=fmt.number, percent=fmt.percent,
+    env.globals.update(t=i18n.t, money=fmt.money, amount=fmt.amount,
+                       total_amount=fmt.total_amount, coverage=fmt.coverage,
+                       number=fmt.number, percent=fmt.percent,
                        date=fmt.date, date_range=fmt.date_range, compact_money=fmt.compact_money,
                        local_name=fmt.local_name, urlencode=lambda pairs: urlencode(list(pairs)))
     return env
@@ -224,6 +226,8 @@ async def projects(request: Request) -> Response:
                   next_url=_url("/projects", params.with_(page=params.page + 1))
                   if params.page < pages_total else None,
                   query_pairs=params.to_query(),
+                  all_pairs=[(k, v) for k, v in params.to_query()
+                             if k not in ("page", "per_page")] + [("all", "1")],
                   sparql_url="/query?" + urlencode({"query": result.get("sparql") or ""}),
                   map_url=_url("/map", params.with_(page=1)))
 
@@ -266,14 +270,30 @@ async def map_page(request: Request) -> Response:
                       "path": area.path, "cls": charts.colour_class(amount, bounds),
                       "text": show(amount), "projects": entry.get("projects") or 0,
                       "grant": entry.get("esfGrantSEK") or 0,
+                      "granted": entry.get("projectsWithGrant") or 0,
                       "href": f"/id/{level}/{area.code}"})
+    drawn = {a["code"] for a in areas}
+    # values the map cannot draw ("Nationellt" at region level), and projects with no place
+    # at this level: in the table, never left out without a word
+    extra = [{"code": code, "name": i18n.t("map.national", lang) if code == "national"
+              else entry.get("label") or code, "projects": entry.get("projects") or 0,
+              "grant": entry.get("esfGrantSEK") or 0,
+              "granted": entry.get("projectsWithGrant") or 0,
+              "href": f"/id/{level}/{code}" if code != "national" else None}
+             for code, entry in values.items() if code not in drawn]
+    unplaced = data.get("unplaced") or {}
+    if unplaced.get("projects"):
+        extra.append({"code": "", "name": i18n.t("map.unplaced", lang),
+                      "projects": unplaced["projects"], "grant": unplaced["esfGrantSEK"],
+                      "granted": unplaced["projectsWithGrant"], "href": None})
     filters = [(k, v) for k, v in params.to_query()
                if k not in ("page", "per_page", "sort", "order")]
     filter_labels = await _filter_labels(index, params, filters, lang) if filters else []
     return render(request, "map.html", noindex=False, level=level, metric=metric, layer=layer,
                   areas=areas, legend=charts.legend(bounds, metric, lang),
                   hidden=filters, filter_labels=filter_labels, search_url=_url("/projects", params.with_(page=1)),
-                  table=sorted(areas, key=lambda a: a["name"]))
+                  table=sorted(areas, key=lambda a: a["name"]) + extra, unplaced=unplaced,
+                  csv_pairs=[*filters, ("level", level), ("lang", lang)])
 
 
 async def _filter_labels(index: Any, params: Any, filters: list[tuple[str, str]],
@@ -376,6 +396,7 @@ async def entity_html(request: Request, iri: str, path: str) -> Response | None:
                                          "esfGrantSEK", lang),
                   locator=_locator({kind: [data["code"]]}),
                   search_url=f"/projects?{urlencode({kind: data['code']})}",
+                  download_pairs=[(kind, data["code"]), ("all", "1")],
                   map_url=f"/map?level={kind}")
 
 
