@@ -173,9 +173,8 @@ __all__ = [
     "MISSING",
     "NBSP",
     "amount",
-    "coverage",
-    "total_amount",
     "compact_money",
+    "coverage",
     "date",
     "date_range",
     "local_name",
@@ -184,4 +183,5 @@ __all__ = [
     "percent",
     "pick_label",
     "to_decimal",
+    "total_amount",
 ]

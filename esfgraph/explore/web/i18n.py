@@ -201,13 +201,14 @@ TEXT.update({
     "download.all": ("Ladda ner alla {total}", "Download all {total}"),
     "download.page": ("bara denna sida", "this page only"),
     "download.table": ("Ladda ner tabellen", "Download the table"),
+    "download.every_change": ("Ladda ner alla ändringar som matchar", "Download every matching change"),
     "field.countries": ("Kontakter i", "Contacts in"),
     "map.unplaced": ("utan plats på denna nivå", "no place at this level"),
     "map.national": ("Nationellt", "National"),
-    "map.unplaced_note": ("{count} projekt som matchar namnger ingen plats på denna nivå och "
-                          "syns inte på kartan (se tabellen).",
-                          "{count} matching projects name no place at this level and are "
-                          "not on the map (see the table)."),
+    "map.unplaced_note": (("{count} projekt som matchar namnger ingen plats på denna nivå och "
+                          "syns inte på kartan (se tabellen)."),
+                          ("{count} matching projects name no place at this level and are "
+                          "not on the map (see the table).")),
     "place.units_share": ("varav enheter", "of which units"),
     "org.covers": ("Som ägare: {covers}.", "As owner: {covers}."),
     "country.title": ("Land", "Country"),

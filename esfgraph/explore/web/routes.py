@@ -268,7 +268,9 @@ async def map_page(request: Request) -> Response:
         amount = entry.get("value") or 0
         areas.append({"code": area.code, "name": entry.get("label") or area.name,
                       "path": area.path, "cls": charts.colour_class(amount, bounds),
-                      "text": show(amount), "projects": entry.get("projects") or 0,
+                      "text": (fmt.MISSING[lang] if metric == "grant" and entry.get("projects")
+                               and not entry.get("projectsWithGrant") else show(amount)),
+                      "projects": entry.get("projects") or 0,
                       "grant": entry.get("esfGrantSEK") or 0,
                       "granted": entry.get("projectsWithGrant") or 0,
                       "href": f"/id/{level}/{area.code}"})

@@ -1,0 +1,283 @@
+"""The explorer's numbers and downloads (issue 21) and spreadsheet-safe CSV (issue 23 item 3).
+
+One store for the module: the seeds, the relevance pages and tests/numbers_pages (a page whose
+title and owner are formulas and which states no grant, two departments of Göteborgs kommun,
+a national project). Served in-process; every figure a page shows is compared with the SPARQL
+aggregate that answers the same question on the same store.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from esfgraph.csvsafe import FORMULA_STARTS, csv_text, safe_cell
+from esfgraph.serve import ServeSettings, create_app
+from tests.explore_store import PAGES, ROOT, SEEDS, build_explore_store, project
+from tests.serve_fixtures.server import app_in_thread
+
+NUMBERS = ROOT / "tests" / "numbers_pages"
+BASE = "https://w3id.org/esfgraph/"
+GBG = BASE + "id/org/goteborgs-kommun"
+EVIL_TITLE = '=HYPERLINK("http://evil.example/?x","Klicka här")'
+EVIL_OWNER = "+cmd|' /C calc'!A0"
+EVIL = project("2020-00901")
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    store = build_explore_store(tmp_path_factory.mktemp("numbers") / "store", SEEDS, PAGES,
+                                NUMBERS)
+    with app_in_thread(create_app(ServeSettings(store=str(store), workers=1))) as c:
+        yield c
+
+
+def sparql(client: httpx.Client, query: str) -> list[dict[str, str]]:
+    """Rows of a SELECT on the served store, as {var: lexical value}."""
+    resp = client.post("/sparql", data={"query": query},
+                       headers={"accept": "application/sparql-results+json"})
+    assert resp.status_code == 200, resp.text
+    return [{k: v["value"] for k, v in b.items()} for b in resp.json()["results"]["bindings"]]
+
+
+def csv_rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def html(client: httpx.Client, path: str, lang: str = "sv", **params: Any) -> str:
+    resp = client.get(path, params={**params, "lang": lang}, headers={"accept": "text/html"})
+    assert resp.status_code == 200, resp.text[:300]
+    return resp.text
+
+
+PREFIXES = """PREFIX esf: <https://w3id.org/esfgraph/ontology#>
+PREFIX org: <http://www.w3.org/ns/org#>
+"""
+
+
+# --------------------------------------------------------------------- spreadsheet-safe CSV
+
+
+@pytest.mark.parametrize("cell,expected", [
+    ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"), ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+    ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("\r=1", "'\r=1"),
+    ("\uff1d1+1", "'\uff1d1+1"), ("-1200", "-1200"), ("+46", "+46"), ("-0.5", "-0.5"),
+    ("Ale kommun", "Ale kommun"), ("", ""), (None, ""), (-1200, "-1200"), (0, "0"),
+])
+def test_safe_cell(cell, expected):
+    assert safe_cell(cell) == expected
+
+
+@given(st.text(max_size=40))
+def test_no_cell_starts_a_formula(text):
+    cell = safe_cell(text)
+    number = re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", text)
+    assert number or not cell.startswith(FORMULA_STARTS + ("\uff1d", "\uff0b", "\uff0d", "\uff20"))
+    assert cell == text or cell == "'" + text  # nothing else is changed
+    parsed = next(csv.reader(io.StringIO(csv_text(["a"], [[text]]), newline="")))
+    assert parsed == ["a"]
+
+
+def test_projects_csv_formula_cells_cannot_run(client):
+    """Regression (issue 23 item 3): /projects.csv wrote a title `=HYPERLINK(…)` and an owner
+    `+cmd|…` unchanged, so they ran as formulas in a spreadsheet."""
+    for params in ({"q": "vägledning unga vuxna"}, {"q": "vägledning unga vuxna", "all": "1"}):
+        rows = csv_rows(client.get("/projects.csv", params=params).text)
+        row = next(r for r in rows if r["iri"] == EVIL)
+        assert row["title"] == "'" + EVIL_TITLE and row["ownerLabel"] == "'" + EVIL_OWNER
+        for r in rows:
+            assert not any(v.startswith(("=", "+", "@")) for v in r.values())
+    # the JSON keeps the values as they are (programs read it, not spreadsheets)
+    items = client.get("/projects.json", params={"q": "vägledning unga vuxna"}).json()["items"]
+    assert any(i["title"] == EVIL_TITLE for i in items)
+
+
+def test_changes_csv_is_spreadsheet_safe():
+    from esfgraph.changes import report
+    from esfgraph.changes.model import ProjectChange
+
+    change = ProjectChange(slug="2020-00901", project=EVIL, status="added", title=EVIL_TITLE)
+    text = report.render_csv([change])
+    row = csv_rows(text)[0]
+    assert row["title"] == "'" + EVIL_TITLE
+
+
+# --------------------------------------------------------------------- whole downloads
+
+
+def test_csv_of_all_rows_ignores_paging_and_streams(client):
+    page = client.get("/projects.json", params={"per_page": "3"}).json()
+    with client.stream("GET", "/projects.csv", params={"per_page": "3", "all": "1"}) as resp:
+        assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/csv")
+        assert "content-length" not in resp.headers  # streamed, not built whole
+        assert resp.headers["x-total-count"] == str(page["total"])
+        text = "".join(resp.iter_text())
+    rows = csv_rows(text)
+    assert len(rows) == page["total"] > 3
+    assert list(rows[0]) == ["iri", "title", "projectNumber", "caseNumber", "period", "phase",
+                             "phaseLabel", "owner", "ownerLabel", "ownerOrgNumber",
+                             "esfGrantSEK", "totalBudgetSEK", "startDate", "endDate", "region",
+                             "regionLabel", "countries", "countryLabels"]
+    assert len({r["iri"] for r in rows}) == len(rows)
+    # the same order as the pages
+    first = client.get("/projects.json", params={"per_page": "500"}).json()["items"]
+    assert [r["iri"] for r in rows] == [i["iri"] for i in first]
+    evil = next(r for r in rows if r["iri"] == EVIL)
+    assert evil["esfGrantSEK"] == "" and evil["countries"] == "DE; FI"  # missing: empty cell
+    assert evil["countryLabels"] == "Tyskland; Finland"
+
+
+def test_json_of_all_rows(client):
+    data = client.get("/projects.json", params={"region": "SE23", "all": "1",
+                                                "lang": "en"}).json()
+    assert data["total"] == len(data["items"]) == 6
+    assert data["projectsWithGrant"] == 4
+    assert sum(i["esfGrantSEK"] or 0 for i in data["items"]) == data["esfGrantSEK"]
+    evil = next(i for i in data["items"] if i["iri"] == EVIL)
+    assert evil["countryLabels"] == ["Germany", "Finland"] and evil["esfGrantSEK"] is None
+
+
+def test_pages_link_to_whole_downloads(client):
+    search = html(client, "/projects", q="praktik", per_page="2")
+    assert 'href="/projects.csv?q=praktik&amp;all=1"' in search
+    assert 'href="/projects.json?q=praktik&amp;all=1"' in search
+    region = html(client, "/id/region/SE23")
+    assert 'href="/projects.csv?region=SE23&amp;all=1"' in region
+    org = html(client, "/id/org/goteborgs-kommun")
+    assert "/projects.csv?owner=https%3A%2F%2Fw3id.org%2Fesfgraph%2Fid%2Forg%2Fgoteborgs-kommun&amp;all=1" in org
+    changes = html(client, "/changes")
+    assert 'href="/changes.csv?all=1"' in changes
+
+
+def test_changes_download_all_streams(client):
+    for path in ("/changes.csv?all=1", "/changes.json?all=1"):
+        resp = client.get(path)
+        assert resp.status_code == 200, resp.text
+    assert json.loads(client.get("/changes.json?all=1").text)["changes"] == []
+
+
+# --------------------------------------------------------------------- missing is not zero
+
+
+def test_search_totals_say_what_they_cover(client):
+    page = html(client, "/projects", region="SE23")
+    assert "6 projekt, varav 4 med beviljat stöd" in page
+    only_missing = html(client, "/projects", q="hyperlink")
+    assert "ESF-stöd uppgift saknas" in only_missing and "0\u00a0kr" not in only_missing
+    assert "1 projekt, varav 0 med beviljat stöd" in only_missing
+    en = html(client, "/projects", "en", q="hyperlink")
+    assert "ESF grant not stated" in en and "1 project, 0 of them with a stated grant" in en
+    assert "0\u00a0SEK" not in en
+
+
+def test_region_with_no_stated_grant_is_not_zero(client):
+    # SE11 (Stockholm) has one project and it states no grant
+    assert "0\u00a0kr" not in html(client, "/id/region/SE11")
+    assert "uppgift saknas" in html(client, "/id/region/SE11")
+    table = html(client, "/map", level="region")
+    row = re.search(r'<tr data-code="SE11">.*?</tr>', table).group(0)
+    assert "uppgift saknas" in row and "0\u00a0kr" not in row
+
+
+def test_map_table_lists_national_and_the_csv_has_it(client):
+    page = html(client, "/map", level="region")
+    row = re.search(r'<tr data-code="national">.*?</tr>', page).group(0)
+    assert "Nationellt" in row and "5\u00a0000\u00a0000\u00a0kr" in row
+    rows = csv_rows(client.get("/map.csv", params={"level": "region"}).text)
+    national = next(r for r in rows if r["code"] == "national")
+    assert (national["projects"], national["esfGrantSEK"]) == ("1", "5000000")
+    assert next(r for r in rows if r["code"] == "SE11")["esfGrantSEK"] == ""
+    total = client.get("/projects.json").json()["total"]
+    assert sum(int(r["projects"]) for r in rows) == total  # a project has one region here
+    by_municipality = csv_rows(client.get("/map.csv").text)
+    assert by_municipality[-1]["code"] == "" and int(by_municipality[-1]["projects"]) > 0
+    assert "syns inte på kartan" in html(client, "/map")
+
+
+# --------------------------------------------------------------------- totals roll up
+
+
+def test_largest_owners_roll_units_up_to_their_body(client):
+    page = html(client, "/id/region/SE23")
+    top = re.search(rf'<tr data-owner="{GBG}" data-projects="(\d+)" data-granted="(\d+)" '
+                    r'data-value="(\d+)">', page)
+    assert top and top.groups() == ("3", "2", "44000000")
+    units = re.findall(r'<tr class="unit" data-unit="([^"]+)" data-projects="(\d+)" '
+                       r'data-value="(\d+)">', page)
+    assert (GBG + "/socialtjanst", "1", "20000000") in units
+    assert (GBG + "/kultur-och-fritidsforvaltning", "1", "24000000") in units
+    # no department appears as an owner of its own
+    assert f'data-owner="{GBG}/socialtjanst"' not in page
+
+
+def _sparql_owner_totals(client: httpx.Client, pattern: str) -> dict[str, tuple[int, int, int]]:
+    rows = sparql(client, PREFIXES + """SELECT ?owner (COUNT(?p) AS ?n) (COUNT(?g) AS ?k)
+        (SUM(COALESCE(?g, 0)) AS ?sum) WHERE { { SELECT DISTINCT ?owner ?p ?g WHERE {
+        """ + pattern + """ ?p esf:owner ?o . ?o org:unitOf* ?owner .
+        FILTER NOT EXISTS { ?owner org:unitOf ?up } OPTIONAL { ?p esf:esfGrantSEK ?g } } } }
+        GROUP BY ?owner""")
+    return {r["owner"]: (int(r["n"]), int(r["k"]), int(Decimal(r["sum"]))) for r in rows}
+
+
+@pytest.mark.parametrize("kind,code,pattern", [
+    ("region", "SE23", "?p a esf:Project ; esf:region <https://w3id.org/esfgraph/id/region/SE23> ."),
+    ("region", "SE33", "?p a esf:Project ; esf:region <https://w3id.org/esfgraph/id/region/SE33> ."),
+    ("municipality", "1440",
+     "?p a esf:Project ; esf:municipality <https://w3id.org/esfgraph/id/municipality/1440> ."),
+])
+def test_same_number_for_the_same_question_on_every_page(client, kind, code, pattern):
+    """A place's largest owners (place page), the search for the place and the owner (index)
+    and the SPARQL aggregate that answers it give the same projects, stated grants and sums."""
+    expected = _sparql_owner_totals(client, pattern)
+    page = html(client, f"/id/{kind}/{code}")
+    shown = {m[0]: (int(m[1]), int(m[2]), int(m[3])) for m in re.findall(
+        r'<tr data-owner="([^"]+)" data-projects="(\d+)" data-granted="(\d+)" '
+        r'data-value="(\d+)">', page)}
+    assert shown and all(expected[o] == v for o, v in shown.items())
+    assert len(shown) == min(10, len(expected))
+    for owner, (n, k, total) in expected.items():
+        found = client.get("/projects.json", params={kind: code, "owner": owner}).json()
+        assert (found["total"], found["projectsWithGrant"], found["esfGrantSEK"]) == (n, k, total)
+    # the place's own totals: page, search and SPARQL
+    whole = sparql(client, PREFIXES + """SELECT (COUNT(?p) AS ?n) (COUNT(?g) AS ?k)
+        (SUM(COALESCE(?g, 0)) AS ?sum) WHERE { { SELECT DISTINCT ?p ?g WHERE { """ + pattern
+                   + " OPTIONAL { ?p esf:esfGrantSEK ?g } } } }")[0]
+    found = client.get("/projects.json", params={kind: code}).json()
+    assert (found["total"], found["projectsWithGrant"], found["esfGrantSEK"]) == (
+        int(whole["n"]), int(whole["k"]), int(Decimal(whole["sum"])))
+    assert f'data-field="projects" data-value="{whole["n"]}"' in page
+    assert f'data-granted="{whole["k"]}"' in page
+
+
+def test_owner_facet_and_org_page_include_units(client):
+    found = client.get("/projects.json", params={"owner": GBG}).json()
+    org = html(client, "/id/org/goteborgs-kommun")
+    assert found["total"] == 3 and found["esfGrantSEK"] == 44_000_000
+    assert 'data-field="esfGrantOwner" data-value="44000000" data-granted="2"' in org
+    assert "3 projekt, varav 2 med beviljat stöd" in org
+    facet = {f["value"]: f["count"] for f in found["facets"]["owner"]}
+    assert facet[GBG] == 3 and facet[GBG + "/socialtjanst"] == 1
+
+
+# --------------------------------------------------------------------- countries
+
+
+def test_country_facet_and_filter(client):
+    data = client.get("/projects.json", params={"country": "de"}).json()
+    assert [i["iri"] for i in data["items"]] == [EVIL]
+    countries = {f["value"]: f for f in data["facets"]["country"]}
+    assert countries["DE"]["selected"] and countries["DE"]["label"] == "Tyskland"
+    assert {"DE", "FI", "DK", "GB", "BE"} <= set(countries)
+    page = html(client, "/projects", country="DK")
+    assert "Kontakter i: <span data-field=\"countries\">Danmark</span>" in page
+    assert "Land (kontakter utomlands)" in page
