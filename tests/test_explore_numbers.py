@@ -11,9 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
 import re
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,8 +24,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from esfgraph.csvsafe import FORMULA_STARTS, csv_text, safe_cell
+from esfgraph.explore.search import FACETS, SearchParams, open_index
 from esfgraph.serve import ServeSettings, create_app
-from tests.explore_store import PAGES, ROOT, SEEDS, build_explore_store, project
+from esfgraph.store import Store
+from tests.explore_store import PAGES, ROOT, SEEDS, build_explore_store, project, version_of
 from tests.serve_fixtures.server import app_in_thread
 
 NUMBERS = ROOT / "tests" / "numbers_pages"
@@ -35,10 +39,14 @@ EVIL = project("2020-00901")
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
-    store = build_explore_store(tmp_path_factory.mktemp("numbers") / "store", SEEDS, PAGES,
-                                NUMBERS)
-    with app_in_thread(create_app(ServeSettings(store=str(store), workers=1))) as c:
+def numbers_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_explore_store(tmp_path_factory.mktemp("numbers") / "store", SEEDS, PAGES,
+                               NUMBERS)
+
+
+@pytest.fixture(scope="module")
+def client(numbers_store: Path) -> Iterator[httpx.Client]:
+    with app_in_thread(create_app(ServeSettings(store=str(numbers_store), workers=1))) as c:
         yield c
 
 
@@ -281,3 +289,66 @@ def test_country_facet_and_filter(client):
     page = html(client, "/projects", country="DK")
     assert "Kontakter i: <span data-field=\"countries\">Danmark</span>" in page
     assert "Land (kontakter utomlands)" in page
+
+
+# --------------------------------------------------------------------- "Visa som SPARQL" is exact
+
+
+@pytest.fixture(scope="module")
+def generated_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """30 generated pages of all three layouts (bench/generate.py, seed 21)."""
+    from bench.generate import write_pages
+
+    pages = tmp_path_factory.mktemp("generated") / "pages"
+    write_pages(str(pages), 30, seed=21, bad_rate=0)
+    return build_explore_store(pages.parent / "store", pages)
+
+
+WORDS = ("unga", "ungdomar", "praktik", "nyanlända", "kvinnor", "arbete", "kompetens",
+         "digital", "vägledning", "Göteborg", "kommun", "utbildning", "hyperlink", "xyzzy",
+         "introduktionsprogram", "arbetslöshet", "the", "och", "Luleå", "samverkan")
+
+
+def random_params(rng: random.Random, index: Any) -> SearchParams:
+    """A random search over the values the index holds (facets, years, amounts, words)."""
+    everything = index.search(SearchParams(per_page=1))
+    chosen: dict[str, Any] = {}
+    for name in rng.sample(FACETS, rng.choice((0, 1, 1, 2, 3))):
+        values = [f["value"] for f in everything["facets"].get(name, [])]
+        if values:
+            chosen[name] = tuple(rng.sample(values, min(len(values), rng.choice((1, 1, 2)))))
+    if rng.random() < 0.5:
+        chosen["q"] = " ".join(rng.sample(WORDS, rng.choice((1, 1, 2))))
+    if rng.random() < 0.2:
+        chosen["start_from"] = rng.randint(2008, 2022)
+    if rng.random() < 0.2:
+        chosen["start_to"] = rng.randint(2010, 2025)
+    if rng.random() < 0.2:
+        chosen["grant_min"] = rng.choice((0, 100_000, 500_000, 2_000_000))
+    if rng.random() < 0.1:
+        chosen["grant_max"] = rng.choice((500_000, 5_000_000, 20_000_000))
+    return SearchParams(**chosen)
+
+
+@pytest.mark.parametrize("which", ["numbers", "generated"])
+def test_show_as_sparql_gives_the_pages_count_and_sums(which, client, numbers_store,
+                                                       generated_store):
+    """For 150 seeded random searches per store, the query behind "Visa som SPARQL" returns
+    as many projects as the page shows, with the same stated grants and the same sum."""
+    store = numbers_store if which == "numbers" else generated_store
+    index = open_index(version_of(store))
+    db = Store(store)
+    rng = random.Random(f"sparql-{which}")
+    nonempty = 0
+    for _ in range(150):
+        params = random_params(rng, index)
+        result = index.search(params)
+        rows = list(db.query(result["sparql"]))
+        grants = [Decimal(r["esfGrantSEK"].value) for r in rows if r["esfGrantSEK"] is not None]
+        got = (len(rows), len(grants), int(sum(grants)))
+        assert got == (result["total"], result["projectsWithGrant"], result["esfGrantSEK"]), (
+            params, result["sparql"])
+        assert {r["project"].value for r in rows} == {
+            i["iri"] for i in index.iter_items(params)}
+        nonempty += result["total"] > 0
+    assert nonempty >= 60  # the searches are not all empty

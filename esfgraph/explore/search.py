@@ -796,12 +796,36 @@ class SearchIndex:
     def sparql(self, params: SearchParams) -> str:
         """A SPARQL query that lists the projects of this search (for the query page).
 
-        Facets, years and amounts translate exactly; the text search is approximated by a
-        case-insensitive match of each word's stem at a word start in the title or summary
-        (the index also matches compound tails), and owner types, which the graph has no
-        single property for, are given as a comment.
+        Exact: its rows are the page's projects (count and sums equal, tested on random
+        searches). Facets, years and amounts translate into graph patterns; the search words
+        become the list of projects whose text the index matches (Swedish stems and compound
+        parts have no SPARQL equivalent), up to MAX_SPARQL_TEXT_IRIS, above which a REGEX
+        approximates them; owner types become the list of organisations of those types.
         """
-        return to_sparql(params, self.base_iri)
+        text_iris = None
+        if params.q.strip():
+            text = self.text_query(params.q)
+            positions = self._matches(text.expression)[0] if text is not None else []
+            if len(positions) <= MAX_SPARQL_TEXT_IRIS:
+                text_iris = self._iris(positions)
+        owner_types = None
+        if params.owner_type:
+            marks = ",".join("?" * len(params.owner_type))
+            owner_types = [o for (o,) in self.db.execute(
+                f"SELECT DISTINCT owner FROM projects WHERE owner IS NOT NULL AND owner_type "
+                f"IN ({marks}) ORDER BY owner", params.owner_type)]
+        return to_sparql(params, self.base_iri, text_iris=text_iris,
+                         owner_type_iris=owner_types)
+
+    def _iris(self, positions: Any) -> list[str]:
+        """The project IRIs at some array positions, sorted."""
+        ids = [int(self.ids[p]) for p in positions]
+        out: list[str] = []
+        for at in range(0, len(ids), 500):
+            part = ids[at:at + 500]
+            out += [i for (i,) in self.db.execute(
+                f"SELECT iri FROM projects WHERE id IN ({','.join('?' * len(part))})", part)]
+        return sorted(out)
 
 
 # --------------------------------------------------------------------------------------------
@@ -872,7 +896,10 @@ def snippet(body: str, pattern: re.Pattern[str], width: int = 240) -> str:
 _PREFIXES = """PREFIX esf: <https://w3id.org/esfgraph/ontology#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX schema: <https://schema.org/>
+PREFIX org: <http://www.w3.org/ns/org#>
 """
+#: Projects a search text may list by IRI in the equivalent SPARQL (above: the approximation).
+MAX_SPARQL_TEXT_IRIS = 1000
 
 
 def _iri(text: str) -> str:
@@ -884,16 +911,27 @@ def _sparql_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def to_sparql(params: SearchParams, base_iri: str) -> str:
-    """The SPARQL SELECT that lists the projects of a search (see `SearchIndex.sparql`)."""
-    concept = f"{base_iri}concept/"
-    lines = ["SELECT DISTINCT ?project ?title ?esfGrantSEK ?startDate WHERE {",
-             "  ?project a esf:Project ; dcterms:title ?title .",
-             "  OPTIONAL { ?project esf:esfGrantSEK ?esfGrantSEK }",
-             "  OPTIONAL { ?project schema:startDate ?startDate }"]
+def to_sparql(params: SearchParams, base_iri: str, *, text_iris: list[str] | None = None,
+              owner_type_iris: list[str] | None = None) -> str:
+    """The SPARQL SELECT that lists the projects of a search (see `SearchIndex.sparql`).
 
-    def values(var: str, iris: list[str]) -> str:
-        return f"  VALUES ?{var} {{ " + " ".join(_iri(i) for i in iris) + " }"
+    One row per project (GROUP BY), so its row count is the page's total and its summed
+    `?esfGrantSEK` the page's ESF grant. `text_iris` are the projects whose text matches the
+    search words (the index's Swedish matching: stems and compound parts); without them the
+    words are approximated by a REGEX on title and abstract. `owner_type_iris` are the
+    organisations of the selected owner types (the index decides a type from the name, legal
+    form and public status; the graph has no single property for it).
+    """
+    concept = f"{base_iri}concept/"
+    lines = ["SELECT ?project (SAMPLE(?t) AS ?title) (SAMPLE(?g) AS ?esfGrantSEK)",
+             "       (SAMPLE(?d) AS ?startDate) WHERE {",
+             "  ?project a esf:Project .",
+             "  OPTIONAL { ?project dcterms:title ?t }",
+             "  OPTIONAL { ?project esf:esfGrantSEK ?g }",
+             "  OPTIONAL { ?project schema:startDate ?d }"]
+
+    def values(var: str, terms: list[str]) -> str:
+        return f"  VALUES ?{var} {{ " + " ".join(terms) + " }"
 
     simple = (("period", "programmingPeriod", f"{concept}period/"),
               ("programme_area", "programmeArea", f"{concept}programme-area/"),
@@ -904,38 +942,59 @@ def to_sparql(params: SearchParams, base_iri: str) -> str:
     for name, prop, prefix in simple:
         chosen = getattr(params, name)
         if chosen:
-            lines.append(values(f"{name}_", [prefix + v for v in chosen]))
+            lines.append(values(f"{name}_", [_iri(prefix + v) for v in chosen]))
             lines.append(f"  ?project esf:{prop} ?{name}_ .")
     if params.county:
-        lines.append(values("county_", [f"{base_iri}id/county/{c}" for c in params.county]))
+        lines.append(values("county_", [_iri(f"{base_iri}id/county/{c}") for c in params.county]))
         lines.append("  ?project esf:municipality ?county_m . ?county_m esf:county ?county_ .")
     if params.owner:
-        lines.append(values("owner_", list(params.owner)))
-        lines.append("  ?project esf:owner ?owner_ .")
+        lines.append("  # an organisation's projects include its units' (org:unitOf)")
+        lines.append(values("owner_", [_iri(o) for o in params.owner]))
+        lines.append("  ?project esf:owner ?owner_unit . ?owner_unit org:unitOf* ?owner_ .")
     if params.owner_type:
         lines.append("  # owner type " + ", ".join(params.owner_type) + ": the explorer "
-                     "derives it from the owner (municipality, public body, legal form); "
-                     "no single property to filter on")
+                     "derives it from the (first) owner's name, legal form and public status")
+        if owner_type_iris is not None:
+            lines.append(values("owner_type_", [_iri(o) for o in owner_type_iris]))
+            lines.append("  ?project esf:owner ?owner_type_ .")
+            lines.append("  FILTER NOT EXISTS { ?project esf:owner ?other_owner "
+                         "FILTER(STR(?other_owner) < STR(?owner_type_)) }")
     if params.abroad and set(params.abroad) != {"true", "false"}:
         negate = "" if params.abroad[0] == "true" else "NOT "
         lines.append(f"  FILTER {negate}EXISTS {{ ?project esf:transnationalContact ?abroad }}")
+    if params.country:
+        lines.append("  # a contact abroad: a country, a place in it or an organisation there")
+        lines.append(values("country_", [_sparql_string(c) for c in params.country]))
+        lines.append("  ?project esf:transnationalContact ?contact . ?contact "
+                     "(schema:location|schema:containedInPlace)? ?country_place . "
+                     "?country_place esf:countryCode ?country_ .")
     if params.start_from is not None:
-        lines.append(f"  FILTER(BOUND(?startDate) && YEAR(?startDate) >= {params.start_from})")
+        lines.append(f"  FILTER(BOUND(?d) && YEAR(?d) >= {params.start_from})")
     if params.start_to is not None:
-        lines.append(f"  FILTER(BOUND(?startDate) && YEAR(?startDate) <= {params.start_to})")
+        lines.append(f"  FILTER(BOUND(?d) && YEAR(?d) <= {params.start_to})")
     if params.grant_min is not None:
-        lines.append(f"  FILTER(BOUND(?esfGrantSEK) && ?esfGrantSEK >= {params.grant_min})")
+        lines.append(f"  FILTER(BOUND(?g) && ?g >= {params.grant_min})")
     if params.grant_max is not None:
-        lines.append(f"  FILTER(BOUND(?esfGrantSEK) && ?esfGrantSEK <= {params.grant_max})")
-    words = [w for w in query_words(params.q)] if params.q.strip() else []
-    if words:
+        lines.append(f"  FILTER(BOUND(?g) && ?g <= {params.grant_max})")
+    words = list(query_words(params.q)) if params.q.strip() else []
+    if words and text_iris is not None and len(text_iris) <= MAX_SPARQL_TEXT_IRIS:
+        # (the search text itself stays out of the comment: a line break in it, CR
+        # included, would end the comment and make the rest of it query text)
+        lines.append(f"  # the {len(words)} search word(s): the projects whose text the search "
+                     "index matches (Swedish stems and compound parts, which REGEX cannot "
+                     "express)")
+        lines.append(values("project", [_iri(i) for i in text_iris]))
+    elif words:
+        lines.append("  # the words, approximated: a word start in the title or abstract (the "
+                     "search index also matches compound parts and every text section)")
         lines.append("  OPTIONAL { ?project dcterms:abstract ?abstract }")
-        lines.append('  BIND(LCASE(CONCAT(?title, " ", COALESCE(?abstract, ""))) AS ?text)')
+        lines.append('  BIND(LCASE(CONCAT(STR(?t), " ", COALESCE(STR(?abstract), ""))) AS ?text)')
         for w in words:
             s = stem(w) if len(stem(w)) >= 3 else w
             pattern = r"(^|\\W)" + re.sub(r"([\\.^$|?*+()\[\]{}])", r"\\\\\1", s)
             lines.append(f"  FILTER(REGEX(?text, {_sparql_string(pattern)}))")
     lines.append("}")
+    lines.append("GROUP BY ?project")
     order = {"grant": "?esfGrantSEK", "start": "?startDate", "title": "?title"}.get(
         params.sort, "?startDate")
     direction = "DESC" if (params.order == "desc" or params.sort == "relevance") else "ASC"
