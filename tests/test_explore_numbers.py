@@ -27,7 +27,14 @@ from esfgraph.csvsafe import FORMULA_STARTS, csv_text, safe_cell
 from esfgraph.explore.search import FACETS, SearchParams, open_index
 from esfgraph.serve import ServeSettings, create_app
 from esfgraph.store import Store
-from tests.explore_store import PAGES, ROOT, SEEDS, build_explore_store, project, version_of
+from tests.explore_store import (
+    PAGES,
+    ROOT,
+    SEEDS,
+    build_explore_store,
+    project,
+    version_of,
+)
 from tests.serve_fixtures.server import app_in_thread
 
 NUMBERS = ROOT / "tests" / "numbers_pages"
