@@ -359,3 +359,23 @@ def test_show_as_sparql_gives_the_pages_count_and_sums(which, client, numbers_st
             i["iri"] for i in index.iter_items(params)}
         nonempty += result["total"] > 0
     assert nonempty >= 60  # the searches are not all empty
+
+
+def test_country_pages_are_readable_and_agree_with_the_search(client):
+    for code in ("DE", "GB", "BE", "DK"):
+        page = html(client, f"/id/place/{code}")
+        found = client.get("/projects.json", params={"country": code, "all": "1"}).json()
+        shown = re.search(r'data-field="projects" data-value="(\d+)"', page).group(1)
+        assert int(shown) == found["total"] > 0
+        assert f'data-value="{found["esfGrantSEK"]}" data-granted="{found["projectsWithGrant"]}"' \
+            in page
+        for item in found["items"]:
+            assert item["title"].replace('"', "&#34;") in page
+        assert f'href="/projects.csv?country={code}&amp;all=1"' in page
+    germany = html(client, "/id/place/DE")
+    assert "<h1>Tyskland</h1>" in germany and "uppgift saknas" in germany
+    assert "utbyter erfarenheter med kommuner i Tyskland" in germany  # the evidence
+    assert "<h1>Germany</h1>" in html(client, "/id/place/DE", "en")
+    city = html(client, "/id/place/GB-ELN")
+    assert "<h1>East Lothian</h1>" in city and "Möjligheter del 2" in city
+    assert 'href="/id/place/GB">Förenade kungariket</a>' in city

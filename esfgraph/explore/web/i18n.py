@@ -212,6 +212,7 @@ TEXT.update({
     "place.units_share": ("varav enheter", "of which units"),
     "org.covers": ("Som ägare: {covers}.", "As owner: {covers}."),
     "country.title": ("Land", "Country"),
+    "place_abroad.kind": ("Ort utomlands", "Place abroad"),
     "country.projects": ("Projekt med kontakter här", "Projects with contacts here"),
     "country.contacts": ("Kontakter", "Contacts"),
     "country.evidence": ("Belägg", "Evidence"),

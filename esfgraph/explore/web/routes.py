@@ -347,6 +347,8 @@ def _kind_of(path: str) -> str | None:
             return "org"
         if parts[1] in PLACE_KINDS and len(parts) == 3:
             return parts[1]
+        if parts[1] == "place" and len(parts) == 3:
+            return "abroad"
     return None
 
 
@@ -364,6 +366,8 @@ async def entity_html(request: Request, iri: str, path: str) -> Response | None:
             data = await graphdata.project_card(run, iri, base, lang)
         elif kind == "org":
             data = await graphdata.org_page(run, iri, base, lang)
+        elif kind == "abroad":
+            data = await graphdata.abroad_page(run, iri, base, lang)
         else:
             data = await graphdata.place_page(run, iri, kind, base, lang)
         if data is None:
@@ -393,6 +397,12 @@ async def entity_html(request: Request, iri: str, path: str) -> Response | None:
         return render(request, "org.html", org=data, statements=statements, data_path=data_path,
                       year_chart=charts.bars(
                           [{"label": y["year"], **y} for y in data["years"]], "esfGrantSEK", lang))
+    if kind == "abroad":
+        search = [("country", data["code"])] if data["code"] else []
+        return render(request, "abroad.html", place=data, statements=statements,
+                      data_path=data_path,
+                      search_url="/projects?" + urlencode(search) if search else None,
+                      download_pairs=[*search, ("all", "1")] if search else None)
     return render(request, "place.html", place=data, statements=statements, data_path=data_path,
                   year_chart=charts.bars([{"label": y["year"], **y} for y in data["years"]],
                                          "esfGrantSEK", lang),
