@@ -379,3 +379,17 @@ def test_country_pages_are_readable_and_agree_with_the_search(client):
     city = html(client, "/id/place/GB-ELN")
     assert "<h1>East Lothian</h1>" in city and "Möjligheter del 2" in city
     assert 'href="/id/place/GB">Förenade kungariket</a>' in city
+
+
+def test_organisation_filter_counts_every_role_and_units(client):
+    ulricehamn = BASE + "id/org/ulricehamns-kommun"
+    expected = sparql(client, PREFIXES + """SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {
+        ?p a esf:Project ; esf:owner|esf:partner|esf:cofinancier ?o .
+        ?o org:unitOf* <""" + ulricehamn + "> }")[0]["n"]
+    found = client.get("/projects.json", params={"organisation": ulricehamn}).json()
+    assert found["total"] == int(expected) >= 1
+    owner_only = client.get("/projects.json", params={"owner": ulricehamn}).json()
+    assert owner_only["total"] <= found["total"]
+    org = html(client, "/id/org/ulricehamns-kommun")
+    assert "/projects.csv?organisation=https%3A%2F%2Fw3id.org%2Fesfgraph%2Fid%2Forg%2F" \
+           "ulricehamns-kommun&amp;all=1" in org

@@ -114,6 +114,8 @@ class ProjectDoc:
     #: totals include its units', so the owner facet counts a unit's project for its body too
     owner_parents: list[str] = field(default_factory=list)
     owner_number: str | None = None
+    #: every organisation of the project in any role, and the bodies they are units of
+    organisations: list[str] = field(default_factory=list)
     actors: str = ""
     places: str = ""
     body: str = ""
@@ -201,9 +203,9 @@ def doc_from_terms(terms: Iterable[Term], slug: str, base_iri: str,
                             None)
     doc.owner_parents = sorted({a for o in doc.owners for a in org.ancestors(o)}
                                - set(doc.owners))
-    doc.org_labels = {o: org.display(o) for o in (*doc.owners, *doc.partners,
-                                                  *doc.cofinanciers, *doc.owner_parents)
-                      if o in org.label}
+    involved = {*doc.owners, *doc.partners, *doc.cofinanciers}
+    doc.organisations = sorted(involved | {a for o in involved for a in org.ancestors(o)})
+    doc.org_labels = {o: org.display(o) for o in doc.organisations if o in org.label}
     countries: set[str] = set()
     for agent in contacts:
         for node in (agent, *located.get(agent, ())):
@@ -662,7 +664,8 @@ def _insert(db: sqlite3.Connection, docs: list[ProjectDoc]) -> None:
         for facet, values in (("region", doc.regions), ("municipality", doc.municipalities),
                               ("county", doc.counties),
                               ("owner", [*doc.owners, *doc.owner_parents]),
-                              ("country", doc.countries)):
+                              ("country", doc.countries),
+                              ("organisation", doc.organisations)):
             facet_rows.extend((pid, facet, v) for v in values)
         org_rows.extend((pid, o, label) for o, label in doc.org_labels.items())
         if doc.programme_area and doc.programme_area_label:
@@ -700,8 +703,9 @@ def _write_labels(db: sqlite3.Connection,
     db.executemany("INSERT INTO labels VALUES (?, ?, ?, ?, ?)",
                    [(f, v, lang, rank, label)
                     for (f, v, lang), (rank, label) in sorted(labels.items())])
-    db.execute("INSERT OR IGNORE INTO labels SELECT 'owner', org, 'sv', 1, MIN(label) "
-               "FROM orgs GROUP BY org")
+    for facet in ("owner", "organisation"):
+        db.execute(f"INSERT OR IGNORE INTO labels SELECT '{facet}', org, 'sv', 1, MIN(label) "
+                   "FROM orgs GROUP BY org")
     from esfgraph.explore.countries import country_name
 
     codes = [c for (c,) in db.execute("SELECT DISTINCT value FROM facets WHERE facet='country'")]

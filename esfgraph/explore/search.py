@@ -41,7 +41,7 @@ class BadSearch(ValueError):
 #: Facets that repeat their parameter (multi-valued), in display order.
 FACETS: tuple[str, ...] = ("period", "region", "county", "municipality", "programme_area",
                            "specific_objective", "phase", "owner", "owner_type", "abroad",
-                           "country")
+                           "country", "organisation")
 OWNER_TYPES: tuple[str, ...] = ("municipality", "region", "state agency", "company",
                                 "association", "other")
 OWNER_TYPE_LABELS = {
@@ -61,7 +61,7 @@ MAX_Q_WORDS = 16
 MAX_VALUES = 300
 MAX_AMOUNT = 10**15
 #: Facet values listed at most per facet (all selected values are always listed).
-FACET_LIMIT = {"owner": 50, "municipality": 300}
+FACET_LIMIT = {"owner": 50, "municipality": 300, "organisation": 50}
 #: bm25 weights of the FTS columns: title, organisations, places, text.
 WEIGHTS = (8.0, 3.0, 2.0, 1.0)
 #: Matches ranked by bm25; above, a cheaper rank by where the words are (see `_matches`).
@@ -85,7 +85,8 @@ class SearchParams:
     `specific_objective` "2014-2020/2.1", `phase` "genomforande" (the concept IRIs' paths),
     `owner` the organisation IRI (its units' projects included), `owner_type` one of
     OWNER_TYPES, `abroad` "true"/"false", `country` the ISO 3166-1 alpha-2 code of a country
-    where the project has contacts ("FI").
+    where the project has contacts ("FI"), `organisation` an organisation IRI in any role
+    (owner, partner, co-financier; its units included).
     Within a facet the values are alternatives (OR); facets combine with AND.
     """
 
@@ -101,6 +102,7 @@ class SearchParams:
     owner_type: tuple[str, ...] = ()
     abroad: tuple[str, ...] = ()
     country: tuple[str, ...] = ()
+    organisation: tuple[str, ...] = ()
     start_from: int | None = None
     start_to: int | None = None
     grant_min: int | None = None
@@ -959,6 +961,11 @@ def to_sparql(params: SearchParams, base_iri: str, *, text_iris: list[str] | Non
             lines.append("  ?project esf:owner ?owner_type_ .")
             lines.append("  FILTER NOT EXISTS { ?project esf:owner ?other_owner "
                          "FILTER(STR(?other_owner) < STR(?owner_type_)) }")
+    if params.organisation:
+        lines.append("  # in any role (owner, partner, co-financier), units included")
+        lines.append(values("organisation_", [_iri(o) for o in params.organisation]))
+        lines.append("  ?project esf:owner|esf:partner|esf:cofinancier ?organisation_unit . "
+                     "?organisation_unit org:unitOf* ?organisation_ .")
     if params.abroad and set(params.abroad) != {"true", "false"}:
         negate = "" if params.abroad[0] == "true" else "NOT "
         lines.append(f"  FILTER {negate}EXISTS {{ ?project esf:transnationalContact ?abroad }}")

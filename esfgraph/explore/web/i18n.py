@@ -195,6 +195,8 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (Swedish, English)
 #: Totals, missing amounts, whole downloads and countries (kept together: one topic).
 TEXT.update({
     "facet.country": ("Land (kontakter utomlands)", "Country (contacts abroad)"),
+    "facet.organisation": ("Organisation (alla roller)", "Organisation (any role)"),
+    "org.all_roles": ("i alla roller", "in every role"),
     "results.covers": ("Summorna gäller {covers}.", "The sums cover {covers}."),
     "results.summary_all": ("{total} projekt · ESF-stöd {grant} · total budget {budget}",
                             "{total} projects · ESF grant {grant} · total budget {budget}"),
