@@ -202,6 +202,9 @@ def test_region_with_no_stated_grant_is_not_zero(client):
     table = html(client, "/map", level="region")
     row = re.search(r'<tr data-code="SE11">.*?</tr>', table).group(0)
     assert "uppgift saknas" in row and "0\u00a0kr" not in row
+    area = re.search(r'<a href="/id/region/SE11"[^>]*>.*?</a>', table).group(0)
+    assert 'class="qna"' in area and "Stockholm: uppgift saknas" in area  # not "no projects"
+    assert "</svg> uppgift saknas</li>" in table  # in the legend
 
 
 def test_map_table_lists_national_and_the_csv_has_it(client):
@@ -216,7 +219,8 @@ def test_map_table_lists_national_and_the_csv_has_it(client):
     assert sum(int(r["projects"]) for r in rows) == total  # a project has one region here
     by_municipality = csv_rows(client.get("/map.csv").text)
     assert by_municipality[-1]["code"] == "" and int(by_municipality[-1]["projects"]) > 0
-    assert "syns inte på kartan" in html(client, "/map")
+    assert "finns inte på kartan" in html(client, "/map")
+    assert 'data-not-drawn="1"' in page  # the national project, at region level
 
 
 # --------------------------------------------------------------------- totals roll up

@@ -207,10 +207,10 @@ TEXT.update({
     "field.countries": ("Kontakter i", "Contacts in"),
     "map.unplaced": ("utan plats på denna nivå", "no place at this level"),
     "map.national": ("Nationellt", "National"),
-    "map.unplaced_note": (("{count} projekt som matchar namnger ingen plats på denna nivå och "
-                          "syns inte på kartan (se tabellen)."),
-                          ("{count} matching projects name no place at this level and are "
-                          "not on the map (see the table).")),
+    "map.unplaced_note": (("{count} projekt som matchar finns inte på kartan (nationella, "
+                           "eller utan plats på denna nivå): se tabellen."),
+                          ("{count} matching projects are not on the map (national, or "
+                           "with no place at this level): see the table.")),
     "place.units_share": ("varav enheter", "of which units"),
     "org.covers": ("Som ägare: {covers}.", "As owner: {covers}."),
     "country.title": ("Land", "Country"),

@@ -283,7 +283,10 @@ async def map_page(request: Request) -> Response:
               "granted": entry.get("projectsWithGrant") or 0,
               "href": f"/id/{level}/{code}" if code != "national" else None}
              for code, entry in values.items() if code not in drawn]
-    unplaced = data.get("unplaced") or {}
+    for area in areas:  # projects there, none states its grant: not "no projects", not 0 kr
+        if metric == "grant" and area["projects"] and not area["granted"]:
+            area["cls"] = "na"
+    unplaced = dict(data.get("unplaced") or {})
     if unplaced.get("projects"):
         extra.append({"code": "", "name": i18n.t("map.unplaced", lang),
                       "projects": unplaced["projects"], "grant": unplaced["esfGrantSEK"],
@@ -292,9 +295,12 @@ async def map_page(request: Request) -> Response:
                if k not in ("page", "per_page", "sort", "order")]
     filter_labels = await _filter_labels(index, params, filters, lang) if filters else []
     return render(request, "map.html", noindex=False, level=level, metric=metric, layer=layer,
-                  areas=areas, legend=charts.legend(bounds, metric, lang),
+                  areas=areas, legend=charts.legend(bounds, metric, lang) + (
+                      [{"cls": "na", "text": fmt.MISSING[lang]}]
+                      if any(a["cls"] == "na" for a in areas) else []),
                   hidden=filters, filter_labels=filter_labels, search_url=_url("/projects", params.with_(page=1)),
-                  table=sorted(areas, key=lambda a: a["name"]) + extra, unplaced=unplaced,
+                  table=sorted(areas, key=lambda a: a["name"]) + extra,
+                  not_drawn=sum(e["projects"] for e in extra),
                   csv_pairs=[*filters, ("level", level), ("lang", lang)])
 
 
