@@ -990,7 +990,9 @@ def to_sparql(params: SearchParams, base_iri: str, *, text_iris: list[str] | Non
         lines.append(f"  # the {len(words)} search word(s): the projects whose text the search "
                      "index matches (Swedish stems and compound parts, which REGEX cannot "
                      "express)")
-        lines.append(values("project", [_iri(i) for i in text_iris]))
+        terms = [_project_term(i, base_iri) for i in text_iris]
+        rows = ["\n    " + " ".join(terms[at:at + 4]) for at in range(0, len(terms), 4)]
+        lines.append("  VALUES ?project {" + "".join(rows) + (" }" if not rows else "\n  }"))
     elif words:
         lines.append("  # the words, approximated: a word start in the title or abstract (the "
                      "search index also matches compound parts and every text section)")
@@ -1006,7 +1008,21 @@ def to_sparql(params: SearchParams, base_iri: str, *, text_iris: list[str] | Non
         params.sort, "?startDate")
     direction = "DESC" if (params.order == "desc" or params.sort == "relevance") else "ASC"
     lines.append(f"ORDER BY {direction}({order}) ?title")
-    return _PREFIXES + "\n".join(lines) + "\n"
+    prefixes = _PREFIXES
+    if any(" project:" in line for line in lines):
+        prefixes += f"PREFIX project: {_iri(base_iri + 'id/project/')}\n"
+    return prefixes + "\n".join(lines) + "\n"
+
+
+_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+
+def _project_term(iri: str, base_iri: str) -> str:
+    """A project IRI as `project:slug` when the slug is a plain prefixed name (shorter links
+    to /query), else in full."""
+    prefix = base_iri + "id/project/"
+    slug = iri[len(prefix):] if iri.startswith(prefix) else ""
+    return f"project:{slug}" if _SLUG.fullmatch(slug) else _iri(iri)
 
 
 # --------------------------------------------------------------------------------------------
