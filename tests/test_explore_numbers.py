@@ -13,6 +13,7 @@ import io
 import json
 import random
 import re
+import sqlite3
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -397,3 +398,22 @@ def test_organisation_filter_counts_every_role_and_units(client):
     org = html(client, "/id/org/ulricehamns-kommun")
     assert "/projects.csv?organisation=https%3A%2F%2Fw3id.org%2Fesfgraph%2Fid%2Forg%2F" \
            "ulricehamns-kommun&amp;all=1" in org
+
+
+def test_a_download_that_fails_midway_says_so():
+    from esfgraph.explore.api import _guarded, json_all
+
+    def failing():
+        yield {"iri": "a"}
+        raise sqlite3.OperationalError("disk I/O error")
+
+    head = {"total": 2, "projectsWithGrant": 0, "esfGrantSEK": 0, "projectsWithBudget": 0,
+            "totalBudgetSEK": 0}
+    text = "".join(_guarded(json_all(head, failing()), "json"))
+    data = json.loads(text)
+    assert data["items"] == [{"iri": "a"}] and "incomplete" in data["error"]
+    from esfgraph.csvsafe import csv_lines
+    from esfgraph.explore.api import CSV_COLUMNS, csv_row
+
+    rows = "".join(_guarded(csv_lines(CSV_COLUMNS, map(csv_row, failing())), "csv"))
+    assert rows.splitlines()[-1].startswith("# incomplete: the search index could not be read")

@@ -197,10 +197,11 @@ def data_routes(settings: Any, backend: Any) -> list[Route]:
         headers = {"Vary": "Accept-Language", "X-Total-Count": str(head["total"])}
         if kind == "csv":
             headers["Content-Disposition"] = 'attachment; filename="projects.csv"'
-            return StreamingResponse(_in_thread(csv_lines(CSV_COLUMNS, map(csv_row, items))),
-                                     media_type="text/csv; charset=utf-8", headers=headers)
+            body = _guarded(csv_lines(CSV_COLUMNS, map(csv_row, items)), "csv")
+            return StreamingResponse(_in_thread(body), media_type="text/csv; charset=utf-8",
+                                     headers=headers)
         headers["Content-Disposition"] = 'attachment; filename="projects.json"'
-        return StreamingResponse(_in_thread(json_all(head, items)),
+        return StreamingResponse(_in_thread(_guarded(json_all(head, items), "json")),
                                  media_type="application/json", headers=headers)
 
     async def map_csv(request: Request) -> Response:
@@ -280,6 +281,21 @@ def map_rows(result: dict[str, Any], lang: str) -> Iterator[list[Any]]:
             "en" if lang == "en" else "sv"]
         yield [level, "", label, rest["projects"], rest["projectsWithGrant"],
                rest["esfGrantSEK"] if rest["projectsWithGrant"] else None]
+
+
+def _guarded(chunks: Iterator[str], kind: str) -> Iterator[str]:
+    """The pieces of a download; when the index fails midway (the status is sent by then) the
+    body ends with a line that says the file is incomplete, never silently short."""
+    try:
+        yield from chunks
+    except sqlite3.Error as exc:
+        note = f"incomplete: the search index could not be read ({exc})"
+        if kind == "csv":
+            from esfgraph.csvsafe import csv_line
+
+            yield csv_line([f"# {note}"])
+        else:
+            yield '], "error": ' + json.dumps(note) + "}"
 
 
 def _take(chunks: Iterator[str], size: int) -> str:
