@@ -417,3 +417,12 @@ def test_a_download_that_fails_midway_says_so():
 
     rows = "".join(_guarded(csv_lines(CSV_COLUMNS, map(csv_row, failing())), "csv"))
     assert rows.splitlines()[-1].startswith("# incomplete: the search index could not be read")
+
+
+def test_landing_total_says_what_it_covers_and_agrees_with_the_search(client):
+    everything = client.get("/projects.json").json()
+    page = html(client, "/")
+    assert (f'data-value="{everything["esfGrantSEK"]}" '
+            f'data-granted="{everything["projectsWithGrant"]}"') in page
+    assert (f'{everything["total"]} projekt, varav {everything["projectsWithGrant"]} med '
+            "beviljat stöd") in page

@@ -649,7 +649,9 @@ async def landing(run: Runner, base: str, lang: str) -> dict[str, Any]:
     per_period = items(periods, "period")
     total_projects = sum(int(p["projects"] or 0) for p in per_period)
     total_grant = sum(fmt.to_decimal(p["esfGrantSEK"]) or 0 for p in per_period)
-    return {"projects": total_projects, "esfGrantSEK": total_grant, "periods": per_period,
+    granted = sum(int(p["granted"] or 0) for p in per_period)
+    return {"projects": total_projects, "esfGrantSEK": total_grant, "granted": granted,
+            "periods": per_period,
             "years": [{"label": value(r, "year"), "projects": value(r, "projects"),
                        "esfGrantSEK": value(r, "esfGrantSEK"), "granted": value(r, "granted")}
                       for r in years],
