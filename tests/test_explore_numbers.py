@@ -89,6 +89,7 @@ PREFIX org: <http://www.w3.org/ns/org#>
     ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("\r=1", "'\r=1"),
     ("\uff1d1+1", "'\uff1d1+1"), ("-1200", "-1200"), ("+46", "+46"), ("-0.5", "-0.5"),
     ("Ale kommun", "Ale kommun"), ("", ""), (None, ""), (-1200, "-1200"), (0, "0"),
+    ("  =1+1", "'  =1+1"), ("\u00a0@x", "'\u00a0@x"), (" -5", " -5"),
 ])
 def test_safe_cell(cell, expected):
     assert safe_cell(cell) == expected
@@ -97,8 +98,10 @@ def test_safe_cell(cell, expected):
 @given(st.text(max_size=40))
 def test_no_cell_starts_a_formula(text):
     cell = safe_cell(text)
-    number = re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", text)
-    assert number or not cell.startswith(FORMULA_STARTS + ("\uff1d", "\uff0b", "\uff0d", "\uff20"))
+    head = text.lstrip(" \u00a0")
+    number = re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", head)
+    starts = FORMULA_STARTS + ("\uff1d", "\uff0b", "\uff0d", "\uff20")
+    assert number or not cell.lstrip(" \u00a0").startswith(starts)
     assert cell == text or cell == "'" + text  # nothing else is changed
     parsed = next(csv.reader(io.StringIO(csv_text(["a"], [[text]]), newline="")))
     assert parsed == ["a"]
