@@ -277,8 +277,9 @@ def map_rows(result: dict[str, Any], lang: str) -> Iterator[list[Any]]:
                entry["esfGrantSEK"] if entry["projectsWithGrant"] else None]
     rest = result.get("unplaced") or {}
     if rest.get("projects"):
-        label = {"sv": "utan plats på denna nivå", "en": "no place at this level"}[
-            "en" if lang == "en" else "sv"]
+        from esfgraph.explore.web.i18n import t
+
+        label = t("map.unplaced", lang)
         yield [level, "", label, rest["projects"], rest["projectsWithGrant"],
                rest["esfGrantSEK"] if rest["projectsWithGrant"] else None]
 
