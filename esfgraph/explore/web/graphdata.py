@@ -169,13 +169,15 @@ def place_owners(kind: str) -> str:
 } GROUP BY ?owner ?label ORDER BY DESC(?esfGrantSEK) DESC(?projects) ?label LIMIT 10"""
 
 
-def place_owner_units(kind: str) -> str:
-    """Each unit's own share of its body's figures on a place page (shown under the body)."""
+def place_owner_units(kind: str, bodies: int) -> str:
+    """Each unit's own share of its body's figures on a place page (shown under the body), for
+    the `bodies` listed owners (bound as {{o0}}, {{o1}}, …)."""
+    listed = " ".join("{{o" + str(i) + "}}" for i in range(bodies))
     return PREFIXES + """SELECT ?owner ?unit ?label (COUNT(?p) AS ?projects)
        (COUNT(?g0) AS ?granted) (SUM(COALESCE(?g0, 0)) AS ?esfGrantSEK) WHERE {
   { SELECT DISTINCT ?owner ?unit ?p ?g0 WHERE {
+    VALUES ?owner { """ + listed + """ }
     """ + PLACE_PATTERNS[kind] + """ ?p esf:owner ?unit . ?unit org:unitOf+ ?owner .
-    FILTER NOT EXISTS { ?owner org:unitOf ?above }
     OPTIONAL { ?p esf:esfGrantSEK ?g0 } } }
   OPTIONAL { ?unit skos:prefLabel ?label }
 } GROUP BY ?owner ?unit ?label ORDER BY DESC(?esfGrantSEK) ?label"""
@@ -503,7 +505,10 @@ async def place_page(run: Runner, iri: str, kind: str, base: str,
     totals = (await run(place_totals(kind), bind) or [{}])[0]
     years = await run(place_years(kind), bind)
     owners = await run(place_owners(kind), bind)
-    unit_rows = await run(place_owner_units(kind), bind) if owners else []
+    bodies = [value(r, "owner") for r in owners if value(r, "owner")]
+    unit_rows = (await run(place_owner_units(kind, len(bodies)),
+                           {**bind, **{f"o{i}": o for i, o in enumerate(bodies)}})
+                 if bodies else [])
     projects = await run(place_projects(kind), bind)
     parts = await run(PLACE_PARTS[kind], bind)
     top = []
