@@ -429,3 +429,24 @@ def test_landing_total_says_what_it_covers_and_agrees_with_the_search(client):
             f'data-granted="{everything["projectsWithGrant"]}"') in page
     assert (f'{everything["total"]} projekt, varav {everything["projectsWithGrant"]} med '
             "beviljat stöd") in page
+
+
+@pytest.mark.parametrize("slug", ["goteborgs-kommun", "ulricehamns-kommun", "ale-kommun"])
+def test_organisation_page_figures_equal_the_sparql_aggregate(client, slug):
+    org = BASE + "id/org/" + slug
+    rows = sparql(client, PREFIXES + """SELECT ?role (COUNT(DISTINCT ?p) AS ?n) WHERE {
+        ?part esf:agent ?a ; esf:role ?r ; esf:project ?p . ?a org:unitOf* <""" + org + """> .
+        BIND(STRAFTER(STR(?r), "/role/") AS ?role) } GROUP BY ?role""")
+    expected = {r["role"]: r["n"] for r in rows}
+    page = html(client, f"/id/org/{slug}")
+    shown = dict(re.findall(r'<span data-role="([^"]+)" data-value="(\d+)">', page))
+    assert shown == expected and expected
+    owner = sparql(client, PREFIXES + """SELECT (COUNT(?p) AS ?n) (COUNT(?g) AS ?k)
+        (SUM(COALESCE(?g, 0)) AS ?sum) WHERE { { SELECT DISTINCT ?p ?g WHERE {
+        ?p esf:owner ?a . ?a org:unitOf* <""" + org + """> .
+        OPTIONAL { ?p esf:esfGrantSEK ?g } } } }""")[0]
+    assert (f'data-field="esfGrantOwner" data-value="{int(Decimal(owner["sum"]))}" '
+            f'data-granted="{owner["k"]}"') in page
+    found = client.get("/projects.json", params={"owner": org}).json()
+    assert (found["total"], found["projectsWithGrant"], found["esfGrantSEK"]) == (
+        int(owner["n"]), int(owner["k"]), int(Decimal(owner["sum"])))
