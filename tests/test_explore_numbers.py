@@ -450,3 +450,21 @@ def test_organisation_page_figures_equal_the_sparql_aggregate(client, slug):
     found = client.get("/projects.json", params={"owner": org}).json()
     assert (found["total"], found["projectsWithGrant"], found["esfGrantSEK"]) == (
         int(owner["n"]), int(owner["k"]), int(Decimal(owner["sum"])))
+
+
+def test_owners_csv_is_the_whole_answer_behind_largest_owners(client):
+    page = html(client, "/id/region/SE23")
+    assert 'href="/owners.csv?region=SE23"' in page
+    rows = csv_rows(client.get("/owners.csv", params={"region": "SE23"}).text)
+    bodies = {r["owner"]: r for r in rows if not r["unitOf"]}
+    expected = _sparql_owner_totals(
+        client, "?p a esf:Project ; esf:region <https://w3id.org/esfgraph/id/region/SE23> .")
+    assert {o: (int(r["projects"]), int(r["projectsWithGrant"]),
+                int(r["esfGrantSEK"] or 0)) for o, r in bodies.items()} == expected
+    units = [r for r in rows if r["unitOf"] == GBG]
+    assert sorted((r["ownerLabel"], r["esfGrantSEK"]) for r in units) == [
+        ("Kultur- och fritidsförvaltningen", "24000000"), ("Socialtjänsten", "20000000")]
+    evil = next(r for r in rows if r["owner"].endswith("cmd-c-calc-a0"))
+    assert evil["ownerLabel"] == "'" + EVIL_OWNER and evil["esfGrantSEK"] == ""
+    assert client.get("/owners.csv", params={"region": "SE2<3"}).status_code == 400
+    assert client.get("/owners.csv").status_code == 400

@@ -157,7 +157,7 @@ ROOT_OWNER = """?p esf:owner ?o . ?o org:unitOf* ?owner .
     FILTER NOT EXISTS { ?owner org:unitOf ?above }"""
 
 
-def place_owners(kind: str) -> str:
+def place_owners(kind: str, limit: int | None = 10) -> str:
     """The largest owners of a place's projects (by ESF grant), units counted with their
     body (org:unitOf): a municipality's departments add up to the municipality."""
     return PREFIXES + """SELECT ?owner ?label (COUNT(?p) AS ?projects) (COUNT(?g0) AS ?granted)
@@ -166,17 +166,19 @@ def place_owners(kind: str) -> str:
     """ + PLACE_PATTERNS[kind] + """ """ + ROOT_OWNER + """
     OPTIONAL { ?p esf:esfGrantSEK ?g0 } } }
   OPTIONAL { ?owner skos:prefLabel ?label }
-} GROUP BY ?owner ?label ORDER BY DESC(?esfGrantSEK) DESC(?projects) ?label LIMIT 10"""
+} GROUP BY ?owner ?label ORDER BY DESC(?esfGrantSEK) DESC(?projects) ?label""" + (
+        f" LIMIT {int(limit)}" if limit else "")
 
 
-def place_owner_units(kind: str, bodies: int) -> str:
+def place_owner_units(kind: str, bodies: int | None) -> str:
     """Each unit's own share of its body's figures on a place page (shown under the body), for
-    the `bodies` listed owners (bound as {{o0}}, {{o1}}, …)."""
-    listed = " ".join("{{o" + str(i) + "}}" for i in range(bodies))
+    the `bodies` listed owners (bound as {{o0}}, {{o1}}, …), or for every body (None)."""
+    listed = ("VALUES ?owner { " + " ".join("{{o" + str(i) + "}}" for i in range(bodies))
+              + " }") if bodies is not None else ""
     return PREFIXES + """SELECT ?owner ?unit ?label (COUNT(?p) AS ?projects)
        (COUNT(?g0) AS ?granted) (SUM(COALESCE(?g0, 0)) AS ?esfGrantSEK) WHERE {
   { SELECT DISTINCT ?owner ?unit ?p ?g0 WHERE {
-    VALUES ?owner { """ + listed + """ }
+    """ + listed + """
     """ + PLACE_PATTERNS[kind] + """ ?p esf:owner ?unit . ?unit org:unitOf+ ?owner .
     OPTIONAL { ?p esf:esfGrantSEK ?g0 } } }
   OPTIONAL { ?unit skos:prefLabel ?label }
@@ -480,6 +482,33 @@ async def org_page(run: Runner, iri: str, base: str, lang: str) -> dict[str, Any
         "copartners": copartners,
         "facts": facts,
     }
+
+
+async def place_owner_table(run: Runner, iri: str, kind: str, lang: str
+                            ) -> list[dict[str, Any]]:
+    """Every owner of a place's projects, rolled up to bodies, each followed by its units'
+    shares: the rows of `/owners.csv` (the whole answer behind "largest owners")."""
+    bind = {"s": iri}
+    owners = await run(place_owners(kind, limit=None), bind)
+    units = await run(place_owner_units(kind, None), bind)
+    labels = Labels()
+    by_body: dict[str, list[Row]] = {}
+    for row in units:
+        labels.add(value(row, "unit"), row, "label")
+        by_body.setdefault(value(row, "owner") or "", []).append(row)
+    out: list[dict[str, Any]] = []
+    for row in owners:
+        body = value(row, "owner") or ""
+        labels.add(body, row, "label")
+        out.append({"owner": body, "label": labels.get(body, lang), "unitOf": None,
+                    "projects": value(row, "projects"), "granted": value(row, "granted"),
+                    "esfGrantSEK": value(row, "esfGrantSEK")})
+        for unit in by_body.get(body, []):
+            name = value(unit, "unit") or ""
+            out.append({"owner": name, "label": labels.get(name, lang), "unitOf": body,
+                        "projects": value(unit, "projects"), "granted": value(unit, "granted"),
+                        "esfGrantSEK": value(unit, "esfGrantSEK")})
+    return out
 
 
 async def place_page(run: Runner, iri: str, kind: str, base: str,

@@ -212,6 +212,7 @@ TEXT.update({
                           ("{count} matching projects are not on the map (national, or "
                            "with no place at this level): see the table.")),
     "place.units_share": ("varav enheter", "of which units"),
+    "place.all_owners": ("Alla ägare med enheternas andelar", "Every owner with its units' shares"),
     "org.covers": ("Som ägare: {covers}.", "As owner: {covers}."),
     "country.title": ("Land", "Country"),
     "place_abroad.kind": ("Ort utomlands", "Place abroad"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -418,6 +419,35 @@ async def entity_html(request: Request, iri: str, path: str) -> Response | None:
                   map_url=f"/map?level={kind}")
 
 
+OWNER_CSV_COLUMNS = ("owner", "ownerLabel", "unitOf", "projects", "projectsWithGrant",
+                     "esfGrantSEK")
+
+
+async def owners_csv(request: Request) -> Response:
+    """`/owners.csv?region=SE23` (or `municipality=`, `county=`): every owner of the place's
+    projects, bodies with their units rolled up, each body followed by its units' shares;
+    spreadsheet-safe, a missing sum an empty cell."""
+    from esfgraph.csvsafe import csv_text
+
+    chosen = [(k, request.query_params[k]) for k in PLACE_KINDS if request.query_params.get(k)]
+    if len(chosen) != 1 or not re.fullmatch(r"[A-Za-z0-9]{1,12}", chosen[0][1]):
+        return Response("Give one place: region=SE23, county=14 or municipality=1440.\n",
+                        status_code=400, media_type="text/plain; charset=utf-8")
+    kind, code = chosen[0]
+    iri = f"{request.app.state.settings.base_iri}id/{kind}/{code}"
+    try:
+        rows = await graphdata.place_owner_table(runner(request), iri, kind, lang_of(request))
+    except graphdata.GraphUnavailable as exc:
+        return Response(str(exc) + "\n", status_code=exc.status,
+                        media_type="text/plain; charset=utf-8")
+    body = csv_text(OWNER_CSV_COLUMNS, (
+        [r["owner"], r["label"], r["unitOf"], r["projects"], r["granted"],
+         r["esfGrantSEK"] if str(r["granted"]) != "0" else None] for r in rows))
+    return Response(body, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="owners-{kind}-{code}.csv"'})
+
+
 def explorer_routes() -> list[BaseRoute]:
     """The explorer's routes, to be placed before the catch-all entity route."""
     return [
@@ -425,6 +455,7 @@ def explorer_routes() -> list[BaseRoute]:
         Route("/query", query_page, methods=["GET"]),
         Route("/projects", projects, methods=["GET"]),
         Route("/map", map_page, methods=["GET"]),
+        Route("/owners.csv", owners_csv, methods=["GET"]),
         Mount("/explore-static", app=StaticFiles(
             directory=str(package_path("explore", "web", "static"))), name="explore-static"),
     ]
