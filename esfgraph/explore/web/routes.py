@@ -23,7 +23,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from esfgraph.explore.web import charts, graphdata, i18n, topo
+from esfgraph.explore.web import abroad, charts, graphdata, i18n, topo
 from esfgraph.explore.web import format as fmt
 from esfgraph.resources import package_path
 from esfgraph.serve import pages
@@ -374,7 +374,7 @@ async def entity_html(request: Request, iri: str, path: str) -> Response | None:
         elif kind == "org":
             data = await graphdata.org_page(run, iri, base, lang)
         elif kind == "abroad":
-            data = await graphdata.abroad_page(run, iri, base, lang)
+            data = await abroad.abroad_page(run, iri, base, lang)
         else:
             data = await graphdata.place_page(run, iri, kind, base, lang)
         if data is None:
