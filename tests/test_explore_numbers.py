@@ -217,6 +217,9 @@ def test_map_table_lists_national_and_the_csv_has_it(client):
     assert "Nationellt" in row and "5\u00a0000\u00a0000\u00a0kr" in row
     rows = csv_rows(client.get("/map.csv", params={"level": "region"}).text)
     national = next(r for r in rows if r["code"] == "national")
+    assert national["label"] == "Nationellt"
+    en = csv_rows(client.get("/map.csv", params={"level": "region", "lang": "en"}).text)
+    assert next(r for r in en if r["code"] == "national")["label"] == "National"
     assert (national["projects"], national["esfGrantSEK"]) == ("1", "5000000")
     assert next(r for r in rows if r["code"] == "SE11")["esfGrantSEK"] == ""
     total = client.get("/projects.json").json()["total"]

@@ -51,6 +51,7 @@ OWNER_TYPE_LABELS = {
            "company": "Company", "association": "Association", "other": "Other"},
 }
 ABROAD_LABELS = {"sv": {"true": "Ja", "false": "Nej"}, "en": {"true": "Yes", "false": "No"}}
+NATIONAL_LABELS = {"sv": "Nationellt", "en": "National"}
 SORTS: tuple[str, ...] = ("relevance", "grant", "start", "title")
 LEVELS = {"municipality": "municipality", "county": "county", "region": "region"}
 METRICS = ("grant", "projects")
@@ -418,6 +419,8 @@ class SearchIndex:
             return OWNER_TYPE_LABELS.get(lang, OWNER_TYPE_LABELS["sv"]).get(value, value)
         if facet == "abroad":
             return ABROAD_LABELS.get(lang, ABROAD_LABELS["sv"]).get(value, value)
+        if facet == "region" and value == "national":  # not a place: no label in the graph
+            return NATIONAL_LABELS.get(lang, NATIONAL_LABELS["sv"])
         return (self.labels.get((facet, value, lang)) or self.labels.get((facet, value, "sv"))
                 or value)
 
