@@ -304,6 +304,30 @@ def test_changes_json_and_csv_say_the_same(server):
         (p, f[0]) for p, fields in EXPECTED.items() for f in fields}
 
 
+def test_changes_download_all_streams_every_change_in_batches(scenario, monkeypatch):
+    """`all=1` streams every matching change, page after page (a batch of 1 here), as JSON and
+    as CSV, and says the same as the paged answer."""
+    from esfgraph.changes import web
+    from esfgraph.serve import ServeSettings, create_app
+    from tests.serve_fixtures.server import app_in_thread
+
+    monkeypatch.setattr(web, "DOWNLOAD_BATCH", 1)
+    with app_in_thread(create_app(ServeSettings(store=str(scenario["store"]),
+                                                workers=1))) as client:
+        data = client.get("/changes.json", params={"all": "1"}).json()
+        got = {c["project"]: {(f["field"], tuple(f["old"]), tuple(f["new"]))
+                              for f in c["fields"]} for c in data["changes"]}
+        assert got == EXPECTED and len(data["changes"]) == len(EXPECTED)
+        text = client.get("/changes.csv", params={"all": "1"}).text
+        rows = list(csv.DictReader(io.StringIO(text)))
+        assert text.count("project,title") == 1  # one header, not one per batch
+        assert {(r["project"], r["field"]) for r in rows} == {
+            (p, f[0]) for p, fields in EXPECTED.items() for f in fields}
+        money = client.get("/changes.json", params={"all": "1", "kind": "money"}).json()
+        assert [c["project"] for c in money["changes"]] == [GRANT]
+        assert client.get("/changes.csv", params={"all": "1", "since": "x"}).status_code == 400
+
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 

@@ -35,8 +35,9 @@ def test_projects_json_answers_the_documented_keys(client):
     resp = client.get("/projects.json", params=[("q", "ungdomar"), ("lang", "en")])
     assert resp.status_code == 200 and resp.headers["content-type"] == "application/json"
     data = resp.json()
-    assert set(data) == {"total", "esfGrantSEK", "totalBudgetSEK", "page", "perPage", "facets",
-                         "items", "sparql", "didYouMean"}
+    assert set(data) == {"total", "projectsWithGrant", "esfGrantSEK", "projectsWithBudget",
+                         "totalBudgetSEK", "page", "perPage", "facets", "items", "sparql",
+                         "didYouMean"}
     assert data["total"] >= 2 and project("2016-00127") in [i["iri"] for i in data["items"]]
     assert {"value", "label", "count", "selected"} == set(data["facets"]["period"][0])
     assert any(v["label"] == "Programming period 2014–2020" for v in data["facets"]["period"])
@@ -71,6 +72,7 @@ def test_map_json(client):
     data = client.get("/map.json", params={"level": "region", "metric": "projects"}).json()
     assert data["level"] == "region" and data["metric"] == "projects"
     assert data["values"]["SE33"] == {"label": "Övre Norrland", "projects": 3,
+                                      "projectsWithGrant": 3,
                                       "esfGrantSEK": 11159401 + 4900000 + 2050000, "value": 3}
     filtered = client.get("/map.json", params={"level": "region", "metric": "grant",
                                                "period": "2007-2013"}).json()

@@ -23,7 +23,8 @@ def rows(version: Path) -> list[tuple]:
     db = sqlite3.connect(version / INDEX_FILE)
     try:
         projects = db.execute("SELECT iri, title, period, phase, programme_area, grant, budget, "
-                              "owner, owner_label, owner_type, region, abroad FROM projects "
+                              "owner, owner_label, owner_type, region, abroad, owner_number, "
+                              "countries FROM projects "
                               "ORDER BY iri").fetchall()
         facets = db.execute("SELECT p.iri, f.facet, f.value FROM facets f JOIN projects p "
                             "ON p.id = f.id ORDER BY 1, 2, 3").fetchall()

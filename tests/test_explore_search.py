@@ -190,8 +190,9 @@ def test_unknown_facet_values_give_an_empty_result_and_keep_the_value(index):
 def test_items_carry_the_documented_keys(index):
     item = index.search(SearchParams(q="motivera"))["items"][0]
     assert set(item) == {"iri", "title", "projectNumber", "caseNumber", "period", "phase",
-                         "phaseLabel", "owner", "ownerLabel", "esfGrantSEK", "totalBudgetSEK",
-                         "startDate", "endDate", "region", "regionLabel", "snippet"}
+                         "phaseLabel", "owner", "ownerLabel", "ownerOrgNumber", "esfGrantSEK",
+                         "totalBudgetSEK", "startDate", "endDate", "region", "regionLabel",
+                         "countries", "countryLabels", "snippet"}
     assert item["iri"] == project("2018-00460")
     assert (item["projectNumber"], item["esfGrantSEK"], item["totalBudgetSEK"]) == (
         "2018/00460", 11159401, 23775692)
@@ -281,7 +282,8 @@ def test_map_follows_the_filters_and_counts_projects(index):
     result = index.map_aggregate("municipality", "projects",
                                  SearchParams(period=("2007-2013",)))
     assert result["values"] == {
-        code: {"label": label, "projects": 1, "esfGrantSEK": grant, "value": 1}
+        code: {"label": label, "projects": 1, "projectsWithGrant": 1, "esfGrantSEK": grant,
+               "value": 1}
         for code, label, grant in [("1440", "Ale kommun", 450000),
                                    ("1491", "Ulricehamns kommun", 556922),
                                    ("0482", "Flens kommun", 620800),

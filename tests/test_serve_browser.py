@@ -55,9 +55,9 @@ def test_example_runs_and_shows_rows_and_a_chart(page):
     rows = page.locator("table.results tbody tr")
     assert rows.count() == 2
     headers = page.locator("table.results thead th").all_inner_texts()
-    assert headers == ["region", "regionName", "projects", "esfGrantSEK"]
+    assert headers == ["region", "regionName", "projects", "projectsWithGrant", "esfGrantSEK"]
     first = rows.nth(0).locator("td").all_inner_texts()
-    assert first[1:] == ["Västsverige", "2", "1006922"]
+    assert first[1:] == ["Västsverige", "2", "2", "1006922"]
     assert "2 rows" in page.inner_text("#status")
     bars = page.locator("#chart svg rect.bar")
     assert bars.count() == 2

@@ -6,8 +6,6 @@ the difference in kronor and in per cent.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Sequence
 from decimal import Decimal
@@ -165,12 +163,13 @@ def csv_rows(changes: Sequence[Any]) -> list[dict[str, str]]:
     return rows
 
 
-def render_csv(changes: Sequence[Any]) -> str:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(csv_rows(changes))
-    return buf.getvalue()
+def render_csv(changes: Sequence[Any], header: bool = True) -> str:
+    """The changes as CSV for people: spreadsheet-safe cells (esfgraph.csvsafe)."""
+    from esfgraph.csvsafe import csv_line
+
+    lines = [csv_line(CSV_COLUMNS)] if header else []
+    lines += [csv_line(row.get(c, "") for c in CSV_COLUMNS) for row in csv_rows(changes)]
+    return "".join(lines)
 
 
 def render_patch(changes: Sequence[Any]) -> str:

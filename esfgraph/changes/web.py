@@ -11,11 +11,18 @@ endpoint), like every explorer page.
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import (
+    JSONResponse,
+    PlainTextResponse,
+    Response,
+    StreamingResponse,
+)
 from starlette.routing import BaseRoute, Route
 
 from esfgraph.changes import report
@@ -31,10 +38,13 @@ from esfgraph.changes.log import (
     list_query,
     value_iris,
 )
+from esfgraph.csvsafe import csv_line
 from esfgraph.store import GraphNames
 
 PAGE_SIZE = 50
 FEED_SIZE = 100
+#: Change sets fetched per step of a whole download (`all=1`), streamed as they come.
+DOWNLOAD_BATCH = 500
 FILTERS = ("since", "until", "region", "organisation", "kind", "project")
 
 
@@ -137,10 +147,10 @@ async def _handle(request: Request, fmt: str) -> Response:
     try:
         flt, page = parse_filter(request.query_params,
                                  limit=FEED_SIZE if fmt == "atom" else PAGE_SIZE)
-        if fmt in ("json", "csv") and request.query_params.get("all") == "1":
-            flt.limit, flt.offset = 10_000, 0
         from esfgraph.explore.web.routes import lang_of
 
+        if fmt in ("json", "csv") and request.query_params.get("all") in ("1", "true"):
+            return await _download_all(request, flt, fmt, lang_of(request))
         changes, more = await fetch(request, flt, lang_of(request))
     except BadParameter as exc:
         return _error(request, 400, str(exc), fmt)
@@ -172,7 +182,57 @@ async def _handle(request: Request, fmt: str) -> Response:
                   next_url=f"/changes?{_query_string(params, page=page + 1)}" if more else None,
                   feed_url=f"/changes.atom?{_query_string(params)}",
                   json_url=f"/changes.json?{_query_string(params, page=page)}",
-                  csv_url=f"/changes.csv?{_query_string(params, page=page)}")
+                  csv_url=f"/changes.csv?{_query_string(params, page=page)}",
+                  all_json_url=f"/changes.json?{_query_string(params, all=1)}",
+                  all_csv_url=f"/changes.csv?{_query_string(params, all=1)}")
+
+
+async def _download_all(request: Request, flt: LogFilter, fmt: str, lang: str) -> Response:
+    """Every change set of the filter as CSV or JSON, streamed in pages of DOWNLOAD_BATCH.
+
+    The first page is fetched before the response starts, so a bad filter or an unavailable
+    store still answers with its status; a failure later ends the body with a note line.
+    """
+    flt.limit, flt.offset = DOWNLOAD_BATCH, 0
+    first, more = await fetch(request, flt, lang)
+
+    async def pages() -> AsyncIterator[list[LoggedChange]]:
+        nonlocal more
+        yield first
+        offset = 0
+        while more:
+            offset += DOWNLOAD_BATCH
+            batch = LogFilter(**{**flt.__dict__, "offset": offset})
+            got, more = await fetch(request, batch, lang)
+            yield got
+
+    async def csv_body() -> AsyncIterator[str]:
+        header = True
+        try:
+            async for changes in pages():
+                yield report.render_csv(changes, header=header)
+                header = False
+        except (BadParameter, _Unavailable) as exc:
+            yield csv_line([f"# incomplete: {exc}"])
+
+    async def json_body() -> AsyncIterator[str]:
+        yield '{"page": null, "next": null, "changes": ['
+        sep = ""
+        try:
+            async for changes in pages():
+                for item in report.records(changes):
+                    yield sep + json.dumps(item, ensure_ascii=False)
+                    sep = ","
+        except (BadParameter, _Unavailable) as exc:
+            yield ('], "error": ' + json.dumps(str(exc)) + "}")
+            return
+        yield "]}"
+
+    if fmt == "csv":
+        return StreamingResponse(csv_body(), media_type="text/csv; charset=utf-8",
+                                 headers={"Content-Disposition":
+                                          'attachment; filename="changes.csv"'})
+    return StreamingResponse(json_body(), media_type="application/json")
 
 
 def _local(iri: str, base: str) -> str:

@@ -1,4 +1,7 @@
-"""The explorer's data endpoints: /projects.json, /projects.csv and /map.json.
+"""The explorer's data endpoints: /projects.json, /projects.csv, /map.json and /map.csv.
+
+`all=1` on /projects.json and /projects.csv streams every matching project (not one page):
+the order is computed once, the rows are written as they are read.
 
 They answer from the search index of the store version being served (esfgraph.explore.search),
 never with a SPARQL aggregate per request. With `serve --endpoint` there is no local index:
@@ -8,24 +11,30 @@ they answer 503 with a message saying so. Bad parameters get 400 with the reason
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
+import json
 import sqlite3
 import sys
 import threading
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from esfgraph.csvsafe import csv_lines
 from esfgraph.explore.search import BadSearch, SearchIndex, SearchParams, open_index
 
-#: Item keys written to /projects.csv, in order (the snippet is HTML: left out).
+#: Item keys written to /projects.csv, in order (the snippet is HTML: left out). A missing
+#: amount is an empty cell; list keys (countries) are joined with "; ".
 CSV_COLUMNS = ("iri", "title", "projectNumber", "caseNumber", "period", "phase", "phaseLabel",
-               "owner", "ownerLabel", "esfGrantSEK", "totalBudgetSEK", "startDate", "endDate",
-               "region", "regionLabel")
+               "owner", "ownerLabel", "ownerOrgNumber", "esfGrantSEK", "totalBudgetSEK",
+               "startDate", "endDate", "region", "regionLabel", "countries", "countryLabels")
+#: Columns of /map.csv (one row per place with projects, then the projects with no place).
+MAP_CSV_COLUMNS = ("level", "code", "label", "projects", "projectsWithGrant", "esfGrantSEK")
+#: Rows per SQLite read of a whole download.
+STREAM_BATCH = 500
 NO_INDEX_REMOTE = ("The search and map data need the local search index, which exists only "
                    "when serving a local store (esfgraph serve --store); this server answers "
                    "from a remote SPARQL endpoint. Use the SPARQL endpoint at /sparql instead.")
@@ -156,17 +165,60 @@ def data_routes(settings: Any, backend: Any) -> list[Route]:
             return _error(503, f"The search index cannot be read ({exc}); rebuild the store.")
 
     async def projects_json(request: Request) -> Response:
+        if wants_all(request):
+            return await streamed(request, "json")
         result = await searched(request)
         if isinstance(result, Response):
             return result
         return JSONResponse(result, headers={"Vary": "Accept-Language"})
 
     async def projects_csv(request: Request) -> Response:
+        if wants_all(request):
+            return await streamed(request, "csv")
         result = await searched(request)
         if isinstance(result, Response):
             return result
         return Response(to_csv(result["items"]), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="projects.csv"',
+                                 "Vary": "Accept-Language"})
+
+    async def streamed(request: Request, kind: str) -> Response:
+        """Every matching project, streamed (`all=1`): the totals first, then the rows."""
+        got = await answer(request)
+        if isinstance(got, Response):
+            return got
+        index, params, lang = got
+        try:  # the totals (and any index error) before the response starts
+            head = await asyncio.to_thread(index.search, params.with_(page=1, per_page=1),
+                                           lang)
+        except sqlite3.Error as exc:
+            return _error(503, f"The search index cannot be read ({exc}); rebuild the store.")
+        items = index.iter_items(params, lang, STREAM_BATCH)
+        headers = {"Vary": "Accept-Language", "X-Total-Count": str(head["total"])}
+        if kind == "csv":
+            headers["Content-Disposition"] = 'attachment; filename="projects.csv"'
+            body = _guarded(csv_lines(CSV_COLUMNS, map(csv_row, items)), "csv")
+            return StreamingResponse(_in_thread(body), media_type="text/csv; charset=utf-8",
+                                     headers=headers)
+        headers["Content-Disposition"] = 'attachment; filename="projects.json"'
+        return StreamingResponse(_in_thread(_guarded(json_all(head, items), "json")),
+                                 media_type="application/json", headers=headers)
+
+    async def map_csv(request: Request) -> Response:
+        got = await answer(request)
+        if isinstance(got, Response):
+            return got
+        index, params, lang = got
+        level = request.query_params.get("level", "municipality")
+        try:
+            result = await asyncio.to_thread(index.map_aggregate, level, "grant", params, lang)
+        except BadSearch as exc:
+            return _error(400, str(exc))
+        except sqlite3.Error as exc:
+            return _error(503, f"The search index cannot be read ({exc}); rebuild the store.")
+        return Response("".join(csv_lines(MAP_CSV_COLUMNS, map_rows(result, lang))),
+                        media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="map-{level}.csv"',
                                  "Vary": "Accept-Language"})
 
     async def map_json(request: Request) -> Response:
@@ -186,18 +238,87 @@ def data_routes(settings: Any, backend: Any) -> list[Route]:
 
     return [Route("/projects.json", projects_json, methods=["GET"]),
             Route("/projects.csv", projects_csv, methods=["GET"]),
-            Route("/map.json", map_json, methods=["GET"])]
+            Route("/map.json", map_json, methods=["GET"]),
+            Route("/map.csv", map_csv, methods=["GET"])]
 
 
-def to_csv(items: list[dict[str, Any]]) -> str:
-    """Search items as CSV: a header row, one row per item, CSV_COLUMNS."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+def wants_all(request: Request) -> bool:
+    """True for a whole download (`all=1`, `all=true`)."""
+    return request.query_params.get("all", "").lower() in ("1", "true", "yes")
+
+
+def csv_row(item: dict[str, Any]) -> list[Any]:
+    """One item as CSV cells (CSV_COLUMNS): None empty, lists joined with "; "."""
+    return ["; ".join(v) if isinstance(v := item.get(c), list) else v for c in CSV_COLUMNS]
+
+
+def to_csv(items: Iterable[dict[str, Any]]) -> str:
+    """Search items as spreadsheet-safe CSV: a header row, one row per item, CSV_COLUMNS."""
+    return "".join(csv_lines(CSV_COLUMNS, map(csv_row, items)))
+
+
+def json_all(head: dict[str, Any], items: Iterator[dict[str, Any]]) -> Iterator[str]:
+    """The JSON of a whole download, piece by piece: the totals of `head`, then every item."""
+    keep = ("total", "projectsWithGrant", "esfGrantSEK", "projectsWithBudget",
+            "totalBudgetSEK")
+    yield json.dumps({k: head[k] for k in keep}, ensure_ascii=False)[:-1] + ', "items": ['
+    sep = ""
     for item in items:
-        writer.writerow(["" if item.get(c) is None else item[c] for c in CSV_COLUMNS])
-    return out.getvalue()
+        yield sep + json.dumps(item, ensure_ascii=False)
+        sep = ","
+    yield "]}"
 
 
-__all__ = ["CSV_COLUMNS", "IndexUnavailable", "data_routes", "index_for", "request_lang",
-           "to_csv", "version_dir", "warm_up"]
+def map_rows(result: dict[str, Any], lang: str) -> Iterator[list[Any]]:
+    """The rows of /map.csv: every place with projects (by label), then the unplaced ones."""
+    level = result["level"]
+    for code, entry in sorted(result["values"].items(), key=lambda kv: kv[1]["label"]):
+        yield [level, code, entry["label"], entry["projects"], entry["projectsWithGrant"],
+               entry["esfGrantSEK"] if entry["projectsWithGrant"] else None]
+    rest = result.get("unplaced") or {}
+    if rest.get("projects"):
+        from esfgraph.explore.web.i18n import t
+
+        label = t("map.unplaced", lang)
+        yield [level, "", label, rest["projects"], rest["projectsWithGrant"],
+               rest["esfGrantSEK"] if rest["projectsWithGrant"] else None]
+
+
+def _guarded(chunks: Iterator[str], kind: str) -> Iterator[str]:
+    """The pieces of a download; when the index fails midway (the status is sent by then) the
+    body ends with a line that says the file is incomplete, never silently short."""
+    try:
+        yield from chunks
+    except sqlite3.Error as exc:
+        note = f"incomplete: the search index could not be read ({exc})"
+        if kind == "csv":
+            from esfgraph.csvsafe import csv_line
+
+            yield csv_line([f"# {note}"])
+        else:
+            yield '], "error": ' + json.dumps(note) + "}"
+
+
+def _take(chunks: Iterator[str], size: int) -> str:
+    """Up to `size` pieces of `chunks`, joined ("" at the end)."""
+    out = []
+    for piece in chunks:
+        out.append(piece)
+        if len(out) >= size:
+            break
+    return "".join(out)
+
+
+async def _in_thread(chunks: Iterator[str], size: int = STREAM_BATCH) -> Any:
+    """An async iterator over a blocking one, `size` pieces per step in a worker thread
+    (the SQLite reads), so a long download never holds the event loop."""
+    while True:
+        text = await asyncio.to_thread(_take, chunks, size)
+        if not text:
+            return
+        yield text
+
+
+__all__ = ["CSV_COLUMNS", "MAP_CSV_COLUMNS", "IndexUnavailable", "csv_row", "data_routes",
+           "index_for", "json_all", "map_rows", "request_lang", "to_csv", "version_dir",
+           "warm_up"]

@@ -76,6 +76,8 @@ _COMPANY = re.compile(r"(\bAB\b|aktiebolag|\bHB\b|handelsbolag|\bKB\b)", re.IGNO
 _ASSOCIATION = re.compile(r"förening|föreningen|stiftelse|ideell|\bförbund(et)?\b|"
                           r"riksförbund|studieförbund|folkrörels", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
+#: where a contact abroad is: an organisation's location, a place's country
+_LOCATED = (f"{_SDO}location", f"{_SDO}containedInPlace")
 
 
 class IndexError_(Exception):
@@ -110,6 +112,14 @@ class ProjectDoc:
     municipalities: list[str] = field(default_factory=list)
     counties: list[str] = field(default_factory=list)
     abroad: bool = False
+    #: ISO 3166-1 alpha-2 codes of the countries of the contacts abroad
+    countries: list[str] = field(default_factory=list)
+    #: the bodies the owners are units of (org:unitOf, every level): an organisation's
+    #: totals include its units', so the owner facet counts a unit's project for its body too
+    owner_parents: list[str] = field(default_factory=list)
+    owner_number: str | None = None
+    #: every organisation of the project in any role, and the bodies they are units of
+    organisations: list[str] = field(default_factory=list)
     actors: str = ""
     places: str = ""
     body: str = ""
@@ -162,12 +172,21 @@ def doc_from_terms(terms: Iterable[Term], slug: str, base_iri: str,
     org = _Orgs()
     persons: set[str] = set()
     section_prefix = iri + "/section/"
+    contacts: list[str] = []
+    located: dict[str, list[str]] = {}
+    country_code: dict[str, str] = {}
     for s, p, o, personal in terms:
         if personal:
             if p in (f"{_FOAF}name", f"{_SDO}name") and o.startswith('"'):
                 persons.add(_literal(o)[0])
             continue
+        if p in _LOCATED:
+            located.setdefault(s, []).append(o)
+        elif p == f"{_ESF}countryCode" and o.startswith('"'):
+            country_code[s] = _literal(o)[0].upper()
         if s == iri:
+            if p == f"{_ESF}transnationalContact":
+                contacts.append(o)
             _project_term(doc, p, o, texts)
         elif s.startswith(section_prefix):
             if p in (f"{_DCT}title", f"{_RDF}value") and o.startswith('"'):
@@ -183,8 +202,20 @@ def doc_from_terms(terms: Iterable[Term], slug: str, base_iri: str,
     owner = doc.owners[0] if doc.owners else None
     doc.owner_label = org.display(owner) if owner else None
     doc.owner_type = org.owner_type(owner)
-    doc.org_labels = {o: org.display(o) for o in (*doc.owners, *doc.partners,
-                                                  *doc.cofinanciers) if o in org.label}
+    doc.owner_number = next((org.number[o] for o in ([owner, *org.ancestors(owner)]
+                                                      if owner else []) if o in org.number),
+                            None)
+    doc.owner_parents = sorted({a for o in doc.owners for a in org.ancestors(o)}
+                               - set(doc.owners))
+    involved = {*doc.owners, *doc.partners, *doc.cofinanciers}
+    doc.organisations = sorted(involved | {a for o in involved for a in org.ancestors(o)})
+    doc.org_labels = {o: org.display(o) for o in doc.organisations if o in org.label}
+    countries: set[str] = set()
+    for agent in contacts:
+        for node in (agent, *located.get(agent, ())):
+            if node in country_code:
+                countries.add(country_code[node])
+    doc.countries = sorted(countries)
     doc.actors = "\n".join(org.label.get(o, "") for o in
                            (*doc.owners, *doc.partners, *doc.cofinanciers))
     places: list[str] = []
@@ -277,6 +308,14 @@ class _Orgs:
             self.municipal.add(s)
         elif p == f"{_ESF}organisationNumber":
             self.number[s] = _literal(o)[0]
+
+    def ancestors(self, org: str) -> list[str]:
+        """The bodies `org` is a unit of, nearest first (loops stop)."""
+        out: list[str] = []
+        while org in self.parent and self.parent[org] not in out and self.parent[org] != org:
+            org = self.parent[org]
+            out.append(org)
+        return out
 
     def display(self, org: str) -> str:
         """The label of an organisation; a unit's with its body's ("AME (Ale kommun)")."""
@@ -379,6 +418,11 @@ def terms_from_store(ox_store: Any, slug: str, base_iri: str) -> list[Term]:
             out += read(o)
         elif p in (f"{_ESF}owner", f"{_ESF}partner", f"{_ESF}cofinancier"):
             orgs.append(o)
+        elif p == f"{_ESF}transnationalContact":
+            where = read(o, lambda p: p in (*_LOCATED, f"{_ESF}countryCode"))
+            out += where
+            for place in {w[2] for w in where if w[1] in _LOCATED}:
+                out += read(place, lambda p: p == f"{_ESF}countryCode")
         elif p == f"{_ESF}contactPerson":
             out += read(o, lambda p: p in (f"{_FOAF}name", f"{_SDO}name"))
     seen: set[str] = set()
@@ -437,7 +481,7 @@ CREATE TABLE IF NOT EXISTS projects (
     project_number TEXT, case_number TEXT, period TEXT, phase TEXT, programme_area TEXT,
     specific_objective TEXT, start_date TEXT, end_date TEXT, start_year INTEGER,
     grant INTEGER, budget INTEGER, owner TEXT, owner_label TEXT, owner_type TEXT,
-    region TEXT, abroad INTEGER, summary TEXT);
+    region TEXT, abroad INTEGER, summary TEXT, owner_number TEXT, countries TEXT);
 CREATE TABLE IF NOT EXISTS facets (id INTEGER, facet TEXT, value TEXT,
     PRIMARY KEY (facet, value, id)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS facets_id ON facets (id);
@@ -597,7 +641,7 @@ def _insert(db: sqlite3.Connection, docs: list[ProjectDoc]) -> None:
     next_id = (db.execute("SELECT MAX(id) FROM projects").fetchone()[0] or 0) + 1
 
     def flush() -> None:
-        db.executemany("INSERT INTO projects VALUES (" + ",".join("?" * 21) + ")", rows)
+        db.executemany("INSERT INTO projects VALUES (" + ",".join("?" * 23) + ")", rows)
         db.executemany("INSERT OR IGNORE INTO facets VALUES (?, ?, ?)", facet_rows)
         db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?)",
                        [(*row[:4], zlib.compress(row[4].encode("utf-8"), 1))
@@ -617,14 +661,17 @@ def _insert(db: sqlite3.Connection, docs: list[ProjectDoc]) -> None:
                      doc.start, doc.end, start_year, doc.grant, doc.budget, owner,
                      doc.owner_label, doc.owner_type,
                      doc.regions[0] if doc.regions else None, int(doc.abroad),
-                     _summary(doc.body)))
+                     _summary(doc.body), doc.owner_number, " ".join(doc.countries)))
         single = (("period", doc.period), ("phase", doc.phase),
                   ("programme_area", doc.programme_area),
                   ("specific_objective", doc.specific_objective),
                   ("owner_type", doc.owner_type), ("abroad", "true" if doc.abroad else "false"))
         facet_rows.extend((pid, facet, value) for facet, value in single if value)
         for facet, values in (("region", doc.regions), ("municipality", doc.municipalities),
-                              ("county", doc.counties), ("owner", doc.owners)):
+                              ("county", doc.counties),
+                              ("owner", [*doc.owners, *doc.owner_parents]),
+                              ("country", doc.countries),
+                              ("organisation", doc.organisations)):
             facet_rows.extend((pid, facet, v) for v in values)
         org_rows.extend((pid, o, label) for o, label in doc.org_labels.items())
         if doc.programme_area and doc.programme_area_label:
@@ -662,8 +709,14 @@ def _write_labels(db: sqlite3.Connection,
     db.executemany("INSERT INTO labels VALUES (?, ?, ?, ?, ?)",
                    [(f, v, lang, rank, label)
                     for (f, v, lang), (rank, label) in sorted(labels.items())])
-    db.execute("INSERT OR IGNORE INTO labels SELECT 'owner', org, 'sv', 1, MIN(label) "
-               "FROM orgs GROUP BY org")
+    for facet in ("owner", "organisation"):
+        db.execute(f"INSERT OR IGNORE INTO labels SELECT '{facet}', org, 'sv', 1, MIN(label) "
+                   "FROM orgs GROUP BY org")
+    from esfgraph.explore.countries import country_name
+
+    codes = [c for (c,) in db.execute("SELECT DISTINCT value FROM facets WHERE facet='country'")]
+    db.executemany("INSERT OR IGNORE INTO labels VALUES ('country', ?, ?, 1, ?)",
+                   [(c, lang, country_name(c, lang)) for c in codes for lang in ("sv", "en")])
 
 
 def _write_forms(db: sqlite3.Connection) -> None:

@@ -25,6 +25,7 @@ import sqlite3
 import threading
 import unicodedata
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -44,7 +45,8 @@ class BadSearch(ValueError):
 
 #: Facets that repeat their parameter (multi-valued), in display order.
 FACETS: tuple[str, ...] = ("period", "region", "county", "municipality", "programme_area",
-                           "specific_objective", "phase", "owner", "owner_type", "abroad")
+                           "specific_objective", "phase", "owner", "owner_type", "abroad",
+                           "country", "organisation")
 OWNER_TYPES: tuple[str, ...] = ("municipality", "region", "state agency", "company",
                                 "association", "other")
 OWNER_TYPE_LABELS = {
@@ -54,6 +56,7 @@ OWNER_TYPE_LABELS = {
            "company": "Company", "association": "Association", "other": "Other"},
 }
 ABROAD_LABELS = {"sv": {"true": "Ja", "false": "Nej"}, "en": {"true": "Yes", "false": "No"}}
+NATIONAL_LABELS = {"sv": "Nationellt", "en": "National"}
 SORTS: tuple[str, ...] = ("relevance", "grant", "start", "title")
 LEVELS = {"municipality": "municipality", "county": "county", "region": "region"}
 METRICS = ("grant", "projects")
@@ -64,7 +67,7 @@ MAX_Q_WORDS = 16
 MAX_VALUES = 300
 MAX_AMOUNT = 10**15
 #: Facet values listed at most per facet (all selected values are always listed).
-FACET_LIMIT = {"owner": 50, "municipality": 300}
+FACET_LIMIT = {"owner": 50, "municipality": 300, "organisation": 50}
 #: bm25 weights of the FTS columns: title, organisations, places, text.
 WEIGHTS = (8.0, 3.0, 2.0, 1.0)
 #: Matches ranked by bm25; above, a cheaper rank by where the words are (see `_matches`).
@@ -89,7 +92,10 @@ class SearchParams:
     `period` "2014-2020", `region` NUTS 2 code ("SE33", or "national"), `county` county code
     ("25"), `municipality` SCB code ("2580"), `programme_area` "2014-2020/2",
     `specific_objective` "2014-2020/2.1", `phase` "genomforande" (the concept IRIs' paths),
-    `owner` the organisation IRI, `owner_type` one of OWNER_TYPES, `abroad` "true"/"false".
+    `owner` the organisation IRI (its units' projects included), `owner_type` one of
+    OWNER_TYPES, `abroad` "true"/"false", `country` the ISO 3166-1 alpha-2 code of a country
+    where the project has contacts ("FI"), `organisation` an organisation IRI in any role
+    (owner, partner, co-financier; its units included).
     Within a facet the values are alternatives (OR); facets combine with AND.
     """
 
@@ -104,6 +110,8 @@ class SearchParams:
     owner: tuple[str, ...] = ()
     owner_type: tuple[str, ...] = ()
     abroad: tuple[str, ...] = ()
+    country: tuple[str, ...] = ()
+    organisation: tuple[str, ...] = ()
     start_from: int | None = None
     start_to: int | None = None
     grant_min: int | None = None
@@ -155,6 +163,7 @@ class SearchParams:
                 raise BadSearch(f"abroad: {value[:40]!r} is not true or false")
             abroad.append(norm)
         multi["abroad"] = list(dict.fromkeys(abroad))
+        multi["country"] = list(dict.fromkeys(v.upper() for v in multi["country"]))
         q = single.get("q", "")
         if len(q) > MAX_Q_CHARS:
             raise BadSearch(f"q: the search text has {len(q)} characters; at most "
@@ -350,7 +359,8 @@ class SearchIndex:
 
     #: Columns of an item, in the order `_item` reads them.
     _ITEM_COLUMNS = ("id, iri, title, project_number, case_number, period, phase, owner, "
-                     "owner_label, grant, budget, start_date, end_date, region, start_year")
+                     "owner_label, grant, budget, start_date, end_date, region, start_year, "
+                     "owner_number, countries")
 
     def _load(self) -> None:
         """Load the facet and sort columns into arrays (the item rows stay in SQLite).
@@ -428,6 +438,8 @@ class SearchIndex:
             return OWNER_TYPE_LABELS.get(lang, OWNER_TYPE_LABELS["sv"]).get(value, value)
         if facet == "abroad":
             return ABROAD_LABELS.get(lang, ABROAD_LABELS["sv"]).get(value, value)
+        if facet == "region" and value == "national":  # not a place: no label in the graph
+            return NATIONAL_LABELS.get(lang, NATIONAL_LABELS["sv"])
         return (self.labels.get((facet, value, lang)) or self.labels.get((facet, value, "sv"))
                 or value)
 
@@ -659,14 +671,17 @@ class SearchIndex:
         """Run a search: the JSON of /projects.json.
 
         Returns:
-            {"total", "esfGrantSEK", "totalBudgetSEK", "page", "perPage",
+            {"total", "projectsWithGrant", "esfGrantSEK", "projectsWithBudget",
+             "totalBudgetSEK", "page", "perPage",
              "facets": {name: [{"value", "label", "count", "selected"}]},
              "items": [{"iri", "title", "projectNumber", "caseNumber", "period", "phase",
-                        "phaseLabel", "owner", "ownerLabel", "esfGrantSEK", "totalBudgetSEK",
-                        "startDate", "endDate", "region", "regionLabel", "snippet"}],
+                        "phaseLabel", "owner", "ownerLabel", "ownerOrgNumber", "esfGrantSEK",
+                        "totalBudgetSEK", "startDate", "endDate", "region", "regionLabel",
+                        "countries", "countryLabels", "snippet"}],
              "sparql"}
             A facet's counts ignore that facet's own selection; `snippet` is HTML-escaped text
-            with <mark> around the matched words.
+            with <mark> around the matched words. The sums cover the projects that state the
+            amount: `projectsWithGrant` of `total` (a missing amount is not zero).
         """
         key = repr((params, lang))
         with self._cache_lock:
@@ -686,6 +701,7 @@ class SearchIndex:
         base, selections, scores, text = self._masks(params)
         final = self._combine(base, selections)
         total = int(final.sum())
+        granted = int((final & (self.grant >= 0)).sum())
         grant = int(self.grant[final & (self.grant >= 0)].sum())
         budget = int(self.budget[final & (self.budget >= 0)].sum())
         facets = {name: self._facet_values(name, self._combine(base, selections, name),
@@ -697,10 +713,30 @@ class SearchIndex:
         rows = self._rows([int(pos) for pos in page])
         items = [self._item(rows[int(pos)], lang) for pos in page]
         self._snippets(items, page, text)
-        return {"total": total, "esfGrantSEK": grant, "totalBudgetSEK": budget,
-                "page": params.page, "perPage": params.per_page, "facets": facets,
+        return {"total": total, "projectsWithGrant": granted, "esfGrantSEK": grant,
+                "projectsWithBudget": int((final & (self.budget >= 0)).sum()),
+                "totalBudgetSEK": budget, "page": params.page, "perPage": params.per_page, "facets": facets,
                 "items": items, "sparql": self.sparql(params),
                 "didYouMean": self.did_you_mean(params.q) if total == 0 and text else None}
+
+    def iter_items(self, params: SearchParams, lang: str = "sv",
+                   batch: int = 500) -> Iterator[dict[str, Any]]:
+        """Every item of a search, in the page's order (paging ignored), without snippets.
+
+        For the whole downloads (`all=1`): the order is computed once, the rows are read from
+        SQLite `batch` at a time, so memory stays flat and the response can stream.
+        """
+        base, selections, scores, _text = self._masks(params)
+        final = self._combine(base, selections)
+        total = int(final.sum())
+        order = self._order(final, params.with_(page=1, per_page=max(1, total)), scores)
+        for start in range(0, len(order), batch):
+            chunk = [int(p) for p in order[start:start + batch]]
+            rows = self._rows(chunk)
+            for pos in chunk:
+                item = self._item(rows[pos], lang)
+                del item["snippet"]
+                yield item
 
     def _facet_values(self, name: str, mask: np.ndarray, selected: tuple[str, ...],
                       lang: str) -> list[dict[str, Any]]:
@@ -758,14 +794,18 @@ class SearchIndex:
 
     def _item(self, row: tuple[Any, ...], lang: str) -> dict[str, Any]:
         (_id, iri, title, number, case, period, phase, owner, owner_label, grant, budget,
-         start, end, region, _year) = row
+         start, end, region, _year, owner_number, countries) = row
+        codes = (countries or "").split()
         return {"iri": iri, "title": title, "projectNumber": number, "caseNumber": case,
                 "period": period, "phase": phase,
                 "phaseLabel": self.label("phase", phase, lang) if phase else None,
-                "owner": owner, "ownerLabel": owner_label, "esfGrantSEK": grant,
+                "owner": owner, "ownerLabel": owner_label, "ownerOrgNumber": owner_number,
+                "esfGrantSEK": grant,
                 "totalBudgetSEK": budget, "startDate": start, "endDate": end,
                 "region": region,
                 "regionLabel": self.label("region", region, lang) if region else None,
+                "countries": codes,
+                "countryLabels": [self.label("country", c, lang) for c in codes],
                 "snippet": ""}
 
     def _snippets(self, items: list[dict[str, Any]], positions: np.ndarray,
@@ -796,8 +836,10 @@ class SearchIndex:
             level: "municipality" (SCB code), "county" (county code) or "region" (NUTS 2 code).
             metric: "grant" or "projects": which number `value` and `max` carry.
         Returns:
-            {"level", "metric", "values": {code: {"label", "projects", "esfGrantSEK",
-             "value"}}, "max"}
+            {"level", "metric", "values": {code: {"label", "projects", "projectsWithGrant",
+             "esfGrantSEK", "value"}}, "max", "unplaced": {"projects", "projectsWithGrant",
+             "esfGrantSEK"}}; `unplaced` counts the matching projects that name no place of
+            this level (no municipality, say), which the map cannot draw.
         Raises:
             BadSearch: an unknown level or metric.
         """
@@ -809,16 +851,25 @@ class SearchIndex:
         mask = self._combine(base, selections)
         facet = self.facets[LEVELS[level]]
         counts = facet.counts(mask)
+        stated = mask & (self.grant >= 0)
+        granted = facet.counts(stated)
         sums = facet.sums(mask, np.maximum(self.grant, 0).astype(np.float64))
         values: dict[str, dict[str, Any]] = {}
-        for code, count, total in zip(facet.values, counts, sums):
+        for code, count, with_grant, total in zip(facet.values, counts, granted, sums):
             if count > 0:
                 value = int(total) if metric == "grant" else int(count)  # integral sums
                 values[code] = {"label": self.label(LEVELS[level], code, lang),
-                                "projects": int(count), "esfGrantSEK": int(total),
-                                "value": value}
+                                "projects": int(count), "projectsWithGrant": int(with_grant),
+                                "esfGrantSEK": int(total), "value": value}
         top = max((v["value"] for v in values.values()), default=0)
-        return {"level": level, "metric": metric, "values": values, "max": top}
+        placed = np.zeros(self.n, dtype=bool)
+        placed[facet.positions] = True
+        rest = mask & ~placed
+        unplaced = {"projects": int(rest.sum()),
+                    "projectsWithGrant": int((rest & (self.grant >= 0)).sum()),
+                    "esfGrantSEK": int(self.grant[rest & (self.grant >= 0)].sum())}
+        return {"level": level, "metric": metric, "values": values, "max": top,
+                "unplaced": unplaced}
 
     def related(self, project_iri: str, limit: int = 5, lang: str = "sv"
                 ) -> list[dict[str, Any]]:
@@ -875,14 +926,32 @@ class SearchIndex:
     def sparql(self, params: SearchParams) -> str:
         """A SPARQL query that lists the projects of this search (for the query page).
 
-        Facets, years and amounts translate exactly; each search word becomes the indexed
-        words it finds (its inflections and compounds), matched as whole words in the texts
-        the index reads. Owner types, which the graph has no single property for, are given
-        as a comment; a quoted phrase's word order is not checked.
+        Exact: its rows are the page's projects (count and sums equal, tested on random
+        searches). Facets, years and amounts translate into graph patterns; each search word
+        becomes the indexed words it finds (its inflections and compounds), matched as whole
+        words in the texts the index reads; owner types become the list of organisations of
+        those types. A quoted phrase's word order is not checked.
         """
         text = self.text_query(params.q) if params.q.strip() else None
-        terms = [self.forms(w) or [w] for w in query_words(params.q)] if text else []
-        return to_sparql(params, self.base_iri, terms)
+        terms = [self.forms(w) or [w] for w in query_words(params.q)] if text else None
+        owner_types = None
+        if params.owner_type:
+            marks = ",".join("?" * len(params.owner_type))
+            owner_types = [o for (o,) in self.db.execute(
+                f"SELECT DISTINCT owner FROM projects WHERE owner IS NOT NULL AND owner_type "
+                f"IN ({marks}) ORDER BY owner", params.owner_type)]
+        return to_sparql(params, self.base_iri, text_terms=terms,
+                         owner_type_iris=owner_types)
+
+    def _iris(self, positions: Any) -> list[str]:
+        """The project IRIs at some array positions, sorted."""
+        ids = [int(self.ids[p]) for p in positions]
+        out: list[str] = []
+        for at in range(0, len(ids), 500):
+            part = ids[at:at + 500]
+            out += [i for (i,) in self.db.execute(
+                f"SELECT iri FROM projects WHERE id IN ({','.join('?' * len(part))})", part)]
+        return sorted(out)
 
 
 # --------------------------------------------------------------------------------------------
@@ -958,6 +1027,8 @@ PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 """
+#: Projects a search text may list by IRI in the equivalent SPARQL (above: the approximation).
+MAX_SPARQL_TEXT_IRIS = 1000
 
 
 def _iri(text: str) -> str:
@@ -985,21 +1056,29 @@ def _word_pattern(terms: list[str]) -> str:
     return r"(^|\W)(" + alternatives + r")(\W|$)"
 
 
-def to_sparql(params: SearchParams, base_iri: str,
-              text_terms: list[list[str]] | None = None) -> str:
+def to_sparql(params: SearchParams, base_iri: str, *,
+              text_terms: list[list[str]] | None = None, text_iris: list[str] | None = None,
+              owner_type_iris: list[str] | None = None) -> str:
     """The SPARQL SELECT that lists the projects of a search (see `SearchIndex.sparql`).
 
-    `text_terms` are, per search word, the indexed words it finds (`SearchIndex.forms`): each
-    word must appear, as one of them, in one of the texts the index reads.
+    One row per project (GROUP BY), so its row count is the page's total and its summed
+    `?esfGrantSEK` the page's ESF grant. `text_terms` are, per search word, the indexed
+    words it finds (`SearchIndex.forms`): each must appear, as one of them, as a whole word in
+    a text the index reads; or `text_iris`, the projects whose text matches; with neither,
+    each word is matched as written. `owner_type_iris` are the
+    organisations of the selected owner types (the index decides a type from the name, legal
+    form and public status; the graph has no single property for it).
     """
     concept = f"{base_iri}concept/"
-    lines = ["SELECT DISTINCT ?project ?title ?esfGrantSEK ?startDate WHERE {",
-             "  ?project a esf:Project ; dcterms:title ?title .",
-             "  OPTIONAL { ?project esf:esfGrantSEK ?esfGrantSEK }",
-             "  OPTIONAL { ?project schema:startDate ?startDate }"]
+    lines = ["SELECT ?project (SAMPLE(?t) AS ?title) (SAMPLE(?g) AS ?esfGrantSEK)",
+             "       (SAMPLE(?d) AS ?startDate) WHERE {",
+             "  ?project a esf:Project .",
+             "  OPTIONAL { ?project dcterms:title ?t }",
+             "  OPTIONAL { ?project esf:esfGrantSEK ?g }",
+             "  OPTIONAL { ?project schema:startDate ?d }"]
 
-    def values(var: str, iris: list[str]) -> str:
-        return f"  VALUES ?{var} {{ " + " ".join(_iri(i) for i in iris) + " }"
+    def values(var: str, terms: list[str]) -> str:
+        return f"  VALUES ?{var} {{ " + " ".join(terms) + " }"
 
     simple = (("period", "programmingPeriod", f"{concept}period/"),
               ("programme_area", "programmeArea", f"{concept}programme-area/"),
@@ -1010,41 +1089,85 @@ def to_sparql(params: SearchParams, base_iri: str,
     for name, prop, prefix in simple:
         chosen = getattr(params, name)
         if chosen:
-            lines.append(values(f"{name}_", [prefix + v for v in chosen]))
+            lines.append(values(f"{name}_", [_iri(prefix + v) for v in chosen]))
             lines.append(f"  ?project esf:{prop} ?{name}_ .")
     if params.county:
-        lines.append(values("county_", [f"{base_iri}id/county/{c}" for c in params.county]))
+        lines.append(values("county_", [_iri(f"{base_iri}id/county/{c}") for c in params.county]))
         lines.append("  ?project esf:municipality ?county_m . ?county_m esf:county ?county_ .")
     if params.owner:
-        lines.append(values("owner_", list(params.owner)))
-        lines.append("  ?project esf:owner ?owner_ .")
+        lines.append("  # an organisation's projects include its units' (org:unitOf)")
+        lines.append(values("owner_", [_iri(o) for o in params.owner]))
+        lines.append("  ?project esf:owner ?owner_unit . ?owner_unit org:unitOf* ?owner_ .")
     if params.owner_type:
         lines.append("  # owner type " + ", ".join(params.owner_type) + ": the explorer "
-                     "derives it from the owner (municipality, public body, legal form); "
-                     "no single property to filter on")
+                     "derives it from the (first) owner's name, legal form and public status")
+        if owner_type_iris is not None:
+            lines.append(values("owner_type_", [_iri(o) for o in owner_type_iris]))
+            lines.append("  ?project esf:owner ?owner_type_ .")
+            lines.append("  FILTER NOT EXISTS { ?project esf:owner ?other_owner "
+                         "FILTER(STR(?other_owner) < STR(?owner_type_)) }")
+    if params.organisation:
+        lines.append("  # in any role (owner, partner, co-financier), units included")
+        lines.append(values("organisation_", [_iri(o) for o in params.organisation]))
+        lines.append("  ?project esf:owner|esf:partner|esf:cofinancier ?organisation_unit . "
+                     "?organisation_unit org:unitOf* ?organisation_ .")
     if params.abroad and set(params.abroad) != {"true", "false"}:
         negate = "" if params.abroad[0] == "true" else "NOT "
         lines.append(f"  FILTER {negate}EXISTS {{ ?project esf:transnationalContact ?abroad }}")
+    if params.country:
+        lines.append("  # a contact abroad: a country, a place in it or an organisation there")
+        lines.append(values("country_", [_sparql_string(c) for c in params.country]))
+        lines.append("  ?project esf:transnationalContact ?contact . ?contact "
+                     "(schema:location|schema:containedInPlace)? ?country_place . "
+                     "?country_place esf:countryCode ?country_ .")
     if params.start_from is not None:
-        lines.append(f"  FILTER(BOUND(?startDate) && YEAR(?startDate) >= {params.start_from})")
+        lines.append(f"  FILTER(BOUND(?d) && YEAR(?d) >= {params.start_from})")
     if params.start_to is not None:
-        lines.append(f"  FILTER(BOUND(?startDate) && YEAR(?startDate) <= {params.start_to})")
+        lines.append(f"  FILTER(BOUND(?d) && YEAR(?d) <= {params.start_to})")
     if params.grant_min is not None:
-        lines.append(f"  FILTER(BOUND(?esfGrantSEK) && ?esfGrantSEK >= {params.grant_min})")
+        lines.append(f"  FILTER(BOUND(?g) && ?g >= {params.grant_min})")
     if params.grant_max is not None:
-        lines.append(f"  FILTER(BOUND(?esfGrantSEK) && ?esfGrantSEK <= {params.grant_max})")
-    if text_terms is None:  # no index at hand: each word as written
-        text_terms = [[w] for w in query_words(params.q)] if params.q.strip() else []
-    for i, terms in enumerate(text_terms):
+        lines.append(f"  FILTER(BOUND(?g) && ?g <= {params.grant_max})")
+    words = list(query_words(params.q)) if params.q.strip() else []
+    if text_terms is None and text_iris is None:  # no index at hand: each word as written
+        text_terms = [[w] for w in words]
+    if words and text_terms is not None:
+        lines.append("  # each search word: one of the indexed words it finds (inflections, "
+                     "compounds) as a whole word in a text the search index reads")
+    for i, terms in enumerate(text_terms or []):
         lines.append(f"  FILTER EXISTS {{ ?project {_TEXT_PATH} ?text{i} .")
         lines.append(f"    FILTER(REGEX(?text{i}, {_sparql_string(_word_pattern(terms))}, "
                      '"i")) }')
+    if words and text_terms is None and text_iris is not None:
+        # (the search text itself stays out of the comment: a line break in it, CR
+        # included, would end the comment and make the rest of it query text)
+        lines.append(f"  # the {len(words)} search word(s): the projects whose text the search "
+                     "index matches (Swedish stems and compound parts, which REGEX cannot "
+                     "express)")
+        terms = [_project_term(i, base_iri) for i in text_iris]
+        rows = ["\n    " + " ".join(terms[at:at + 4]) for at in range(0, len(terms), 4)]
+        lines.append("  VALUES ?project {" + "".join(rows) + (" }" if not rows else "\n  }"))
     lines.append("}")
+    lines.append("GROUP BY ?project")
     order = {"grant": "?esfGrantSEK", "start": "?startDate", "title": "?title"}.get(
         params.sort, "?startDate")
     direction = "DESC" if (params.order == "desc" or params.sort == "relevance") else "ASC"
     lines.append(f"ORDER BY {direction}({order}) ?title")
-    return _PREFIXES + "\n".join(lines) + "\n"
+    prefixes = _PREFIXES
+    if any(" project:" in line for line in lines):
+        prefixes += f"PREFIX project: {_iri(base_iri + 'id/project/')}\n"
+    return prefixes + "\n".join(lines) + "\n"
+
+
+_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+
+def _project_term(iri: str, base_iri: str) -> str:
+    """A project IRI as `project:slug` when the slug is a plain prefixed name (shorter links
+    to /query), else in full."""
+    prefix = base_iri + "id/project/"
+    slug = iri[len(prefix):] if iri.startswith(prefix) else ""
+    return f"project:{slug}" if _SLUG.fullmatch(slug) else _iri(iri)
 
 
 # --------------------------------------------------------------------------------------------

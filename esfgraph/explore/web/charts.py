@@ -31,7 +31,7 @@ def bars(items: Iterable[dict[str, Any]], key: str, lang: str,
     for item in list(items)[:limit]:
         number = fmt.to_decimal(item.get(key)) or Decimal(0)
         if str(item.get("granted", "")) == "0":  # no project here states the amount: not 0 kr
-            text = "–"
+            text = fmt.MISSING["en" if lang == "en" else "sv"]
         else:
             text = fmt.compact_money(number, lang) if money else fmt.number(number, lang)
         rows.append({"label": str(item.get("label") or "–"), "href": item.get("href"),

@@ -76,6 +76,32 @@ def money(value: object, lang: str = "sv") -> str:
     return f"{text}{NBSP}{'kr' if lang == 'sv' else 'SEK'}"
 
 
+#: What a missing amount reads as (never `0 kr`: a page that states no grant is not a zero).
+MISSING = {"sv": "uppgift saknas", "en": "not stated"}
+
+
+def amount(value: object, lang: str = "sv") -> str:
+    """`money`, or "uppgift saknas" / "not stated" when the amount is missing."""
+    return money(value, lang) or MISSING["en" if lang == "en" else "sv"]
+
+
+def total_amount(value: object, stated: object, lang: str = "sv") -> str:
+    """A summed amount: "uppgift saknas" when none of the projects states it (`stated` = 0)."""
+    count = to_decimal(stated)
+    if count is not None and count == 0:
+        return MISSING["en" if lang == "en" else "sv"]
+    return amount(value, lang)
+
+
+def coverage(projects: object, stated: object, lang: str = "sv") -> str:
+    """How many projects a total covers: "11 projekt, varav 6 med beviljat stöd" /
+    "11 projects, 6 of them with a stated grant"."""
+    n, k = number(projects or 0, lang), number(stated or 0, lang)
+    if lang == "en":
+        return f"{n} project{'' if n == '1' else 's'}, {k} of them with a stated grant"
+    return f"{n} projekt, varav {k} med beviljat stöd"
+
+
 def compact_money(value: object, lang: str = "sv") -> str:
     """Short amount for chart labels and legends: `11,2 mnkr` / `11.2 M SEK`, small ones whole."""
     num = to_decimal(value)
@@ -144,8 +170,11 @@ def local_name(iri: str) -> str:
 
 __all__ = [
     "LANGS",
+    "MISSING",
     "NBSP",
+    "amount",
     "compact_money",
+    "coverage",
     "date",
     "date_range",
     "local_name",
@@ -154,4 +183,5 @@ __all__ = [
     "percent",
     "pick_label",
     "to_decimal",
+    "total_amount",
 ]

@@ -97,17 +97,19 @@ ORG_PROJECTS = PREFIXES + """SELECT ?role ?agent ?agentLabel ?p ?title ?start ?g
   OPTIONAL { ?p esf:esfGrantSEK ?grant }
   OPTIONAL { ?agent skos:prefLabel ?agentLabel }
 } ORDER BY DESC(?start) LIMIT 2000"""
-ORG_TOTALS = PREFIXES + """SELECT ?role (COUNT(?p) AS ?projects) (SUM(?grant) AS ?esfGrantSEK)
-WHERE { { SELECT DISTINCT ?role ?p ?grant WHERE {
+ORG_TOTALS = PREFIXES + """SELECT ?role (COUNT(?p) AS ?projects) (COUNT(?g0) AS ?granted)
+       (SUM(COALESCE(?g0, 0)) AS ?esfGrantSEK)
+WHERE { { SELECT DISTINCT ?role ?p ?g0 WHERE {
   """ + AGENT + """
   ?part esf:agent ?agent ; esf:role ?role ; esf:project ?p .
-  OPTIONAL { ?p esf:esfGrantSEK ?g0 } BIND(COALESCE(?g0, 0) AS ?grant) } } } GROUP BY ?role"""
-ORG_YEARS = PREFIXES + """SELECT ?year (COUNT(?p) AS ?projects) (SUM(?grant) AS ?esfGrantSEK)
-WHERE { { SELECT DISTINCT ?p ?grant ?year WHERE {
+  OPTIONAL { ?p esf:esfGrantSEK ?g0 } } } } GROUP BY ?role"""
+ORG_YEARS = PREFIXES + """SELECT ?year (COUNT(?p) AS ?projects) (COUNT(?g0) AS ?granted)
+       (SUM(COALESCE(?g0, 0)) AS ?esfGrantSEK)
+WHERE { { SELECT DISTINCT ?p ?g0 ?year WHERE {
   """ + AGENT + """
   ?part esf:agent ?agent ; esf:role <https://w3id.org/esfgraph/concept/role/owner> ; esf:project ?p .
   ?p schema:startDate ?d . BIND(YEAR(?d) AS ?year)
-  OPTIONAL { ?p esf:esfGrantSEK ?g0 } BIND(COALESCE(?g0, 0) AS ?grant) } } }
+  OPTIONAL { ?p esf:esfGrantSEK ?g0 } } } }
 GROUP BY ?year ORDER BY ?year"""
 ORG_COPARTNERS = PREFIXES + """SELECT ?other ?label ?projects WHERE {
   { SELECT ?other (COUNT(DISTINCT ?p) AS ?projects) WHERE {
@@ -129,33 +131,58 @@ PLACE_PATTERNS = {
 
 
 def place_totals(kind: str) -> str:
-    """Projects, summed ESF grant and total budget of a place (each project once)."""
-    return PREFIXES + """SELECT (COUNT(?p) AS ?projects) (SUM(?grant) AS ?esfGrantSEK)
-       (SUM(?budget) AS ?totalBudgetSEK) WHERE { { SELECT DISTINCT ?p ?grant ?budget WHERE {
+    """Projects, summed ESF grant and total budget of a place (each project once), and how
+    many projects state each amount (a missing amount is not zero)."""
+    return PREFIXES + """SELECT (COUNT(?p) AS ?projects) (COUNT(?g0) AS ?granted)
+       (SUM(COALESCE(?g0, 0)) AS ?esfGrantSEK) (COUNT(?b0) AS ?budgeted)
+       (SUM(COALESCE(?b0, 0)) AS ?totalBudgetSEK) WHERE { { SELECT DISTINCT ?p ?g0 ?b0 WHERE {
   """ + PLACE_PATTERNS[kind] + """
-  OPTIONAL { ?p esf:esfGrantSEK ?g0 } BIND(COALESCE(?g0, 0) AS ?grant)
-  OPTIONAL { ?p esf:totalBudgetSEK ?b0 } BIND(COALESCE(?b0, 0) AS ?budget) } } }"""
+  OPTIONAL { ?p esf:esfGrantSEK ?g0 }
+  OPTIONAL { ?p esf:totalBudgetSEK ?b0 } } } }"""
 
 
 def place_years(kind: str) -> str:
     """ESF grant and projects per start year of a place."""
-    return PREFIXES + """SELECT ?year (COUNT(?p) AS ?projects) (SUM(?grant) AS ?esfGrantSEK)
-WHERE { { SELECT DISTINCT ?p ?grant ?year WHERE {
+    return PREFIXES + """SELECT ?year (COUNT(?p) AS ?projects) (COUNT(?g0) AS ?granted)
+       (SUM(COALESCE(?g0, 0)) AS ?esfGrantSEK)
+WHERE { { SELECT DISTINCT ?p ?g0 ?year WHERE {
   """ + PLACE_PATTERNS[kind] + """
   ?p schema:startDate ?d . BIND(YEAR(?d) AS ?year)
-  OPTIONAL { ?p esf:esfGrantSEK ?g0 } BIND(COALESCE(?g0, 0) AS ?grant) } } }
+  OPTIONAL { ?p esf:esfGrantSEK ?g0 } } } }
 GROUP BY ?year ORDER BY ?year"""
 
 
-def place_owners(kind: str) -> str:
-    """The largest owners of a place's projects (by ESF grant)."""
-    return PREFIXES + """SELECT ?owner ?label (COUNT(?p) AS ?projects)
-       (SUM(?grant) AS ?esfGrantSEK) WHERE {
-  { SELECT DISTINCT ?owner ?p ?grant WHERE {
-    """ + PLACE_PATTERNS[kind] + """ ?p esf:owner ?owner .
-    OPTIONAL { ?p esf:esfGrantSEK ?g0 } BIND(COALESCE(?g0, 0) AS ?grant) } }
+#: an owner rolled up to its body: the top of its org:unitOf chain (itself when no unit)
+ROOT_OWNER = """?p esf:owner ?o . ?o org:unitOf* ?owner .
+    FILTER NOT EXISTS { ?owner org:unitOf ?above }"""
+
+
+def place_owners(kind: str, limit: int | None = 10) -> str:
+    """The largest owners of a place's projects (by ESF grant), units counted with their
+    body (org:unitOf): a municipality's departments add up to the municipality."""
+    return PREFIXES + """SELECT ?owner ?label (COUNT(?p) AS ?projects) (COUNT(?g0) AS ?granted)
+       (SUM(COALESCE(?g0, 0)) AS ?esfGrantSEK) WHERE {
+  { SELECT DISTINCT ?owner ?p ?g0 WHERE {
+    """ + PLACE_PATTERNS[kind] + """ """ + ROOT_OWNER + """
+    OPTIONAL { ?p esf:esfGrantSEK ?g0 } } }
   OPTIONAL { ?owner skos:prefLabel ?label }
-} GROUP BY ?owner ?label ORDER BY DESC(?esfGrantSEK) LIMIT 10"""
+} GROUP BY ?owner ?label ORDER BY DESC(?esfGrantSEK) DESC(?projects) ?label""" + (
+        f" LIMIT {int(limit)}" if limit else "")
+
+
+def place_owner_units(kind: str, bodies: int | None) -> str:
+    """Each unit's own share of its body's figures on a place page (shown under the body), for
+    the `bodies` listed owners (bound as {{o0}}, {{o1}}, …), or for every body (None)."""
+    listed = ("VALUES ?owner { " + " ".join("{{o" + str(i) + "}}" for i in range(bodies))
+              + " }") if bodies is not None else ""
+    return PREFIXES + """SELECT ?owner ?unit ?label (COUNT(?p) AS ?projects)
+       (COUNT(?g0) AS ?granted) (SUM(COALESCE(?g0, 0)) AS ?esfGrantSEK) WHERE {
+  { SELECT DISTINCT ?owner ?unit ?p ?g0 WHERE {
+    """ + listed + """
+    """ + PLACE_PATTERNS[kind] + """ ?p esf:owner ?unit . ?unit org:unitOf+ ?owner .
+    OPTIONAL { ?p esf:esfGrantSEK ?g0 } } }
+  OPTIONAL { ?unit skos:prefLabel ?label }
+} GROUP BY ?owner ?unit ?label ORDER BY DESC(?esfGrantSEK) ?label"""
 
 
 def place_projects(kind: str) -> str:
@@ -189,13 +216,15 @@ LANDING_YEARS = PREFIXES + """SELECT ?year (COUNT(?p) AS ?projects)
 WHERE { ?p a esf:Project ; schema:startDate ?d . BIND(YEAR(?d) AS ?year)
   OPTIONAL { ?p esf:esfGrantSEK ?g0 } }
 GROUP BY ?year ORDER BY ?year"""
-LANDING_REGIONS = PREFIXES + """SELECT ?x ?label ?projects ?esfGrantSEK WHERE {
-  { SELECT ?x (COUNT(?p) AS ?projects) (SUM(COALESCE(?g0, 0)) AS ?esfGrantSEK) WHERE {
+LANDING_REGIONS = PREFIXES + """SELECT ?x ?label ?projects ?esfGrantSEK ?granted WHERE {
+  { SELECT ?x (COUNT(?p) AS ?projects) (SUM(COALESCE(?g0, 0)) AS ?esfGrantSEK)
+           (COUNT(?g0) AS ?granted) WHERE {
       ?p a esf:Project ; esf:region ?x . OPTIONAL { ?p esf:esfGrantSEK ?g0 } } GROUP BY ?x }
   OPTIONAL { ?x skos:prefLabel ?label }
 } ORDER BY DESC(?esfGrantSEK)"""
-LANDING_AREAS = PREFIXES + """SELECT ?x ?label ?alt ?projects ?esfGrantSEK WHERE {
-  { SELECT ?x (COUNT(?p) AS ?projects) (SUM(COALESCE(?g0, 0)) AS ?esfGrantSEK) WHERE {
+LANDING_AREAS = PREFIXES + """SELECT ?x ?label ?alt ?projects ?esfGrantSEK ?granted WHERE {
+  { SELECT ?x (COUNT(?p) AS ?projects) (SUM(COALESCE(?g0, 0)) AS ?esfGrantSEK)
+           (COUNT(?g0) AS ?granted) WHERE {
       ?p a esf:Project ; esf:programmeArea ?x . OPTIONAL { ?p esf:esfGrantSEK ?g0 } }
     GROUP BY ?x }
   OPTIONAL { ?x skos:prefLabel ?label FILTER(LANGMATCHES(LANG(?label), "sv")) }
@@ -426,7 +455,8 @@ async def org_page(run: Runner, iri: str, base: str, lang: str) -> dict[str, Any
             "start": value(row, "start"), "grant": value(row, "grant"),
             "via": entity(agent, labels, base, lang) if agent != iri else None})
     role_totals = {fmt.local_name(value(r, "role") or ""): {
-        "projects": value(r, "projects"), "esfGrantSEK": value(r, "esfGrantSEK")} for r in totals}
+        "projects": value(r, "projects"), "granted": value(r, "granted"),
+        "esfGrantSEK": value(r, "esfGrantSEK")} for r in totals}
     copartners = []
     for row in partners:
         other = value(row, "other") or ""
@@ -447,10 +477,38 @@ async def org_page(run: Runner, iri: str, base: str, lang: str) -> dict[str, Any
         "roles": by_role,
         "roleTotals": role_totals,
         "years": [{"year": value(r, "year"), "projects": value(r, "projects"),
+                   "granted": value(r, "granted"),
                    "esfGrantSEK": value(r, "esfGrantSEK")} for r in years],
         "copartners": copartners,
         "facts": facts,
     }
+
+
+async def place_owner_table(run: Runner, iri: str, kind: str, lang: str
+                            ) -> list[dict[str, Any]]:
+    """Every owner of a place's projects, rolled up to bodies, each followed by its units'
+    shares: the rows of `/owners.csv` (the whole answer behind "largest owners")."""
+    bind = {"s": iri}
+    owners = await run(place_owners(kind, limit=None), bind)
+    units = await run(place_owner_units(kind, None), bind)
+    labels = Labels()
+    by_body: dict[str, list[Row]] = {}
+    for row in units:
+        labels.add(value(row, "unit"), row, "label")
+        by_body.setdefault(value(row, "owner") or "", []).append(row)
+    out: list[dict[str, Any]] = []
+    for row in owners:
+        body = value(row, "owner") or ""
+        labels.add(body, row, "label")
+        out.append({"owner": body, "label": labels.get(body, lang), "unitOf": None,
+                    "projects": value(row, "projects"), "granted": value(row, "granted"),
+                    "esfGrantSEK": value(row, "esfGrantSEK")})
+        for unit in by_body.get(body, []):
+            name = value(unit, "unit") or ""
+            out.append({"owner": name, "label": labels.get(name, lang), "unitOf": body,
+                        "projects": value(unit, "projects"), "granted": value(unit, "granted"),
+                        "esfGrantSEK": value(unit, "esfGrantSEK")})
+    return out
 
 
 async def place_page(run: Runner, iri: str, kind: str, base: str,
@@ -476,6 +534,10 @@ async def place_page(run: Runner, iri: str, kind: str, base: str,
     totals = (await run(place_totals(kind), bind) or [{}])[0]
     years = await run(place_years(kind), bind)
     owners = await run(place_owners(kind), bind)
+    bodies = [value(r, "owner") for r in owners if value(r, "owner")]
+    unit_rows = (await run(place_owner_units(kind, len(bodies)),
+                           {**bind, **{f"o{i}": o for i, o in enumerate(bodies)}})
+                 if bodies else [])
     projects = await run(place_projects(kind), bind)
     parts = await run(PLACE_PARTS[kind], bind)
     top = []
@@ -483,7 +545,19 @@ async def place_page(run: Runner, iri: str, kind: str, base: str,
         owner = value(row, "owner") or ""
         labels.add(owner, row, "label")
         top.append({**entity(owner, labels, base, lang), "projects": value(row, "projects"),
-                    "esfGrantSEK": value(row, "esfGrantSEK")})
+                    "granted": value(row, "granted"), "esfGrantSEK": value(row, "esfGrantSEK"),
+                    "units": []})
+    by_owner = {o["iri"]: o for o in top}
+    for row in unit_rows:
+        body = by_owner.get(value(row, "owner") or "")
+        unit = value(row, "unit") or ""
+        if body is None or not unit:
+            continue
+        labels.add(unit, row, "label")
+        body["units"].append({**entity(unit, labels, base, lang),
+                              "projects": value(row, "projects"),
+                              "granted": value(row, "granted"),
+                              "esfGrantSEK": value(row, "esfGrantSEK")})
     contained = []
     for row in parts:
         x = value(row, "x") or ""
@@ -498,9 +572,12 @@ async def place_page(run: Runner, iri: str, kind: str, base: str,
         "region": [entity(x, labels, base, lang) for x in rel.get(ESF + "region", [])],
         "links": sorted(rel.get(SKOS + "exactMatch", [])),
         "totals": {"projects": value(totals, "projects") or "0",
+                   "granted": value(totals, "granted") or "0",
                    "esfGrantSEK": value(totals, "esfGrantSEK") or "0",
+                   "budgeted": value(totals, "budgeted") or "0",
                    "totalBudgetSEK": value(totals, "totalBudgetSEK") or "0"},
         "years": [{"year": value(r, "year"), "projects": value(r, "projects"),
+                   "granted": value(r, "granted"),
                    "esfGrantSEK": value(r, "esfGrantSEK")} for r in years],
         "owners": top,
         "projects": [{"iri": value(r, "p"), "href": link(value(r, "p") or "", base),
@@ -535,12 +612,14 @@ async def landing(run: Runner, base: str, lang: str) -> dict[str, Any]:
     per_period = items(periods, "period")
     total_projects = sum(int(p["projects"] or 0) for p in per_period)
     total_grant = sum(fmt.to_decimal(p["esfGrantSEK"]) or 0 for p in per_period)
-    return {"projects": total_projects, "esfGrantSEK": total_grant, "periods": per_period,
+    granted = sum(int(p["granted"] or 0) for p in per_period)
+    return {"projects": total_projects, "esfGrantSEK": total_grant, "granted": granted,
+            "periods": per_period,
             "years": [{"label": value(r, "year"), "projects": value(r, "projects"),
                        "esfGrantSEK": value(r, "esfGrantSEK"), "granted": value(r, "granted")}
                       for r in years],
             "regions": items(regions, "x"), "areas": items(areas, "x")}
 
 
-__all__ = ["GraphUnavailable", "Labels", "Runner", "landing", "link", "org_page", "place_page",
-           "project_card", "value"]
+__all__ = ["GraphUnavailable", "Labels", "Runner", "landing", "link", "org_page",
+           "place_owner_table", "place_page", "project_card", "value"]

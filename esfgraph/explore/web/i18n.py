@@ -193,6 +193,35 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (Swedish, English)
     "error.title": ("Felaktig sökning", "Bad search"),
 }
 
+#: Totals, missing amounts, whole downloads and countries (kept together: one topic).
+TEXT.update({
+    "facet.country": ("Land (kontakter utomlands)", "Country (contacts abroad)"),
+    "facet.organisation": ("Organisation (alla roller)", "Organisation (any role)"),
+    "org.all_roles": ("i alla roller", "in every role"),
+    "results.covers": ("Summorna gäller {covers}.", "The sums cover {covers}."),
+    "results.summary_all": ("{total} projekt · ESF-stöd {grant} · total budget {budget}",
+                            "{total} projects · ESF grant {grant} · total budget {budget}"),
+    "download.all": ("Ladda ner alla {total}", "Download all {total}"),
+    "download.page": ("bara denna sida", "this page only"),
+    "download.table": ("Ladda ner tabellen", "Download the table"),
+    "download.every_change": ("Ladda ner alla ändringar som matchar", "Download every matching change"),
+    "field.countries": ("Kontakter i", "Contacts in"),
+    "map.unplaced": ("utan plats på denna nivå", "no place at this level"),
+    "map.national": ("Nationellt", "National"),
+    "map.unplaced_note": (("{count} projekt som matchar finns inte på kartan (nationella, "
+                           "eller utan plats på denna nivå): se tabellen."),
+                          ("{count} matching projects are not on the map (national, or "
+                           "with no place at this level): see the table.")),
+    "place.units_share": ("varav enheter", "of which units"),
+    "place.all_owners": ("Alla ägare med enheternas andelar", "Every owner with its units' shares"),
+    "org.covers": ("Som ägare: {covers}.", "As owner: {covers}."),
+    "country.title": ("Land", "Country"),
+    "place_abroad.kind": ("Ort utomlands", "Place abroad"),
+    "country.projects": ("Projekt med kontakter här", "Projects with contacts here"),
+    "country.contacts": ("Kontakter", "Contacts"),
+    "country.evidence": ("Belägg", "Evidence"),
+})
+
 
 def t(key: str, lang: str, **values: object) -> str:
     """The UI text `key` in `lang`, with `{name}` fields filled; the key itself when unknown."""

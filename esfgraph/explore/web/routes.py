@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from esfgraph.explore.web import charts, graphdata, i18n, topo
+from esfgraph.explore.web import abroad, charts, graphdata, i18n, topo
 from esfgraph.explore.web import format as fmt
 from esfgraph.resources import package_path
 from esfgraph.serve import pages
@@ -68,7 +69,9 @@ def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(package_path("explore", "web", "templates"))),
                       autoescape=select_autoescape(["html"]), trim_blocks=True,
                       lstrip_blocks=True)
-    env.globals.update(t=i18n.t, money=fmt.money, number=fmt.number, percent=fmt.percent,
+    env.globals.update(t=i18n.t, money=fmt.money, amount=fmt.amount,
+                       total_amount=fmt.total_amount, coverage=fmt.coverage,
+                       number=fmt.number, percent=fmt.percent,
                        date=fmt.date, date_range=fmt.date_range, compact_money=fmt.compact_money,
                        local_name=fmt.local_name, urlencode=lambda pairs: urlencode(list(pairs)))
     return env
@@ -226,6 +229,8 @@ async def projects(request: Request) -> Response:
                   next_url=_url("/projects", params.with_(page=params.page + 1))
                   if params.page < pages_total else None,
                   query_pairs=params.to_query(),
+                  all_pairs=[(k, v) for k, v in params.to_query()
+                             if k not in ("page", "per_page")] + [("all", "1")],
                   sparql_url="/query?" + urlencode({"query": result.get("sparql") or ""}),
                   map_url=_url("/map", params.with_(page=1)))
 
@@ -266,16 +271,40 @@ async def map_page(request: Request) -> Response:
         amount = entry.get("value") or 0
         areas.append({"code": area.code, "name": entry.get("label") or area.name,
                       "path": area.path, "cls": charts.colour_class(amount, bounds),
-                      "text": show(amount), "projects": entry.get("projects") or 0,
+                      "text": (fmt.MISSING[lang] if metric == "grant" and entry.get("projects")
+                               and not entry.get("projectsWithGrant") else show(amount)),
+                      "projects": entry.get("projects") or 0,
                       "grant": entry.get("esfGrantSEK") or 0,
+                      "granted": entry.get("projectsWithGrant") or 0,
                       "href": f"/id/{level}/{area.code}"})
+    drawn = {a["code"] for a in areas}
+    # values the map cannot draw ("Nationellt" at region level), and projects with no place
+    # at this level: in the table, never left out without a word
+    extra = [{"code": code, "name": i18n.t("map.national", lang) if code == "national"
+              else entry.get("label") or code, "projects": entry.get("projects") or 0,
+              "grant": entry.get("esfGrantSEK") or 0,
+              "granted": entry.get("projectsWithGrant") or 0,
+              "href": f"/id/{level}/{code}" if code != "national" else None}
+             for code, entry in values.items() if code not in drawn]
+    for area in areas:  # projects there, none states its grant: not "no projects", not 0 kr
+        if metric == "grant" and area["projects"] and not area["granted"]:
+            area["cls"] = "na"
+    unplaced = dict(data.get("unplaced") or {})
+    if unplaced.get("projects"):
+        extra.append({"code": "", "name": i18n.t("map.unplaced", lang),
+                      "projects": unplaced["projects"], "grant": unplaced["esfGrantSEK"],
+                      "granted": unplaced["projectsWithGrant"], "href": None})
     filters = [(k, v) for k, v in params.to_query()
                if k not in ("page", "per_page", "sort", "order")]
     filter_labels = await _filter_labels(index, params, filters, lang) if filters else []
     return render(request, "map.html", noindex=False, level=level, metric=metric, layer=layer,
-                  areas=areas, legend=charts.legend(bounds, metric, lang),
+                  areas=areas, legend=charts.legend(bounds, metric, lang) + (
+                      [{"cls": "na", "text": fmt.MISSING[lang]}]
+                      if any(a["cls"] == "na" for a in areas) else []),
                   hidden=filters, filter_labels=filter_labels, search_url=_url("/projects", params.with_(page=1)),
-                  table=sorted(areas, key=lambda a: a["name"]))
+                  table=sorted(areas, key=lambda a: a["name"]) + extra,
+                  not_drawn=sum(e["projects"] for e in extra),
+                  csv_pairs=[*filters, ("level", level), ("lang", lang)])
 
 
 async def _filter_labels(index: Any, params: Any, filters: list[tuple[str, str]],
@@ -327,6 +356,8 @@ def _kind_of(path: str) -> str | None:
             return "org"
         if parts[1] in PLACE_KINDS and len(parts) == 3:
             return parts[1]
+        if parts[1] == "place" and len(parts) == 3:
+            return "abroad"
     return None
 
 
@@ -344,6 +375,8 @@ async def entity_html(request: Request, iri: str, path: str) -> Response | None:
             data = await graphdata.project_card(run, iri, base, lang)
         elif kind == "org":
             data = await graphdata.org_page(run, iri, base, lang)
+        elif kind == "abroad":
+            data = await abroad.abroad_page(run, iri, base, lang)
         else:
             data = await graphdata.place_page(run, iri, kind, base, lang)
         if data is None:
@@ -373,12 +406,48 @@ async def entity_html(request: Request, iri: str, path: str) -> Response | None:
         return render(request, "org.html", org=data, statements=statements, data_path=data_path,
                       year_chart=charts.bars(
                           [{"label": y["year"], **y} for y in data["years"]], "esfGrantSEK", lang))
+    if kind == "abroad":
+        search = [("country", data["code"])] if data["code"] else []
+        return render(request, "abroad.html", place=data, statements=statements,
+                      data_path=data_path,
+                      search_url="/projects?" + urlencode(search) if search else None,
+                      download_pairs=[*search, ("all", "1")] if search else None)
     return render(request, "place.html", place=data, statements=statements, data_path=data_path,
                   year_chart=charts.bars([{"label": y["year"], **y} for y in data["years"]],
                                          "esfGrantSEK", lang),
                   locator=_locator({kind: [data["code"]]}),
                   search_url=f"/projects?{urlencode({kind: data['code']})}",
+                  download_pairs=[(kind, data["code"]), ("all", "1")],
                   map_url=f"/map?level={kind}")
+
+
+OWNER_CSV_COLUMNS = ("owner", "ownerLabel", "unitOf", "projects", "projectsWithGrant",
+                     "esfGrantSEK")
+
+
+async def owners_csv(request: Request) -> Response:
+    """`/owners.csv?region=SE23` (or `municipality=`, `county=`): every owner of the place's
+    projects, bodies with their units rolled up, each body followed by its units' shares;
+    spreadsheet-safe, a missing sum an empty cell."""
+    from esfgraph.csvsafe import csv_text
+
+    chosen = [(k, request.query_params[k]) for k in PLACE_KINDS if request.query_params.get(k)]
+    if len(chosen) != 1 or not re.fullmatch(r"[A-Za-z0-9]{1,12}", chosen[0][1]):
+        return Response("Give one place: region=SE23, county=14 or municipality=1440.\n",
+                        status_code=400, media_type="text/plain; charset=utf-8")
+    kind, code = chosen[0]
+    iri = f"{request.app.state.settings.base_iri}id/{kind}/{code}"
+    try:
+        rows = await graphdata.place_owner_table(runner(request), iri, kind, lang_of(request))
+    except graphdata.GraphUnavailable as exc:
+        return Response(str(exc) + "\n", status_code=exc.status,
+                        media_type="text/plain; charset=utf-8")
+    body = csv_text(OWNER_CSV_COLUMNS, (
+        [r["owner"], r["label"], r["unitOf"], r["projects"], r["granted"],
+         r["esfGrantSEK"] if str(r["granted"]) != "0" else None] for r in rows))
+    return Response(body, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="owners-{kind}-{code}.csv"'})
 
 
 def explorer_routes() -> list[BaseRoute]:
@@ -388,6 +457,7 @@ def explorer_routes() -> list[BaseRoute]:
         Route("/query", query_page, methods=["GET"]),
         Route("/projects", projects, methods=["GET"]),
         Route("/map", map_page, methods=["GET"]),
+        Route("/owners.csv", owners_csv, methods=["GET"]),
         Mount("/explore-static", app=StaticFiles(
             directory=str(package_path("explore", "web", "static"))), name="explore-static"),
     ]
