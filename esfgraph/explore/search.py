@@ -18,8 +18,8 @@ that finds nothing proposes close words of the index ("did you mean").
 
 from __future__ import annotations
 
-import pickle
 import html
+import pickle
 import re
 import sqlite3
 import threading
@@ -34,8 +34,8 @@ from typing import Any
 import numpy as np
 
 from esfgraph.explore.index import body_text
-from esfgraph.explore.swedish import key as word_key
 from esfgraph.explore.swedish import heads as compound_heads
+from esfgraph.explore.swedish import key as word_key
 from esfgraph.explore.swedish import query_keys, suggest
 
 
@@ -927,21 +927,34 @@ class SearchIndex:
         """A SPARQL query that lists the projects of this search (for the query page).
 
         Exact: its rows are the page's projects (count and sums equal, tested on random
-        searches). Facets, years and amounts translate into graph patterns; each search word
-        becomes the indexed words it finds (its inflections and compounds), matched as whole
-        words in the texts the index reads; owner types become the list of organisations of
-        those types. A quoted phrase's word order is not checked.
+        searches). Facets, years and amounts translate into graph patterns; the search words
+        become the list of projects whose text the index matches, up to
+        MAX_SPARQL_TEXT_IRIS; above that (or for a quoted phrase), each word becomes the
+        indexed words it finds (its inflections and compounds) matched as whole words in the
+        texts the index reads, which can differ from the page where a text the index reads
+        differently (a unit's parent label); owner types become the list of organisations of
+        those types.
         """
         text = self.text_query(params.q) if params.q.strip() else None
-        terms = [self.forms(w) or [w] for w in query_words(params.q)] if text else None
+        terms = text_iris = None
+        if text is not None:
+            positions = self._matches(text.expression)[0]
+            if len(positions) <= MAX_SPARQL_TEXT_IRIS and not text.phrases:
+                text_iris = self._iris(positions)
+            else:
+                terms = self.text_terms(params.q)
         owner_types = None
         if params.owner_type:
             marks = ",".join("?" * len(params.owner_type))
             owner_types = [o for (o,) in self.db.execute(
                 f"SELECT DISTINCT owner FROM projects WHERE owner IS NOT NULL AND owner_type "
                 f"IN ({marks}) ORDER BY owner", params.owner_type)]
-        return to_sparql(params, self.base_iri, text_terms=terms,
+        return to_sparql(params, self.base_iri, text_terms=terms, text_iris=text_iris,
                          owner_type_iris=owner_types)
+
+    def text_terms(self, q: str) -> list[list[str]]:
+        """Per search word, the indexed words it finds (for the SPARQL of a text search)."""
+        return [self.forms(w) or [w] for w in query_words(q)]
 
     def _iris(self, positions: Any) -> list[str]:
         """The project IRIs at some array positions, sorted."""
