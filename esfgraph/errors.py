@@ -38,3 +38,7 @@ class ExportError(EsfGraphError):
 
 class LinkError(EsfGraphError):
     """A reference table is missing or malformed."""
+
+
+class HarvestError(EsfGraphError):
+    """A harvest cannot start: a bad WHAT, an off-site URL, a folder that is not a harvest's."""
