@@ -20,10 +20,10 @@ import hashlib
 import html
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 REPO = Path(__file__).resolve().parent.parent
@@ -46,7 +46,7 @@ def wrap(text: str, title: str = "Projektbanken") -> bytes:
     body = "".join(f"<p>{html.escape(line)}</p>\n" for line in lines)
     return (f"<!DOCTYPE html>\n<html lang=\"sv\"><head><meta charset=\"utf-8\"><title>"
             f"{html.escape(title)}</title></head><body><main>\n{body}</main></body></html>\n"
-            ).encode("utf-8")
+            ).encode()
 
 
 def case_path(case: str) -> str:
@@ -132,7 +132,7 @@ class EsfSite:
         with self._lock:
             return list(self.log[since:])
 
-    def start(self) -> "EsfSite":
+    def start(self) -> EsfSite:
         """Serve on 127.0.0.1, port 0, in a daemon thread."""
         site = self
 
@@ -153,7 +153,7 @@ class EsfSite:
             self._server.server_close()
             self._server = None
 
-    def __enter__(self) -> "EsfSite":
+    def __enter__(self) -> EsfSite:  # noqa: PYI034 - Python 3.10 has no typing.Self
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -198,19 +198,20 @@ class EsfSite:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     site: EsfSite
+    _end: float = 0.0
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib name
-        start = time.monotonic()
+    def do_GET(self) -> None:
+        start = self._end = time.monotonic()
         try:
             self._route()
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         finally:
             with self.site._lock:
-                self.site.log.append(Logged(start, time.monotonic(), self.path,
+                self.site.log.append(Logged(start, max(self._end, start), self.path,
                                             {k.lower(): v for k, v in self.headers.items()},
                                             self.client_address[1]))
 
@@ -223,6 +224,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+        self._end = time.monotonic()  # taken before the log lock: the client may go on now
 
     def _route(self) -> None:
         site = self.site
@@ -266,6 +268,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             for _ in range(300):
                 self.wfile.write(b"<p>" + b"x" * 1000 + b"</p>\n")
+            self._end = time.monotonic()
             return None
         if page is None:
             return self._send(404, b"<html><body>Sidan finns inte</body></html>")
