@@ -83,6 +83,7 @@ class EsfSite:
 
     other: str = "http://127.0.0.1:9"  # an off-site base (tests pass a second server's)
     retry_after: int = 1
+    robots_status: int = 200
     slow_seconds: float = 1.5
     pages: dict[str, Page] = field(default_factory=dict)
     log: list[Logged] = field(default_factory=list)
@@ -140,7 +141,7 @@ class EsfSite:
             pass
 
         Handler.site = site
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
@@ -195,6 +196,14 @@ class EsfSite:
                 ).encode()
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)  # a client hanging up is no error
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     site: EsfSite
@@ -237,7 +246,7 @@ class _Handler(BaseHTTPRequestHandler):
             nth = site.hits[key]
             page = site.pages.get(key)
         if path == "/robots.txt":
-            return self._send(200, site.robots(), ctype="text/plain")
+            return self._send(site.robots_status, site.robots(), ctype="text/plain")
         if path == "/sitemap.xml":
             return self._send(200, site.sitemap_index(), ctype="application/xml")
         if path == "/sitemap-projekt.xml":

@@ -65,7 +65,8 @@ def harvest_command(what: tuple[str, ...], from_file: str | None, discover: bool
     Exit code 0 all fine, 1 some pages failed, 2 usage error.
 
     \b
-    Example (the whole bank: ~20,000 requests, about 6 hours at the default rate):
+    Example (the whole bank: tens of thousands of requests, hours at the default rate; see
+    docs/guide/sources-harvest.md):
       esfgraph harvest --discover --contact you@example.org --out pages/
       esfgraph build pages/
     \b
@@ -96,6 +97,10 @@ def harvest_command(what: tuple[str, ...], from_file: str | None, discover: bool
     except EsfGraphError as exc:
         fail(str(exc))
         return
+    except KeyboardInterrupt:
+        click.echo("\nInterrupted: run the same command again to continue where it stopped.",
+                   err=True)
+        raise SystemExit(130) from None
     finally:
         if bar is not None:
             bar.close()

@@ -63,6 +63,8 @@ class Folder:
 
     def _open(self, base: str | None) -> dict[str, Any]:
         info_path = self.root / "harvest.json"
+        if self.root.exists() and not self.root.is_dir():
+            raise HarvestError(f"--out {self.root} is a file; give a folder")
         if info_path.exists():
             try:
                 info = json.loads(info_path.read_text(encoding="utf-8"))

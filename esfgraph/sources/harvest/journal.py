@@ -60,9 +60,12 @@ class Journal:
         return bool(self.pending)
 
     def open(self, run: str, args: dict[str, Any]) -> None:
-        """Start appending for run `run` (a torn last line is ended first)."""
+        """Start run `run`: append to the runs it continues, else start the journal afresh
+        (a finished run leaves nothing to resume, and the journal must not grow forever)."""
         self.run = run
         needs_newline = False
+        if not self.pending and self.path.exists():
+            self.path.write_bytes(b"")
         if self.path.exists() and self.path.stat().st_size:
             with self.path.open("rb") as fh:
                 fh.seek(-1, os.SEEK_END)

@@ -11,6 +11,7 @@ goes from `folder.py`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -162,6 +163,9 @@ def harvest(what: Iterable[str] = (), *, base: str | None = None, out: str | Pat
         raise HarvestError("--max-pages cannot be negative")
     if miss_run < 1:
         raise HarvestError("--miss-run must be at least 1")
+    for year in series or ():
+        if not re.fullmatch(r"(?:20)?\d\d", str(year)):
+            raise HarvestError(f"--series {year!r}: give a year as 2018 or 22")
     root = Path(out)
     folder = Folder(root, base=Site(base).base if base else None)
     site = Site(base or folder.base or DEFAULT_BASE)
