@@ -84,11 +84,11 @@ class EsfSite:
     other: str = "http://127.0.0.1:9"  # an off-site base (tests pass a second server's)
     retry_after: int = 1
     robots_status: int = 200
+    markup_changed: bool = False  # sitemap, list pages and URLs of a redesigned site
     slow_seconds: float = 1.5
     pages: dict[str, Page] = field(default_factory=dict)
     log: list[Logged] = field(default_factory=list)
     hits: dict[str, int] = field(default_factory=dict)
-    special: dict[str, Callable[[BaseHTTPRequestHandler, int], bool]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -247,6 +247,11 @@ class _Handler(BaseHTTPRequestHandler):
             page = site.pages.get(key)
         if path == "/robots.txt":
             return self._send(site.robots_status, site.robots(), ctype="text/plain")
+        if site.markup_changed and path in ("/sitemap.xml", BANK):
+            return self._send(200, b"<html><body><div class='cards' data-src='api'>Ny "
+                                   b"webbplats</div></body></html>")
+        if site.markup_changed and "dnr" in query:
+            return self._send(404, b"<html><body>Sidan finns inte</body></html>")
         if path == "/sitemap.xml":
             return self._send(200, site.sitemap_index(), ctype="application/xml")
         if path == "/sitemap-projekt.xml":

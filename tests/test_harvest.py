@@ -311,6 +311,19 @@ def test_discovery_says_what_it_could_not_read(sites, first) -> None:
     assert "dnr-2018-00005" not in first.report.keys  # the site's 200 "not found" page
 
 
+def test_a_changed_site_degrades_to_fewer_pages_said_so(tmp_path) -> None:
+    with EsfSite(markup_changed=True) as site:
+        report = harvest(base=site.base, out=tmp_path / "h", discover=True, miss_run=3,
+                         series=["2018", "22"], **FAST)
+    notes = "\n".join(report.notes)
+    assert f"sitemap {site.base}/sitemap.xml could not be read" in notes
+    assert f"list page {site.base}/resultat/projektbanken/ links to no project page" in notes
+    assert "enumeration found no case number in 2 series" in notes
+    assert "discovery found no project page at all" in notes
+    assert report.exit_code == 1 and report.keys == []
+    assert "note: discovery found no project page at all" in report.summary()
+
+
 # -- second harvest, --refresh -----------------------------------------------------------------
 def test_second_harvest_sends_conditional_requests_and_counts_304s(sites, first, second) -> None:
     site, _ = sites

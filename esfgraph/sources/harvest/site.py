@@ -80,12 +80,12 @@ class Site:
         base = self._parts
         if parts.scheme not in ("http", "https") or (parts.hostname or "").lower() not in self._hosts():
             return False
-        if parts.scheme != base.scheme and not (base.scheme == "http" and parts.scheme == "https"):
-            return False  # an upgrade to https is the same site; a downgrade is not
         default = {"http": 80, "https": 443}
-        if (port or default[parts.scheme]) != (base.port or default[base.scheme]) \
-                and parts.scheme == base.scheme:
-            return False
+        if parts.scheme == base.scheme:
+            if (port or default[parts.scheme]) != (base.port or default[base.scheme]):
+                return False
+        elif not (base.scheme == "http" and parts.scheme == "https" and port in (None, 443)):
+            return False  # an upgrade to https on its usual port is the same site; else not
         return (parts.path or "/").startswith(base.path)
 
     def robots_url(self) -> str:
