@@ -84,6 +84,7 @@ class EsfSite:
     retry_after: int = 1
     robots_status: int = 200
     markup_changed: bool = False  # sitemap, list pages and URLs of a redesigned site
+    down: bool = False  # every page answers 503 (robots.txt still answers)
     slow_seconds: float = 1.5
     pages: dict[str, Page] = field(default_factory=dict)
     log: list[Logged] = field(default_factory=list)
@@ -246,6 +247,8 @@ class _Handler(BaseHTTPRequestHandler):
             page = site.pages.get(key)
         if path == "/robots.txt":
             return self._send(site.robots_status, site.robots(), ctype="text/plain")
+        if site.down and path != "/robots.txt":
+            return self._send(503, b"down for maintenance")
         if site.markup_changed and path in ("/sitemap.xml", BANK):
             return self._send(200, b"<html><body><div class='cards' data-src='api'>Ny "
                                    b"webbplats</div></body></html>")

@@ -467,6 +467,19 @@ def test_a_long_retry_after_stops_the_run_and_the_next_run_continues(plain_site,
     assert _page_requests(plain_site.log).count(case_path("2018/00460")) == 1
 
 
+def test_a_site_that_keeps_failing_stops_the_run(tmp_path) -> None:
+    wanted = [f"2018/{n:05d}" for n in range(1, 13)]
+    with EsfSite(down=True) as site:
+        one = harvest(wanted, base=site.base, out=tmp_path / "h", **{**FAST, "retries": 0})
+        assert one.exit_code == 1 and "10 requests failed in a row" in (one.stopped or "")
+        assert len(_page_requests(site.log)) == 10  # not the 11th and 12th
+        site.down = False
+        two = harvest(wanted, base=site.base, out=tmp_path / "h", **FAST)
+    assert two.resumed == 0  # failures are tried again: now 3 pages and 9 unknown numbers
+    assert {why for _, why in two.failed} == {"HTTP 404: no such page"}
+    assert sorted(two.keys) == ["dnr-2018-00001", "dnr-2018-00002", "dnr-2018-00004"]
+
+
 def test_only_the_harvester_opens_connections(repo_root) -> None:
     """httpx and the harvest package are imported nowhere but the harvester and its command."""
     offenders = []

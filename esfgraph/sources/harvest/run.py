@@ -337,7 +337,7 @@ class _Run:
         if resp.wait_too_long is not None:
             raise _Stop(f"the site asked us to wait {resp.wait_too_long:.0f} s (Retry-After); "
                         "run again later to continue", badly=True)
-        if resp.error and resp.status is None:
+        if resp.error and (resp.status is None or resp.status >= 500 or resp.status == 429):
             self.failures_in_a_row += 1
             if self.failures_in_a_row >= MAX_FAILURES_IN_A_ROW:
                 raise _Stop(f"{MAX_FAILURES_IN_A_ROW} requests failed in a row (last: "
