@@ -164,6 +164,53 @@ def test_any_list_page_gives_only_links_on_the_site(html: str) -> None:
     assert all(site.within(u) for u in links.lists)
 
 
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=400), st.text(max_size=40))
+def test_any_sitemap_or_retry_after_is_read_or_refused(body: bytes, header: str) -> None:
+    try:
+        kind, locs = parse_sitemap(body, 10_000)
+        assert kind in ("urlset", "index") and all(isinstance(u, str) for u in locs)
+    except ValueError:
+        pass
+    wait = parse_retry_after(header, now=0.0)
+    assert wait is None or wait >= 0
+
+
+_JOURNAL_VALUES = st.one_of(st.text(max_size=10), st.booleans(), st.none(),
+                            st.lists(st.text(max_size=5), max_size=3))
+_JOURNAL_LINES = st.one_of(st.text(max_size=60), st.dictionaries(
+    st.sampled_from(["event", "url", "outcome", "found", "complete"]), _JOURNAL_VALUES,
+    max_size=4))
+
+
+@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow,
+                                                   HealthCheck.function_scoped_fixture])
+@given(st.lists(_JOURNAL_LINES, max_size=8))
+def test_any_journal_is_read_without_crashing(tmp_path_factory, lines: list) -> None:
+    path = tmp_path_factory.mktemp("j") / "journal.jsonl"
+    path.write_text("\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines),
+                    encoding="utf-8")
+    journal = Journal(path)
+    assert all(isinstance(url, str) for url in journal.pending)
+
+
+def test_a_tampered_folder_or_journal_sends_nothing_off_the_site(sites, first, tmp_path) -> None:
+    site, other = sites
+    out = tmp_path / "h"
+    harvest(["2018/00001", "2018/00002"], base=site.base, out=out, **FAST)
+    meta = _meta(out, "dnr-2018-00001")
+    meta["url"] = other.base + "/stolen/"
+    (out / "pages" / "dnr-2018-00001.meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    again = harvest(base=site.base, out=out, **FAST)  # revisits the folder
+    assert again.keys == ["dnr-2018-00002"]
+    with (out / "journal.jsonl").open("a", encoding="utf-8") as fh:  # an unfinished run
+        fh.write(json.dumps({"event": "done", "url": site.base + "/resultat/projektbanken/",
+                             "outcome": "list", "found": [["page", other.base + "/x/"]]}) + "\n")
+    replayed = harvest(["/resultat/projektbanken/"], base=site.base, out=out, **FAST)
+    assert replayed.resumed == 1
+    assert other.log == []
+
+
 def test_retry_after_in_seconds_and_as_http_date() -> None:
     assert parse_retry_after("120") == 120.0
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0

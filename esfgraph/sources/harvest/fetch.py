@@ -127,6 +127,8 @@ class Fetcher:
 
     def get(self, url: str, headers: dict[str, str] | None = None) -> Response:
         """GET `url`, following in-site redirects, retrying what may pass; never raises on HTTP."""
+        if not self.within(url):  # the callers check too; this is the last line of defence
+            return Response(url, url, error=f"{url} is not on the site (not requested)")
         current = url
         for _hop in range(MAX_REDIRECTS + 1):
             resp = self._get_with_retries(current, headers or {})

@@ -170,7 +170,8 @@ def harvest(what: Iterable[str] = (), *, base: str | None = None, out: str | Pat
     folder = Folder(root, base=Site(base).base if base else None)
     site = Site(base or folder.base or DEFAULT_BASE)
     targets = [site.resolve(w) for w in what]
-    revisit = folder.page_urls() if folder.pages.exists() and (discover or not targets) else []
+    revisit = [site.canonical(url) for url in folder.page_urls() if site.within(url)] \
+        if folder.pages.exists() and (discover or not targets) else []
     if not targets and not discover and not revisit:
         raise HarvestError("nothing to harvest: give case numbers, URLs or paths, --from FILE, "
                            "or --discover")
@@ -251,8 +252,8 @@ class _Run:
                 self.enqueue(self.site.canonical(url), "sitemap", "discovery-robots")
 
     def enqueue(self, url: str, role: str, origin: str) -> None:
-        """Add `url` to the queue once."""
-        if url not in self.queued:
+        """Add `url` to the queue once (never a URL off the site, whatever a file says)."""
+        if url not in self.queued and self.site.within(url):
             self.queued.add(url)
             self.queue.append((url, role, origin))
 
