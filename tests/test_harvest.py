@@ -216,6 +216,7 @@ def test_retry_after_in_seconds_and_as_http_date() -> None:
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412490.0) == 0.0
     assert parse_retry_after("soon") is None
+    assert parse_retry_after("²") is None  # regression: "²".isdigit() is True, float("²") fails
     assert parse_retry_after(None) is None
 
 

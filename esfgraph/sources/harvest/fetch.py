@@ -36,11 +36,11 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     if value is None:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # str.isdigit() alone accepts "²"
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when is None or when.tzinfo is None:
         return None
@@ -186,7 +186,7 @@ class Fetcher:
                 if r.status_code != 200:
                     return out
                 length = r.headers.get("content-length", "")
-                if length.isdigit() and int(length) > self.p.max_bytes:
+                if length.isascii() and length.isdigit() and int(length) > self.p.max_bytes:
                     out.error = f"larger than the size cap ({length} > {self.p.max_bytes} bytes)"
                     return out
                 chunks, size = [], 0
