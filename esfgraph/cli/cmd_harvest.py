@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from urllib.parse import urlsplit
 
 import click
 
@@ -80,13 +81,16 @@ def harvest_command(what: tuple[str, ...], from_file: str | None, discover: bool
     if not quiet:
         from tqdm import tqdm
 
-        bar = tqdm(total=0, unit="url", file=sys.stderr, dynamic_ncols=True, leave=True)
+        bar = tqdm(total=0, desc="harvest", unit="url", file=sys.stderr, dynamic_ncols=True,
+                   leave=True)
 
     def progress(done: int, total: int, url: str) -> None:
         assert bar is not None
         bar.total = max(total, done)
         bar.n = done
-        bar.set_postfix_str(url[-60:], refresh=False)
+        parts = urlsplit(url)
+        where = parts.path + (f"?{parts.query}" if parts.query else "")
+        bar.set_postfix_str(where if len(where) <= 60 else "…" + where[-59:], refresh=False)
         bar.refresh()
 
     try:
