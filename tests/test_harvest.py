@@ -328,7 +328,7 @@ def test_rate_one_connection_and_user_agent(first) -> None:
 
 def test_retry_after_is_honoured_on_429_and_503(first) -> None:
     too_many = [r.start for r in first.log if r.path.endswith("dnr=2019/00311")]
-    assert len(too_many) == 2 and too_many[1] - too_many[0] >= 0.95
+    assert len(too_many) == 2 and too_many[1] - too_many[0] >= 0.9  # 1 s, less stamp noise
     busy = [r for r in first.log if r.path.endswith("dnr=2016/00123")]
     assert len(busy) == 2
     assert "dnr-2019-00311" in first.report.keys and "dnr-2016-00123" in first.report.keys
