@@ -359,6 +359,18 @@ def test_discovery_says_what_it_could_not_read(sites, first) -> None:
     assert "dnr-2018-00005" not in first.report.keys  # the site's 200 "not found" page
 
 
+def test_a_page_under_two_urls_is_fetched_and_stored_once(sites, first, plain_site,
+                                                          tmp_path) -> None:
+    site, _ = sites
+    served = OLD_PAGES[OLD + "Ostra-Mellansverige/Vaga-Valja-Vag/"]
+    assert [r.path for r in first.log].count(served) == 1  # linked and in the sitemap
+    report = harvest([served, OLD + "Ostra-Mellansverige/Vaga-Valja-Vag/"],
+                     base=plain_site.base, out=tmp_path / "h", **FAST)
+    assert (report.new, report.duplicates, report.keys) == (1, 1, [_key(plain_site, served)])
+    assert "duplicates: 1 URLs redirected" in report.summary()
+    assert len(list((tmp_path / "h" / "pages").glob("*.html.gz"))) == 1
+
+
 def test_a_changed_site_degrades_to_fewer_pages_said_so(tmp_path) -> None:
     with EsfSite(markup_changed=True) as site:
         report = harvest(base=site.base, out=tmp_path / "h", discover=True, miss_run=3,

@@ -40,6 +40,7 @@ MAX_LIST_PAGES = 5000  # a trap of endless pagination ends here (and says so)
 MAX_SITEMAPS = 1000
 MAX_FAILURES_IN_A_ROW = 10  # the site is down or refusing us: stop, do not hammer it
 HITS = frozenset({"new", "changed", "same", "unchanged", "gone"})
+STORED = frozenset({"new", "changed", "same", "unchanged"})
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 Progress = Callable[[int, int, str], None]
@@ -62,6 +63,7 @@ class HarvestReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     missing: list[tuple[str, str]] = field(default_factory=list)  # linked but not there
     misses: int = 0  # enumerated case numbers with no page (expected)
+    duplicates: int = 0  # URLs that redirected to a page already stored (not stored twice)
     resumed: int = 0  # settled by an earlier, interrupted run: not requested again
     keys: list[str] = field(default_factory=list)  # pages in the folder this run saw alive
     series: list[tuple[str, int, int]] = field(default_factory=list)  # (series, tried, found)
@@ -113,6 +115,9 @@ class HarvestReport:
         if self.series:
             lines.append("enumeration: " + "; ".join(
                 f"{name} tried {tried}, found {hits}" for name, tried, hits in self.series))
+        if self.duplicates:
+            lines.append(f"duplicates: {self.duplicates} URLs redirected to a page already "
+                         "stored under another URL (not stored twice)")
         if self.resumed:
             lines.append(f"resumed: {self.resumed} URLs settled before the interruption were "
                          "not requested again")
@@ -314,6 +319,8 @@ class _Run:
             r.missing.append((url, reason))
         elif outcome == "miss":
             r.misses += 1
+        elif outcome == "alias":
+            r.duplicates += 1
         if outcome in ("new", "changed", "same", "unchanged"):
             r.keys.append(key)
 
@@ -369,10 +376,14 @@ class _Run:
         if resp.error:
             return self._done(url, role, "failed", resp.status, resp.error)
         status = resp.status
+        alias = self._alias(url, resp.final_url) if status in (200, 304) else None
+        if alias is not None and self.settled.get(alias) in STORED:
+            return self._done(url, role, "alias", status, f"the same page as {alias}")
         if status == 304:
             if not headers:
                 return self._done(url, role, "failed", status, "HTTP 304 to a plain request")
             self.folder.mark_back(key)
+            self._claim(alias, url)
             return self._done(url, role, "unchanged", status, None)
         if status in (404, 410):
             if meta is not None:
@@ -394,7 +405,22 @@ class _Run:
             # page: storing thousands of those would be worse than missing one odd page
             return self._done(url, role, "miss", status, "page does not name its case number")
         change = self.folder.store(key, url, resp.final_url, status, resp.body, resp.headers)
+        self._claim(alias, url)
         return self._done(url, role, change, status, None)
+
+    def _alias(self, url: str, final_url: str) -> str | None:
+        """The project-page URL that `url` redirected to, if it is another one."""
+        if final_url == url or not self.site.within(final_url):
+            return None
+        final = self.site.canonical(final_url)
+        return final if final != url and self.site.is_project_page(final) else None
+
+    def _claim(self, alias: str | None, url: str) -> None:
+        """`url` was stored from `alias`: settle `alias` so its body is not fetched twice
+        (esf.se redirects the 2007–2013 paths to lower-case `/sv/` ones; both get linked)."""
+        if alias is not None and alias not in self.settled:
+            self.settled[alias] = "alias"
+            self.journal.done(alias, "page", "alias", None, f"the same page as {url}")
 
     # -- discovery ------------------------------------------------------------------------------
     def _sitemap(self, url: str) -> str:
