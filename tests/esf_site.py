@@ -174,8 +174,8 @@ class EsfSite:
     def sitemap(self) -> bytes:
         locs = [case_path("2018/00460"), case_path("2022/00877"), case_path("2019/00311"),
                 OLD + "Stockholm/Hemligt/", "/om-oss/", case_path("2017/09999"),
-                "/sv/resultat/projektbanken/behallare-for-projekt/ostra-mellansverige/"
-                "vaga-valja-vag/"]  # where an old path of the list page redirects to
+                ("/sv/resultat/projektbanken/behallare-for-projekt/ostra-mellansverige/"
+                 "vaga-valja-vag/")]  # where an old path of the list page redirects to
         items = "".join(f"<url><loc>{self.base}{html.escape(p)}</loc></url>" for p in locs)
         return (f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns='
                 f'"http://www.sitemaps.org/schemas/sitemap/0.9">{items}</urlset>\n').encode()

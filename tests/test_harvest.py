@@ -359,9 +359,7 @@ def test_discovery_says_what_it_could_not_read(sites, first) -> None:
     assert "dnr-2018-00005" not in first.report.keys  # the site's 200 "not found" page
 
 
-def test_a_page_under_two_urls_is_fetched_and_stored_once(sites, first, plain_site,
-                                                          tmp_path) -> None:
-    site, _ = sites
+def test_a_page_under_two_urls_is_fetched_and_stored_once(first, plain_site, tmp_path) -> None:
     served = OLD_PAGES[OLD + "Ostra-Mellansverige/Vaga-Valja-Vag/"]
     assert [r.path for r in first.log].count(served) == 1  # linked and in the sitemap
     report = harvest([served, OLD + "Ostra-Mellansverige/Vaga-Valja-Vag/"],
