@@ -235,6 +235,49 @@ def test_sitemaps_plain_gzipped_index_and_garbage() -> None:
             parse_sitemap(bad, 10_000)
 
 
+def _mock_fetcher(handler, **politeness):
+    import httpx
+
+    from esfgraph.sources.harvest.fetch import Fetcher, Politeness
+
+    site = Site("https://www.esf.se")
+    return Fetcher(Politeness(rate=1000, retries=0, **politeness), within=site.within,
+                   allowed=lambda url: "/admin/" not in url,
+                   transport=httpx.MockTransport(handler))
+
+
+def test_fetcher_refuses_what_it_must_not_follow() -> None:
+    import httpx
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path == "/big":
+            return httpx.Response(200, headers={"Content-Length": "10000000"}, content=b"")
+        if path.startswith("/loop"):
+            return httpx.Response(302, headers={"Location": f"/loop{len(path)}"})
+        if path == "/nowhere":
+            return httpx.Response(301)
+        if path == "/to-admin":
+            return httpx.Response(301, headers={"Location": "/admin/x"})
+        if path == "/to-www":
+            return httpx.Response(301, headers={"Location": "https://esf.se/ok"})
+        return httpx.Response(200, content=b"<p>ok</p>")
+
+    fetcher = _mock_fetcher(handler, max_bytes=1000)
+    try:
+        assert "size cap (10000000 > 1000" in fetcher.get("https://www.esf.se/big").error
+        assert fetcher.get("https://www.esf.se/loop").error == "more than 5 redirects"
+        assert "without a Location" in fetcher.get("https://www.esf.se/nowhere").error
+        refused = fetcher.get("https://www.esf.se/to-admin")
+        assert refused.refused and "robots.txt disallows" in refused.error
+        moved = fetcher.get("https://www.esf.se/to-www")  # www or not: one site
+        assert (moved.error, moved.final_url, moved.body) == (None, "https://esf.se/ok",
+                                                              b"<p>ok</p>")
+        assert "not on the site" in fetcher.get("https://evil.example/").error
+    finally:
+        fetcher.close()
+
+
 def _run_series(series, present: set[str]) -> list[str]:
     tried = []
     while (case := series.next()) is not None:
