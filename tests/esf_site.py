@@ -11,6 +11,8 @@ test can check what the client did. Other tests may import it:
 
     with EsfSite() as site:
         site.base  # http://127.0.0.1:PORT
+        site.texts  # path -> the saved text its HTML wraps
+        site.requests()  # the log
 """
 
 from __future__ import annotations
@@ -115,18 +117,23 @@ class EsfSite:
             seeds[case_path(case)] = f"{case} - Projekt {case}\n\nDiarienummer:\n{case}\n"
         # a 200 page for an unknown number: the site's own "not found" page
         seeds[case_path("2018/00005")] = "Projektet hittades inte\nSök igen."
+        #: the saved text each page wraps (path and query -> text), for tests that compare a
+        #: harvested page's record with the record of its text
+        self.texts = dict(seeds)
         self.pages = {path: Page(wrap(text)) for path, text in seeds.items()}
 
     # -- control -------------------------------------------------------------------------------
     def set_text(self, path: str, text: str) -> None:
         """Change a page (a new body, a new ETag, a later Last-Modified)."""
         with self._lock:
+            self.texts[path] = text
             self.pages[path] = Page(wrap(text), last_modified="Tue, 01 Dec 2026 10:00:00 GMT")
 
     def remove(self, path: str) -> None:
         """Take a page off the site (404 from now on)."""
         with self._lock:
             self.pages.pop(path, None)
+            self.texts.pop(path, None)
 
     def requests(self, since: int = 0) -> list[Logged]:
         """The log from index `since` on."""
