@@ -568,6 +568,14 @@ def test_a_long_retry_after_stops_the_run_and_the_next_run_continues(plain_site,
     assert _page_requests(plain_site.log).count(case_path("2018/00460")) == 1
 
 
+def test_retry_after_holds_for_the_next_url_when_retries_are_spent(plain_site, tmp_path) -> None:
+    report = harvest(["2019/00311", "2018/00460"], base=plain_site.base, out=tmp_path / "h",
+                     **{**FAST, "retries": 0})
+    assert report.failed == [(plain_site.base + case_path("2019/00311"), "HTTP 429 after 1 tries")]
+    log = {r.path: r.start for r in plain_site.log}
+    assert log[case_path("2018/00460")] - log[case_path("2019/00311")] >= 0.9
+
+
 def test_a_site_that_keeps_failing_stops_the_run(tmp_path) -> None:
     wanted = [f"2018/{n:05d}" for n in range(1, 13)]
     with EsfSite(down=True) as site:

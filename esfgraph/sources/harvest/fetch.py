@@ -159,18 +159,20 @@ class Fetcher:
             retry_after = None
             if resp.status in (429, 503):
                 retry_after = parse_retry_after(resp.headers.get("retry-after"))
-            transient = resp.error is not None and resp.status is None and "cap" not in resp.error
+            transient = resp.error is not None and resp.status is None  # timeout, network
             if not (transient or resp.status in (429, 500, 502, 503, 504)):
                 return resp
+            if retry_after is not None and retry_after > self.p.max_wait:
+                resp.wait_too_long = retry_after
+                resp.error = f"HTTP {resp.status}: the site asks us to wait {retry_after:.0f} s"
+                return resp
+            if retry_after is not None:  # honoured for the next request, whichever URL it is
+                self.limiter.defer(retry_after)
             if attempt >= self.p.retries:
                 if resp.error is None:
                     resp.error = f"HTTP {resp.status} after {attempt + 1} tries"
                 else:
                     resp.error += f" (after {attempt + 1} tries)"
-                return resp
-            if retry_after is not None and retry_after > self.p.max_wait:
-                resp.wait_too_long = retry_after
-                resp.error = f"HTTP {resp.status}: the site asks us to wait {retry_after:.0f} s"
                 return resp
             delay = retry_after if retry_after is not None else \
                 self.p.backoff * (2 ** attempt) * random.uniform(1.0, 1.25)
