@@ -530,6 +530,7 @@ def test_cli_harvests_from_a_file_and_exits_0_or_1(plain_site, tmp_path) -> None
     result = _cli("2017/09999", "--out", str(out), "--rate", "20")  # with the progress bar
     assert result.exit_code == 1
     assert "HTTP 404: no such page" in result.output
+    assert "tip: add --contact EMAIL" in result.output
 
 
 # -- stopping politely -------------------------------------------------------------------------

@@ -109,5 +109,8 @@ def harvest_command(what: tuple[str, ...], from_file: str | None, discover: bool
         if bar is not None:
             bar.close()
     click.echo(report.summary(), err=True)
+    if not contact and not quiet:
+        click.echo("tip: add --contact EMAIL so the site's operators can reach you about this "
+                   "harvest (it goes in the User-Agent)", err=True)
     if report.exit_code:
         raise SystemExit(report.exit_code)
