@@ -592,7 +592,7 @@ def test_a_site_that_keeps_failing_stops_the_run(tmp_path) -> None:
                                 "dnr-2018-00005"]
 
 
-def test_only_the_harvester_opens_connections(repo_root) -> None:
+def test_httpx_and_the_harvester_stay_in_their_room(repo_root) -> None:
     """httpx and the harvest package are imported nowhere but the harvester and its command."""
     offenders = []
     for path in (repo_root / "esfgraph").rglob("*.py"):
