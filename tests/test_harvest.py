@@ -62,6 +62,14 @@ OLD_PAGES = {  # 2007–2013 pages: path as linked -> path that serves the body
 }
 
 
+def _expected_keys(site: EsfSite) -> dict[str, str]:
+    """What a discovery harvest of `site` must store: key -> the path that serves the body."""
+    expected = dict(LIVE_PAGES)
+    for linked, served in OLD_PAGES.items():
+        expected[_key(site, linked)] = served
+    return expected
+
+
 def _key(site: EsfSite, path: str) -> str:
     return Site.key(Site(site.base).canonical(site.base + path))
 
@@ -320,9 +328,7 @@ def test_journal_skips_a_torn_line_and_retries_failures(tmp_path: Path) -> None:
 # -- the first harvest -------------------------------------------------------------------------
 def test_first_harvest_stores_every_project_page_as_fetched(sites, first) -> None:
     site, _ = sites
-    expected = dict(LIVE_PAGES)
-    for linked, served in OLD_PAGES.items():
-        expected[_key(site, linked)] = served
+    expected = _expected_keys(site)
     assert sorted(first.report.keys) == sorted(expected)
     files = sorted(p.name for p in (first.out / "pages").iterdir())
     assert files == sorted([f"{k}.html.gz" for k in expected] + [f"{k}.meta.json" for k in expected])
@@ -495,6 +501,28 @@ def test_a_killed_run_continues_where_it_stopped(plain_site, tmp_path) -> None:
     report = harvest(CASES, base=plain_site.base, out=out, **FAST)
     assert report.resumed == 3 and report.new == 6 and report.exit_code == 0
     assert sorted(_page_requests(plain_site.log)) == sorted(case_path(c) for c in CASES)
+
+
+def test_a_killed_discovery_continues_without_asking_again(first, plain_site, tmp_path) -> None:
+    out = tmp_path / "h"
+    options = {"base": plain_site.base, "out": out, "discover": True, "miss_run": 3,
+               "series": ["2018", "22"], **FAST}
+
+    def kill_after_twenty(done: int, total: int, url: str) -> None:
+        if done == 20:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        harvest(progress=kill_after_twenty, **options)
+    mark = len(plain_site.log)
+    before = set(_page_requests(plain_site.log))
+    report = harvest(**options)
+    again = set(_page_requests(plain_site.requests(mark))) & before
+    failed = {url.removeprefix(plain_site.base) for url, _ in report.failed}
+    assert again and again <= failed, again  # only failures are asked again
+    assert report.resumed >= 15, report.resumed
+    assert sorted(report.keys) == sorted(_expected_keys(plain_site))  # as in one go
+    assert report.series == first.report.series
 
 
 # -- the command line --------------------------------------------------------------------------
