@@ -503,10 +503,18 @@ def test_a_killed_run_continues_where_it_stopped(plain_site, tmp_path) -> None:
     assert sorted(_page_requests(plain_site.log)) == sorted(case_path(c) for c in CASES)
 
 
-def test_a_killed_discovery_continues_without_asking_again(first, plain_site, tmp_path) -> None:
+@pytest.fixture()
+def quick_site():
+    """A site whose Retry-After is 0 (for tests where the wait is not the point)."""
+    with EsfSite(retry_after=0) as site:
+        yield site
+
+
+def test_a_killed_discovery_continues_without_asking_again(first, quick_site, tmp_path) -> None:
+    plain_site = quick_site
     out = tmp_path / "h"
     options = {"base": plain_site.base, "out": out, "discover": True, "miss_run": 3,
-               "series": ["2018", "22"], **FAST}
+               "series": ["2018", "22"], **{**FAST, "rate": 50.0}}
 
     def kill_after_twenty(done: int, total: int, url: str) -> None:
         if done == 20:
