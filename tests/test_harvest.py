@@ -514,7 +514,7 @@ def test_a_killed_discovery_continues_without_asking_again(first, quick_site, tm
     plain_site = quick_site
     out = tmp_path / "h"
     options = {"base": plain_site.base, "out": out, "discover": True, "miss_run": 3,
-               "series": ["2018", "22"], **{**FAST, "rate": 50.0}}
+               "series": ["2018", "22"], **FAST, "rate": 50.0}
 
     def kill_after_twenty(done: int, total: int, url: str) -> None:
         if done == 20:
