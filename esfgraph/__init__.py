@@ -9,6 +9,7 @@ the command line's options, and the `esfgraph` command is a thin layer over them
     >>> esfgraph.build(["seeds/"], store="esf-store")
     >>> esfgraph.open("esf-store").question("money-per-region").to_pandas()
 
+- `harvest`: esf.se's pages → a harvest folder (`esfgraph harvest`; the only network use).
 - `read` / `read_each`: saved pages → `Record`s (`esfgraph parse`).
 - `build` / `remove`: pages → the store (`esfgraph build`, `esfgraph remove`).
 - `open` → `KnowledgeGraph`: query, ask, construct, describe, question, rdflib, search,
@@ -29,6 +30,7 @@ from esfgraph.errors import (
     EsfGraphError,  # noqa: F401 - the older spelling, kept importable (not documented)
     EsfgraphError,
     ExportError,
+    HarvestError,
     LinkError,
     MissingExtraError,
     NotAvailableError,
@@ -53,6 +55,7 @@ from esfgraph.library.graph import (
     validate_files,
     what_changed,
 )
+from esfgraph.library.harvesting import harvest
 from esfgraph.library.reading import read, read_each
 from esfgraph.library.results import QueryResult
 from esfgraph.record import RECORD_KEYS, Record
@@ -62,7 +65,8 @@ from esfgraph.record import RECORD_KEYS, Record
 _LAZY = {"BuildReport": "esfgraph.pipeline", "Progress": "esfgraph.pipeline",
          "PushReport": "esfgraph.push", "ValidationReport": "esfgraph.validate.report",
          "LinkReport": "esfgraph.link.report", "Question": "esfgraph.queries",
-         "Issue": "esfgraph.parse.result", "ParseResult": "esfgraph.parse.result"}
+         "Issue": "esfgraph.parse.result", "ParseResult": "esfgraph.parse.result",
+         "HarvestReport": "esfgraph.sources.harvest"}
 
 
 def __getattr__(name: str) -> object:
@@ -84,6 +88,8 @@ __all__ = [
     "ConfigError",
     "EsfgraphError",
     "ExportError",
+    "HarvestError",
+    "HarvestReport",
     "History",
     "Issue",
     "KnowledgeGraph",
@@ -111,6 +117,7 @@ __all__ = [
     "ValidationReport",
     "__version__",
     "build",
+    "harvest",
     "link_report",
     "load_config",
     "open",

@@ -95,3 +95,7 @@ class RemoteError(EsfgraphError):
         where = f"{url}: HTTP {status}" if status is not None else url
         excerpt = f" — server said: {body}" if body else ""
         super().__init__(f"{where}: {message}{excerpt}")
+
+
+class HarvestError(EsfgraphError):
+    """A harvest cannot start: a bad WHAT, an off-site URL, a folder that is not a harvest's."""

@@ -220,7 +220,7 @@ def test_csv_and_serialize_are_byte_for_byte_the_cli(kg, store):
     assert result.to_csv().encode("utf-8") == cli_csv
     rows = list(csv.DictReader(io.StringIO(result.to_csv())))
     assert {"region": SE23, "regionName": "Västsverige", "projects": "2",
-            "esfGrantSEK": "1006922"} in rows
+            "projectsWithGrant": "2", "esfGrantSEK": "1006922"} in rows
     table = result.serialize("table")
     assert b"(5 rows)" in table or b"rows)" in table
 
@@ -229,7 +229,8 @@ def test_to_pandas_keeps_amounts_whole(kg):
     pd = pytest.importorskip("pandas")
     frame = kg.question("money-per-region").to_pandas()
     assert isinstance(frame, pd.DataFrame)
-    assert list(frame.columns) == ["region", "regionName", "projects", "esfGrantSEK"]
+    assert list(frame.columns) == ["region", "regionName", "projects", "projectsWithGrant",
+                                    "esfGrantSEK"]
     row = frame.set_index("regionName").loc["Västsverige"]
     assert int(row["esfGrantSEK"]) == 1006922 and int(row["projects"]) == 2
     assert str(frame["esfGrantSEK"].dtype) == "Int64"
@@ -446,7 +447,7 @@ def test_the_guide_snippet_runs_as_written(tmp_path):
     out = subprocess.run([sys.executable, "-c", snippet], cwd=tmp_path, capture_output=True,
                          text=True, timeout=300, env=_script_env(None))
     assert out.returncode == 0, out.stderr
-    assert re.search(r"SE23\s+Västsverige\s+2\s+1006922", out.stdout), out.stdout
+    assert re.search(r"SE23\s+Västsverige\s+2\s+2\s+1006922", out.stdout), out.stdout
     assert (tmp_path / ".esfgraph" / "store").is_dir()
 
 
