@@ -34,24 +34,50 @@ def code_segment(code: str) -> str:
     return slug(code) or "okand"
 
 
-def project_slug(record: "Record") -> str:
-    """The project's IRI key: the project number, else `dnr-` + the case number, else title +
-    phase + start date.
+def project_key_from_case_number(case_number: str) -> str:
+    """The IRI key of the project with this case number (diarienummer): `2018/00460` →
+    `2018-00460`, `22-031-S07` → `22-031-s07`; "" when the text holds nothing to key on.
 
-    A number is unique to a project and survives a change of title, so a title is used only
-    when the page prints neither number (2007–2013 pages). ESF+ pages may print only their
-    Diarienummer (e.g. `22-031-S07` → `dnr-22-031-s07`); the prefix keeps a case number from
-    meeting another project's project number of the same shape (ESF+ pages print both, from
-    different series: Projektnummer 2023/00147, Diarienummer 2022/00877).
+    The one rule for "project IRI from a case number": a page, a list row or a Kohesio row
+    that gives the case number names the same node through it.
+    """
+    return slug(case_number or "")
+
+
+def project_slug(record: "Record") -> str:
+    """The project's IRI key: what identifies the project, never which lines the page prints.
+
+    1. the case number (diarienummer), when printed (2014–2020 and ESF+ pages);
+    2. else the project number, which on 2014–2020 pages is the case number (one series,
+       `2018/00460`) and on ESF+ pages is the case number when it has its shape
+       (`22-009-S02`); any other project number is used as printed (the only key there is);
+    3. else (2007–2013 pages, which print neither) title + phase + start date.
+
+    So a page that prints `Projektnummer` and the same page without it give one IRI, and a list
+    keyed by case number (`project_key_from_case_number`) meets the page. The earlier rule
+    (`legacy_project_slug`) is kept for `owl:sameAs` links from the old IRIs.
+    """
+    key = project_key_from_case_number(record.case_number or "")
+    if key:
+        return key
+    key = slug(record.project_number or "")
+    if key:
+        return key
+    title = slug(record.title) or "okand-titel"
+    phase = slug(record.phase) or "okand-fas"
+    start = record.start_date.isoformat() if record.start_date else "okant-datum"
+    return f"{title}-{phase}-{start}"
+
+
+def legacy_project_slug(record: "Record") -> str:
+    """The project key before issue 22 (kept so old IRIs can point at the new ones): the
+    project number if printed, else `dnr-` + the case number, else title + phase + start.
     """
     if record.project_number and slug(record.project_number):
         return slug(record.project_number)
     if record.case_number and slug(record.case_number):
         return "dnr-" + slug(record.case_number)
-    title = slug(record.title) or "okand-titel"
-    phase = slug(record.phase) or "okand-fas"
-    start = record.start_date.isoformat() if record.start_date else "okant-datum"
-    return f"{title}-{phase}-{start}"
+    return project_slug(record)
 
 
 class Iris:
@@ -83,6 +109,17 @@ class Iris:
     def project(self, record: "Record") -> Any:
         """IRI of the project described by a record."""
         return self._term(f"{self.base}id/project/{project_slug(record)}")
+
+    def project_from_case_number(self, case_number: str) -> Any:
+        """IRI of the project with this case number (diarienummer), e.g. for a list row."""
+        return self._term(f"{self.base}id/project/"
+                          f"{project_key_from_case_number(case_number) or 'okand'}")
+
+    def legacy_project(self, record: "Record") -> Any | None:
+        """The IRI the project had under the rule before issue 22, when it differs."""
+        old = legacy_project_slug(record)
+        return None if old == project_slug(record) else self._term(
+            f"{self.base}id/project/{old}")
 
     def grant(self, project: Any) -> Any:
         """The ESF grant of a project."""
@@ -178,4 +215,5 @@ def concept(path: str) -> URIRef:
     return URIRef(str(CONCEPT) + path)
 
 
-__all__ = ["ROLES", "Iris", "code_segment", "concept", "org_key", "project_slug", "slug"]
+__all__ = ["ROLES", "Iris", "code_segment", "concept", "legacy_project_slug", "org_key",
+           "project_key_from_case_number", "project_slug", "slug"]

@@ -8,6 +8,7 @@ demand (validation, tests, small exports).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import os
@@ -49,6 +50,7 @@ DCTERMS, EU_COUNTRY, ESF, FOAF, GEONAMES, ORG, PROV, RDF, RDFS, SCHEMA, SKOS, WD
     _Terms(n) for n in (ns.DCTERMS, ns.EU_COUNTRY, ns.ESF, ns.FOAF, ns.GEONAMES, ns.ORG, ns.PROV,
                         ns.RDF, ns.RDFS, ns.SCHEMA, ns.SKOS, ns.WD, ns.XSD)
 )
+OWL = _Terms(ns.OWL)
 _CONCEPT = str(ns.CONCEPT)
 
 Quad = tuple[Node, Node, Node, URIRef]
@@ -269,6 +271,19 @@ def file_sha256(path: str | os.PathLike[str]) -> str | None:
         return None
 
 
+#: Record fields that only a field block gives (not the heading, the text or where it came from).
+_BLOCK_FIELDS = tuple(f.name for f in dataclasses.fields(Record) if f.name not in {
+    "source", "layout", "title", "case_number", "description", "sections", "extra",
+    "provenance"})
+
+
+def is_minimal(record: Record) -> bool:
+    """True for a minimal record: a case number and title from the heading, and no field from
+    a field block (esfgraph.parse keeps such pages with a warning; issue 22)."""
+    return bool(record.case_number and record.title) and not any(
+        getattr(record, name) for name in _BLOCK_FIELDS)
+
+
 class _Mapper:
     """Holds the IRI builder and the current record's quad list while mapping one record."""
 
@@ -302,6 +317,11 @@ class _Mapper:
         r, p, add = self.r, self.p, self.add
         add(p, RDF.type, ESF.Project)
         add(p, RDF.type, SCHEMA.Project)
+        if is_minimal(r):  # heading and text only: the shapes say what such a record needs
+            add(p, RDF.type, ESF.MinimalProjectRecord)
+        old = self.iris.legacy_project(r)
+        if old is not None:  # the IRI before issue 22 names the same project (changelog)
+            add(old, OWL.sameAs, p)
         if r.title:
             add(p, DCTERMS.title, self.sv(r.title))
             add(p, RDFS.label, self.sv(r.title))

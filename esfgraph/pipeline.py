@@ -84,6 +84,9 @@ class BuildReport:
     #: files that could not be read and folders that could not be listed, with the reason;
     #: their stored records are kept (a permission problem is not a removed page)
     unreadable: list[tuple[str, str]] = field(default_factory=list)
+    #: files left out because another file holds a more complete copy of the same project;
+    #: also in `rejected` (with the reason, naming both files), but nothing is wrong or lost
+    duplicates: list[str] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
     triples: int = 0
     entities_by_class: dict[str, int] = field(default_factory=dict)
@@ -95,6 +98,12 @@ class BuildReport:
     #: what the change log recorded for this build (esfgraph.changes.LogSummary)
     changes: Any = None
 
+    @property
+    def failed(self) -> list[tuple[str, str]]:
+        """The rejected files that are a problem: all but the duplicates left out."""
+        left_out = set(self.duplicates)
+        return [(s, why) for s, why in self.rejected if s not in left_out]
+
     def summary(self) -> str:
         """Plain-text summary for the CLI."""
         mode = "incremental" if self.incremental else "full"
@@ -102,7 +111,8 @@ class BuildReport:
             (f"Store {self.store_path} (build {self.build_id}, {mode}): {self.records} records, "
              f"{self.triples} triples in {self.seconds:.1f} s."),
             f"  mapped {self.mapped}, unchanged {self.unchanged}, removed {len(self.removed)}, "
-            f"rejected {len(self.rejected)}, warnings {len(self.warnings)}"
+            f"rejected {len(self.failed)}, warnings {len(self.warnings)}"
+            + (f", duplicates left out {len(self.duplicates)}" if self.duplicates else "")
             + ("" if self.validated else " (not validated)"),
         ]
         log = self.changes
@@ -114,8 +124,9 @@ class BuildReport:
             lines.append("  entities by class:")
             for cls, n in sorted(self.entities_by_class.items(), key=lambda kv: (-kv[1], kv[0])):
                 lines.append(f"    {n:>8}  {cls}")
+        left_out = set(self.duplicates)
         for source, reason in self.rejected:
-            lines.append(f"REJECTED {source}: {reason}")
+            lines.append(f"{'DUPLICATE' if source in left_out else 'REJECTED'} {source}: {reason}")
         for source, reason in self.unreadable:
             lines.append(f"UNREADABLE {source}: {reason}")
         for source, message in self.warnings[:50]:
@@ -727,6 +738,7 @@ def _keep_duplicate(result: _Result, key: str, writer: StoreWriter, report: Buil
     winner, loser = (result.source, other_source) if new_wins else (other_source, result.source)
     report.rejected.append((loser, f"the same project ({slug}) is also in {winner}; kept "
                                    f"{winner} ({why}) and left out {loser}"))
+    report.duplicates.append(loser)
     if not new_wins:
         return False
     if kept is not None:  # stored by this run: take it out again

@@ -25,7 +25,7 @@ NBSP = "\u00a0"
 CARDS = {  # one project of each programme period
     "2007-2013": "/id/project/vaga-valja-vag-vvv-forprojektering-2009-08-01",
     "2014-2020": "/id/project/2018-00460",
-    "2021-2027": "/id/project/2023-00147",
+    "2021-2027": "/id/project/2022-00877",  # its case number (issue 22)
 }
 
 

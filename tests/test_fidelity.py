@@ -14,7 +14,7 @@ import pytest
 from rdflib import Graph
 
 from esfgraph.config import Config
-from esfgraph.namespaces import ESF, RDF, RDFS
+from esfgraph.namespaces import ESF, OWL, RDF, RDFS
 from esfgraph.validate import (
     load_shapes_graph,
     results_from_report_graph,
@@ -69,7 +69,10 @@ def test_golden_case_has_no_violation_and_the_engines_agree(case: Path) -> None:
 def test_esf_plus_page_with_only_a_case_number_gets_its_iri_from_it() -> None:
     quads = case_quads(Path(__file__).parent / "cases" / "esfplus-national-diarienummer")
     projects = {str(s) for s, p, o, _ in quads if p == RDF.type and o == ESF.Project}
-    assert projects == {"https://w3id.org/esfgraph/id/project/dnr-22-031-s07"}
+    assert projects == {"https://w3id.org/esfgraph/id/project/22-031-s07"}
+    old = {(str(s), str(o)) for s, p, o, _ in quads if p == OWL.sameAs}  # the IRI before issue 22
+    assert old == {("https://w3id.org/esfgraph/id/project/dnr-22-031-s07",
+                    "https://w3id.org/esfgraph/id/project/22-031-s07")}
 
 
 def test_unnormalised_values_are_kept_and_warned_about_by_page_and_field() -> None:
