@@ -44,24 +44,32 @@ def project_key_from_case_number(case_number: str) -> str:
     return slug(case_number or "")
 
 
+#: An ESF+ case number, which ESF+ pages may also print as their Projektnummer: `22-009-S02`.
+_ESF_PLUS_CASE = re.compile(r"^\d{2}-\d{3,4}-[A-Za-z]{1,2}\d{1,3}$")
+
+
 def project_slug(record: "Record") -> str:
     """The project's IRI key: what identifies the project, never which lines the page prints.
 
-    1. the case number (diarienummer), when printed (2014–2020 and ESF+ pages);
-    2. else the project number, which on 2014–2020 pages is the case number (one series,
-       `2018/00460`) and on ESF+ pages is the case number when it has its shape
-       (`22-009-S02`); any other project number is used as printed (the only key there is);
+    1. the case number (diarienummer), when printed (2014–2020 and ESF+ pages; an ESF+
+       heading `22-031-S07 - Name` gives it too);
+    2. else the project number: on 2014–2020 pages it is the case number (one series,
+       `2018/00460`), and so is an ESF+ project number of the case-number shape
+       (`22-009-S02`); an ESF+ project number of another series (`2023/00147`) is keyed
+       `pn-2023-00147`, so it never meets another project's case number;
     3. else (2007–2013 pages, which print neither) title + phase + start date.
 
     So a page that prints `Projektnummer` and the same page without it give one IRI, and a list
-    keyed by case number (`project_key_from_case_number`) meets the page. The earlier rule
-    (`legacy_project_slug`) is kept for `owl:sameAs` links from the old IRIs.
+    keyed by case number (`project_key_from_case_number`) meets the page.
     """
     key = project_key_from_case_number(record.case_number or "")
     if key:
         return key
     key = slug(record.project_number or "")
     if key:
+        if record.layout == "2021-2027" and not _ESF_PLUS_CASE.match(
+                record.project_number.strip()):
+            return "pn-" + key
         return key
     title = slug(record.title) or "okand-titel"
     phase = slug(record.phase) or "okand-fas"
@@ -69,15 +77,22 @@ def project_slug(record: "Record") -> str:
     return f"{title}-{phase}-{start}"
 
 
-def legacy_project_slug(record: "Record") -> str:
-    """The project key before issue 22 (kept so old IRIs can point at the new ones): the
-    project number if printed, else `dnr-` + the case number, else title + phase + start.
+def legacy_project_slug(record: "Record") -> str | None:
+    """The project's key under the rule before issue 22, when it is safe to point from it to
+    the key now; else None.
+
+    The old rule took the project number when printed, else `dnr-` + the case number. A `dnr-`
+    key names no project under the new rule, so it can say "same as" the new key. An old key
+    from a project number of another series than the case number (`2023-00147` on a page
+    whose case number is 2022/00877) is not pointed from: under the new rule that key may be
+    another project's case number, and a wrong `owl:sameAs` would merge two projects.
     """
     if record.project_number and slug(record.project_number):
-        return slug(record.project_number)
+        old = slug(record.project_number)
+        return old if old == project_slug(record) else None
     if record.case_number and slug(record.case_number):
         return "dnr-" + slug(record.case_number)
-    return project_slug(record)
+    return None
 
 
 class Iris:
@@ -116,9 +131,10 @@ class Iris:
                           f"{project_key_from_case_number(case_number) or 'okand'}")
 
     def legacy_project(self, record: "Record") -> Any | None:
-        """The IRI the project had under the rule before issue 22, when it differs."""
+        """The IRI the project had under the rule before issue 22, when it differs and can be
+        pointed from safely (`legacy_project_slug`)."""
         old = legacy_project_slug(record)
-        return None if old == project_slug(record) else self._term(
+        return None if old is None or old == project_slug(record) else self._term(
             f"{self.base}id/project/{old}")
 
     def grant(self, project: Any) -> Any:
