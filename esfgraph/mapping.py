@@ -25,6 +25,7 @@ from esfgraph import __version__
 from esfgraph import namespaces as ns
 from esfgraph.config import Config
 from esfgraph.iri import Iris, code_segment, project_slug, slug
+from esfgraph.link.names import preferred_label
 from esfgraph.nt import literal, split_literal
 from esfgraph.record import Record
 
@@ -508,11 +509,15 @@ class _Mapper:
                 add(iri, RDF.type, ORG.OrganizationalUnit)
             if ref.kind in PUBLIC_KINDS:
                 add(iri, RDF.type, SCHEMA.GovernmentOrganization)
-            label = self.sv(ref.label)
+            # one prefLabel whichever page names the body (the rule: link.names.preferred_label);
+            # bodies from the tables keep their table name; the page's spellings are altLabels
+            shown = ref.label if ref.kind not in ("organisation", "unit") or not ref.label \
+                else preferred_label(ref.label)
+            label = self.sv(shown)
             add(iri, SKOS.prefLabel, label)
             add(iri, RDFS.label, label)
-            for alt in getattr(ref, "alt_labels", ()) or ():
-                if alt != ref.label:
+            for alt in (ref.label, *(getattr(ref, "alt_labels", ()) or ())):
+                if alt and alt != shown:
                     add(iri, SKOS.altLabel, self.sv(alt))
             if ref.kind == "municipality" and ref.municipality_code:
                 add(iri, SCHEMA.areaServed, self.iris.municipality(ref.municipality_code))
@@ -526,11 +531,31 @@ class _Mapper:
         if not labels:
             labels.add(ref.label)
             labels.update(getattr(ref, "alt_labels", ()) or ())
+            if ref.kind in ("organisation", "unit") and ref.label:
+                labels.add(preferred_label(ref.label))
         for name in (ref.label, written):  # every spelling seen stays findable
             if name and name not in labels:
                 labels.add(name)
                 add(iri, SKOS.altLabel, self.sv(name))
         return iri
+
+    def _org_number(self, ref: Any, number: str | None) -> None:
+        """An organisation number on the legal body (the top of the parent chain, never a
+        unit), and `owl:sameAs` from it to the node the number alone names (`id/org/orgnr-…`),
+        where a page that prints only the number puts the body (esfgraph.link.orgs)."""
+        digits = _DIGITS.sub("", number or "")
+        if not digits:
+            return
+        legal = ref
+        while getattr(legal, "parent", None) is not None:
+            legal = legal.parent
+        node = self.iris.org(legal, self.r)
+        self.add(node, ESF.organisationNumber, _plain(digits))
+        if not luhn_ok(digits):
+            self.add(node, ESF.organisationNumberCheckDigitValid, _FALSE)
+        by_number = self.iris.org_by_key(f"orgnr-{digits}")
+        if node != by_number and len(digits) == 10 and luhn_ok(digits):
+            self.add(node, OWL.sameAs, by_number)
 
     def _participation(self, role: str, agent: str, label: str) -> str:
         node = self.iris.role(self.p, role, label)
@@ -561,18 +586,12 @@ class _Mapper:
             for extra in refs[1:]:  # "A och B" as owner: each body owns the project
                 self._participation("owner", self._org_node(extra, None), extra.label)
             ref = refs[0]
-            iri = self._org_node(ref, r.owner if len(refs) == 1 else None)
+            written = r.owner if len(refs) == 1 and not getattr(
+                ref, "organisation_number", None) else None  # a number is no spelling
+            iri = self._org_node(ref, written)
             self._participation("owner", iri, ref.label)
-            if r.owner_org_number and len(refs) == 1:
-                digits = _DIGITS.sub("", r.owner_org_number)
-                if digits:
-                    legal = ref
-                    while getattr(legal, "parent", None) is not None:
-                        legal = legal.parent
-                    node = self.iris.org(legal, r)
-                    self.add(node, ESF.organisationNumber, _plain(digits))
-                    if not luhn_ok(digits):
-                        self.add(node, ESF.organisationNumberCheckDigitValid, _FALSE)
+            number = r.owner_org_number if len(refs) == 1 else None
+            self._org_number(ref, number or getattr(ref, "organisation_number", None))
         elif r.owner_org_number:
             digits = _DIGITS.sub("", r.owner_org_number)
             if digits:
@@ -582,7 +601,9 @@ class _Mapper:
             for name in names:
                 refs = self._resolve_all(name)
                 for ref in refs:
-                    iri = self._org_node(ref, name if len(refs) == 1 else None)
+                    iri = self._org_node(ref, name if len(refs) == 1 and not getattr(
+                        ref, "organisation_number", None) else None)
+                    self._org_number(ref, getattr(ref, "organisation_number", None))
                     if iri in seen:  # "Individ och Familjeomsorg" + "...omsorgen": one role
                         continue
                     seen.add(iri)
