@@ -17,7 +17,6 @@ import datetime as dt
 import hashlib
 import multiprocessing
 import os
-import re
 import shutil
 import stat
 import time
@@ -28,7 +27,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 
 from esfgraph import __version__
 from esfgraph.config import Config
@@ -831,78 +829,14 @@ def _write_reference(writer: StoreWriter, config: Config, report: BuildReport | 
     writer.replace_graph_text(writer.names.reference, text)
 
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-_VOID = "http://rdfs.org/ns/void#"
-_DCAT = "http://www.w3.org/ns/dcat#"
-_DCT = "http://purl.org/dc/terms/"
-_PROV = "http://www.w3.org/ns/prov#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-
-
-def _int(n: int) -> str:
-    return f'"{n}"^^<{_XSD}integer>'
-
-
 def write_dataset_graph(writer: StoreWriter) -> tuple[int, dict[str, int]]:
     """Write the DCAT + VoID description with counts; returns (triples, entities by class)."""
-    names = writer.names
-    store = writer.ox
+    from esfgraph.dataset_description import describe
+
     writer.flush()
-    excluded = f"<{names.dataset}>"
-    # len() counts in the store's own code: much faster than COUNT(*) over every quad
-    old_description = sum(1 for _ in store.quads_for_pattern(
-        None, None, None, ox.NamedNode(names.dataset)))
-    triples = len(store) - old_description
-    # entities and classes: typed resources in every graph but this description, the
-    # vocabulary included (the shipped SKOS concepts live there); the triple count below
-    # covers everything, this description too, so it equals what the store and exports hold
-    classes: dict[str, int] = {}
-    for row in store.query(
-        f"""SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{
-              GRAPH ?g {{ ?s a ?c }}
-              FILTER(?g != {excluded}) }} GROUP BY ?c"""
-    ):
-        classes[row["c"].value] = int(row["n"].value)
-    entities = int(next(iter(store.query(
-        f"""SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s a ?c }}
-              FILTER(?g != {excluded}) }}"""
-    )))["n"].value)
-    base = names.base
-    ds = f"<{base}dataset>"
-    build = f"<{base}dataset/build>"
-    software = f"<{base}dataset/software>"
-    when = build_time().strftime("%Y-%m-%dT%H:%M:%SZ")
-    documents = len(writer.manifest.sources())
-    lines = [
-        f"{ds} {_RDF_TYPE} <{_DCAT}Dataset>",
-        f"{ds} {_RDF_TYPE} <{_VOID}Dataset>",
-        f'{ds} <{_DCT}title> "ESF projects in Sweden (Projektbanken) as linked data"@en',
-        f'{ds} <{_DCT}title> "ESF-projekt i Sverige (Projektbanken) som länkade data"@sv',
-        f'{ds} <{_DCT}modified> "{when}"^^<{_XSD}dateTime>',
-        f"{ds} <{_VOID}triples> TRIPLES",
-        f'{ds} <{_DCT}description> "void:triples counts every triple in the store, this '
-        f'description included; void:entities and the class partitions count the typed '
-        f'resources of every graph except this description (the vocabulary included)."@en',
-        f"{ds} <{_VOID}entities> {_int(entities)}",
-        f"{ds} <{_VOID}classes> {_int(len(classes))}",
-        f"{ds} <{_VOID}documents> {_int(documents)}",
-        f"{ds} <{_PROV}wasGeneratedBy> {build}",
-        f"{build} {_RDF_TYPE} <{_PROV}Activity>",
-        f'{build} <{_PROV}endedAtTime> "{when}"^^<{_XSD}dateTime>',
-        f"{build} <{_PROV}wasAssociatedWith> {software}",
-        f"{software} {_RDF_TYPE} <{_PROV}SoftwareAgent>",
-        f'{software} <{_RDFS}label> "esfgraph {__version__}"',
-        f'{software} <https://schema.org/softwareVersion> "{__version__}"',
-    ]
-    for cls, n in sorted(classes.items()):
-        part = f"<{base}dataset/class/{_class_slug(cls)}>"
-        lines += [f"{ds} <{_VOID}classPartition> {part}", f"{part} <{_VOID}class> <{cls}>",
-                  f"{part} <{_VOID}entities> {_int(n)}"]
-    triples += len(lines)  # each line is one distinct triple of the description
-    text = "".join(f"{line} .\n" for line in lines).replace(
-        f"<{_VOID}triples> TRIPLES", f"<{_VOID}triples> {_int(triples)}", 1)
-    writer.replace_graph_text(names.dataset, text)
+    text, triples, classes = describe(writer.ox, writer.names.base, writer.names.dataset,
+                                      len(writer.manifest.sources()), build_time())
+    writer.replace_graph_text(writer.names.dataset, text)
     return triples, classes
 
 
@@ -919,15 +853,6 @@ def write_explore_index(writer: StoreWriter) -> None:
     update_index(writer.version, writer.ox, writer.base_iri,
                  [e.slug for e in writer.manifest.sources()], writer.index_docs,
                  previous_dir=writer.previous)
-
-
-def _class_slug(iri: str) -> str:
-    from esfgraph.namespaces import PREFIXES
-
-    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(ns):
-            return re.sub(r"[^a-z0-9]+", "-", f"{prefix}-{iri[len(ns):]}".lower()).strip("-")
-    return hashlib.sha1(iri.encode("utf-8")).hexdigest()[:12]
 
 
 # --------------------------------------------------------------------------------------------
