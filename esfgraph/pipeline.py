@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-
 from esfgraph import __version__
 from esfgraph.config import Config
 from esfgraph.errors import EsfGraphError, StoreError
@@ -493,7 +492,9 @@ def build(sources: Sequence[str | os.PathLike[str]], config: Config | None = Non
                 writer.remove_entry(entry)
                 report.removed.append(entry.source)
         _run(todo, writer, report, config, personal, do_validate, strict, jobs, progress, keys)
-        from esfgraph.changes import record_changes  # before the counts: they include the log
+        from esfgraph.changes import (
+            record_changes,  # before the counts: they include the log
+        )
 
         report.changes = record_changes(writer, personal_data=personal, started=began,
                                         sources=[str(Path(s).resolve()) for s in sources])
