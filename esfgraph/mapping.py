@@ -583,6 +583,12 @@ class _Mapper:
         r = self.r
         if r.owner:
             refs = self._resolve_all(r.owner)
+            digits = _DIGITS.sub("", r.owner_org_number or "")
+            if len(refs) == 1 and refs[0].kind == "unit" and refs[0].parent is None \
+                    and len(digits) == 10:
+                # the owner's organisation number is its legal body's: a bare unit hangs under
+                # the body that number names (esfgraph.link.orgs), not made the body itself
+                refs = self._resolve_all(f"{digits}, {r.owner}")
             for extra in refs[1:]:  # "A och B" as owner: each body owns the project
                 self._participation("owner", self._org_node(extra, None), extra.label)
             ref = refs[0]

@@ -136,3 +136,14 @@ def test_a_name_repeated_with_a_slip_is_one_body_with_both_spellings(gaz: Gazett
     assert BASE + "stiftelsen-activa" in orgs and len(orgs) == 1
     assert (BASE + "stiftelsen-activa", str(SKOS.altLabel), Literal("Stifelsen Activa", lang="sv")) \
         in quads
+
+
+def test_bare_unit_owner_with_an_organisation_number_hangs_under_that_body(gaz: Gazetteer) -> None:
+    """The page's `Projektägare organisationsnummer` is the legal body's: a unit is never
+    given it (it used to be, making the unit the body)."""
+    quads = _map(gaz, 4, owner="Arbetsmarknadsenheten", owner_org_number="802089-0680")
+    unit, body = BASE + "orgnr-8020890680/arbetsmarknadsenhet", BASE + "orgnr-8020890680"
+    assert (unit, "http://www.w3.org/ns/org#unitOf", URIRef(body)) in quads
+    numbered = {s for s, p, o in quads if p.endswith("#organisationNumber")}
+    assert numbered == {body}
+    assert not [q for q in quads if q[1] == str(OWL.sameAs) and "/id/org/" in q[0]]

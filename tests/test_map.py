@@ -206,10 +206,12 @@ def test_definite_form_variants_are_one_partner():
 
 
 def test_bare_unit_is_not_merged_across_projects():
+    # no organisation number: with one, the unit hangs under the body it names (issue 22)
     a = full_record(project_number=None, case_number=None, title="Ung och aktiv",
-                    owner="Arbetsmarknadsenheten (AME)", start_date=dt.date(2014, 2, 17))
+                    owner="Arbetsmarknadsenheten (AME)", start_date=dt.date(2014, 2, 17),
+                    owner_org_number=None)
     b = full_record(project_number=None, case_number=None, title="Annat",
-                    owner="Arbetsmarknadsenheten (AME)")
+                    owner="Arbetsmarknadsenheten (AME)", owner_org_number=None)
     owner_a = {o for s, p, o in triples(mapped(a)) if p == ESF.owner}
     owner_b = {o for s, p, o in triples(mapped(b)) if p == ESF.owner}
     assert owner_a == {URIRef(BASE + "id/org/arbetsmarknadsenhet--ung-och-aktiv-genomforande-2014-02-17")}
