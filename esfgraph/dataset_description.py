@@ -77,9 +77,9 @@ def describe(store: ox.Store, base: str, dataset_graph: str, documents: int, whe
         f'{ds} <{_DCT}title> "ESF-projekt i Sverige (Projektbanken) som länkade data"@sv',
         f'{ds} <{_DCT}modified> "{stamp}"^^<{_XSD}dateTime>',
         f"{ds} <{_VOID}triples> TRIPLES",
-        f'{ds} <{_DCT}description> "void:triples counts {scope}, this '
-        f'description included; void:entities and the class partitions count the typed '
-        f'resources of every graph except this description (the vocabulary included)."@en',
+        (f'{ds} <{_DCT}description> "void:triples counts {scope}, this '
+         f'description included; void:entities and the class partitions count the typed '
+         f'resources of every graph except this description (the vocabulary included)."@en'),
         f"{ds} <{_VOID}entities> {_int(entities)}",
         f"{ds} <{_VOID}classes> {_int(len(classes))}",
         f"{ds} <{_VOID}documents> {_int(documents)}",

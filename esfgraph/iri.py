@@ -6,8 +6,8 @@ The same input gives the same IRI in every build, so links and saved queries kee
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections.abc import Callable
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from rdflib import URIRef
@@ -48,7 +48,7 @@ def project_key_from_case_number(case_number: str) -> str:
 _ESF_PLUS_CASE = re.compile(r"^\d{2}-\d{3,4}-[A-Za-z]{1,2}\d{1,3}$")
 
 
-def project_slug(record: "Record") -> str:
+def project_slug(record: Record) -> str:
     """The project's IRI key: what identifies the project, never which lines the page prints.
 
     1. the case number (diarienummer), when printed (2014–2020 and ESF+ pages; an ESF+
@@ -77,7 +77,7 @@ def project_slug(record: "Record") -> str:
     return f"{title}-{phase}-{start}"
 
 
-def legacy_project_slug(record: "Record") -> str | None:
+def legacy_project_slug(record: Record) -> str | None:
     """The project's key under the rule before issue 22, when it is safe to point from it to
     the key now; else None.
 
@@ -121,7 +121,7 @@ class Iris:
         return ref
 
     # projects and their parts -------------------------------------------------------------
-    def project(self, record: "Record") -> Any:
+    def project(self, record: Record) -> Any:
         """IRI of the project described by a record."""
         return self._term(f"{self.base}id/project/{project_slug(record)}")
 
@@ -130,7 +130,7 @@ class Iris:
         return self._term(f"{self.base}id/project/"
                           f"{project_key_from_case_number(case_number) or 'okand'}")
 
-    def legacy_project(self, record: "Record") -> Any | None:
+    def legacy_project(self, record: Record) -> Any | None:
         """The IRI the project had under the rule before issue 22, when it differs and can be
         pointed from safely (`legacy_project_slug`)."""
         old = legacy_project_slug(record)
@@ -166,7 +166,7 @@ class Iris:
         """Organisation IRI from an already normalised key."""
         return self._u(f"id/org/{key}")
 
-    def org(self, ref: Any, record: "Record | None" = None) -> Any:
+    def org(self, ref: Any, record: Record | None = None) -> Any:
         """Organisation IRI of an OrgRef: units nest under their parent; bare units per project."""
         key = ref.key
         parent = getattr(ref, "parent", None)

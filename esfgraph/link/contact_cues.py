@@ -40,58 +40,58 @@ _BEFORE = re.compile("|".join([
     # origin of people: "personer från", "nyanlända kvinnor från bland annat", "de som kommer från"
     rf"\b[^\W\d_]*{_PEOPLE}(?:,?\s+{_W}){{0,4}}?\s+(?:från|ifrån){_TAIL}",
     # where someone lived or worked before: "har tidigare arbetat i Polen", "vuxit upp i"
-    rf"\b(?:bott|bodde|levt|levde|arbetat|arbetade|studerat|studerade|vuxit\s+upp|växte\s+upp)"
-    rf"(?:\s+{_W}){{0,1}}?\s+(?:i|på){_TAIL}",
+    (rf"\b(?:bott|bodde|levt|levde|arbetat|arbetade|studerat|studerade|vuxit\s+upp|växte\s+upp)"
+     rf"(?:\s+{_W}){{0,1}}?\s+(?:i|på){_TAIL}"),
     r"\bhemland\w*,?(?:\s+\w+){0,3}?\s+(?:från|i|som)\s+$",
     # English: "come from", "refugees from", "born in", "the war in", "compared with", "as in"
-    rf"\b(?:comes?|came|coming|refugees|migrants|immigrants|born|fled|fleeing|originate|"
-    rf"originally|war|invasion|conflict|crisis|compared|than|like|as)(?:\s+{_W}){{0,1}}?\s+"
-    rf"(?:from|in|of|with|to|on)?{_TAIL}",
-    rf"\b(?:kommer|kom|kommit|kommer\s+ursprungligen|härstammar|härstammande|flytt|flydde|"
-    rf"flytt|fly|flyr|flyende|flykt(?:en)?|invandrat|invandrade|anlänt|anlände|utvandrat|"
-    rf"deporterade|evakuerade|ursprungligen|ursprung|härkomst|rötter)(?:\s+{_W}){{0,2}}?\s+"
-    rf"(?:från|ifrån|i|ur){_TAIL}",
-    rf"\b(?:född|födda|födde|uppvuxen|uppvuxna|uppväxt|bakgrund|bakgrunder|medborgare|"
-    rf"medborgarskap|medborgarskapet|nationalitet)(?:,?\s+{_W}){{0,3}}?\s+"
-    rf"(?:i|från|ifrån|av|med){_TAIL}",
+    (rf"\b(?:comes?|came|coming|refugees|migrants|immigrants|born|fled|fleeing|originate|"
+     rf"originally|war|invasion|conflict|crisis|compared|than|like|as)(?:\s+{_W}){{0,1}}?\s+"
+     rf"(?:from|in|of|with|to|on)?{_TAIL}"),
+    (rf"\b(?:kommer|kom|kommit|kommer\s+ursprungligen|härstammar|härstammande|flytt|flydde|"
+     rf"flytt|fly|flyr|flyende|flykt(?:en)?|invandrat|invandrade|anlänt|anlände|utvandrat|"
+     rf"deporterade|evakuerade|ursprungligen|ursprung|härkomst|rötter)(?:\s+{_W}){{0,2}}?\s+"
+     rf"(?:från|ifrån|i|ur){_TAIL}"),
+    (rf"\b(?:född|födda|födde|uppvuxen|uppvuxna|uppväxt|bakgrund|bakgrunder|medborgare|"
+     rf"medborgarskap|medborgarskapet|nationalitet)(?:,?\s+{_W}){{0,3}}?\s+"
+     rf"(?:i|från|ifrån|av|med){_TAIL}"),
     # qualifications earned abroad: "examen från Iran", "yrkeserfarenhet från Irak"
-    rf"\b(?:examen|examina|utbildning|utbildningar|yrkesutbildning|yrkeserfarenhet|"
-    rf"arbetslivserfarenhet|legitimation|betyg)(?:\s+{_W}){{0,2}}?\s+(?:från|ifrån){_TAIL}",
+    (rf"\b(?:examen|examina|utbildning|utbildningar|yrkesutbildning|yrkeserfarenhet|"
+     rf"arbetslivserfarenhet|legitimation|betyg)(?:\s+{_W}){{0,2}}?\s+(?:från|ifrån){_TAIL}"),
     # war and news: "kriget i", "invasion av", "konflikten mellan", "situationen i"
-    rf"\b[^\W\d_]*(?:krig|kriget|krigets|invasion|invasionen|anfall|anfallet|angrepp|angreppet|"
-    rf"ockupation|ockupationen|situation|situationen|läget|konflikt|konflikten|konflikterna|kris|krisen|oroligheter|"
-    rf"oroligheterna|jordbävning|jordbävningen|katastrof|katastrofen|bombningar|regim|regimen|"
-    rf"förföljelse|förtryck|terror|inbördeskrig|inbördeskriget|pandemi|pandemin|utbrott|"
-    rf"sanktioner|sanktionerna|upprustning)(?:\s+{_W}){{0,2}}?\s+"
-    rf"(?:i|av|mot|från|mellan|på|med|inom){_TAIL}",
+    (rf"\b[^\W\d_]*(?:krig|kriget|krigets|invasion|invasionen|anfall|anfallet|angrepp|angreppet|"
+     rf"ockupation|ockupationen|situation|situationen|läget|konflikt|konflikten|konflikterna|kris|krisen|oroligheter|"
+     rf"oroligheterna|jordbävning|jordbävningen|katastrof|katastrofen|bombningar|regim|regimen|"
+     rf"förföljelse|förtryck|terror|inbördeskrig|inbördeskriget|pandemi|pandemin|utbrott|"
+     rf"sanktioner|sanktionerna|upprustning)(?:\s+{_W}){{0,2}}?\s+"
+     rf"(?:i|av|mot|från|mellan|på|med|inom){_TAIL}"),
     # comparisons: "som i", "jämfört med", "än i", "till skillnad från", "i likhet med"
     r"\b(?:som|liksom|likt|än|såsom)\s+(?:i|på|för|med|inom)?\s*$",
-    r"\b(?:jämfört|jämförelse|jämförelser|jämföra|jämför|likhet|motsvarighet|förebild|"
-    r"skillnad|skillnaden)\s+(?:med|mot|till|från|i|av)(?:\s+\w+){0,2}?\s+(?:i\s+)?$",
+    (r"\b(?:jämfört|jämförelse|jämförelser|jämföra|jämför|likhet|motsvarighet|förebild|"
+     r"skillnad|skillnaden)\s+(?:med|mot|till|från|i|av)(?:\s+\w+){0,2}?\s+(?:i\s+)?$"),
     # EU membership
-    rf"\b(?:medlemsländer|medlemsländerna|medlemsland|medlemsstat|medlemsstater|"
-    rf"medlemsstaterna|EU-länder|EU-länderna|EU-land|kandidatland|kandidatländer)"
-    rf"(?:\s+{_W}){{0,2}}?{_TAIL}",
+    (rf"\b(?:medlemsländer|medlemsländerna|medlemsland|medlemsstat|medlemsstater|"
+     rf"medlemsstaterna|EU-länder|EU-länderna|EU-land|kandidatland|kandidatländer)"
+     rf"(?:\s+{_W}){{0,2}}?{_TAIL}"),
     r"\b(?:medlemsländer|medlemsstater|EU-länder|länder)\s+(?:som|såsom)\s*$",
     # research, statistics, news about a country
-    rf"\b(?:forskning|forskningen|studie|studien|studier|rapport|rapporten|rapporter|statistik|"
-    rf"undersökning|undersökningar|siffror|data|nyheter|medier|media|arbetslöshet|"
-    rf"arbetslösheten|lagstiftning|lagstiftningen|politik|politiken|ekonomi|"
-    rf"ekonomin|välfärd|välfärden|val|valet|regering|regeringen)(?:\s+{_W}){{0,3}}?\s+"
-    rf"(?:från|i|om|inom|för){_TAIL}",
+    (rf"\b(?:forskning|forskningen|studie|studien|studier|rapport|rapporten|rapporter|statistik|"
+     rf"undersökning|undersökningar|siffror|data|nyheter|medier|media|arbetslöshet|"
+     rf"arbetslösheten|lagstiftning|lagstiftningen|politik|politiken|ekonomi|"
+     rf"ekonomin|välfärd|välfärden|val|valet|regering|regeringen)(?:\s+{_W}){{0,3}}?\s+"
+     rf"(?:från|i|om|inom|för){_TAIL}"),
 ]), re.IGNORECASE)
 
 #: The text just after a mention that says it is not a contact: "Rysslands invasion",
 #: "Ukraina, som invaderades", "Kroatien blev medlem i EU", "Polen gick med i EU".
 _AFTER = re.compile("|".join([
-    r"^s?\s+(?:\w+\s+){0,1}?\w*(?:krig|kriget|invasion|invasionen|anfall|anfallet|angrepp|"
-    r"angreppet|anfallskrig|ockupation|aggression|attack|attacken|bombningar|regim|regimen)\b",
-    r"^\s*(?:,\s*som\s+)?(?:\w+\s+){0,1}?(?:invaderades|anfölls|angreps|bombades|ockuperades|"
-    r"drabbats|drabbades)\b",
-    r"^s?\s+(?:\w+\s+){0,2}?(?:medlemskap|medlemskapet|inträde|inträdet|anslutning|"
-    r"anslutningen)\b",
-    r"^\s+(?:\w+\s+){0,1}?(?:blev|blivit|är|var)\s+(?:\w+\s+){0,1}?(?:medlem|medlemsland|"
-    r"medlemsstat)\b",
+    (r"^s?\s+(?:\w+\s+){0,1}?\w*(?:krig|kriget|invasion|invasionen|anfall|anfallet|angrepp|"
+     r"angreppet|anfallskrig|ockupation|aggression|attack|attacken|bombningar|regim|regimen)\b"),
+    (r"^\s*(?:,\s*som\s+)?(?:\w+\s+){0,1}?(?:invaderades|anfölls|angreps|bombades|ockuperades|"
+     r"drabbats|drabbades)\b"),
+    (r"^s?\s+(?:\w+\s+){0,2}?(?:medlemskap|medlemskapet|inträde|inträdet|anslutning|"
+     r"anslutningen)\b"),
+    (r"^\s+(?:\w+\s+){0,1}?(?:blev|blivit|är|var)\s+(?:\w+\s+){0,1}?(?:medlem|medlemsland|"
+     r"medlemsstat)\b"),
     r"^\s+(?:\w+\s+){0,1}?(?:gick|gått|går)\s+med\s+i\s+EU\b",
     r"^s?\s+(?:\w+\s+){0,3}?i\s+(?:krig|inbördeskrig|konflikt)\b",
 ]), re.IGNORECASE)
