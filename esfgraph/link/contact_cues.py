@@ -62,6 +62,8 @@ _BEFORE = re.compile("|".join([
      rf"ockupation|ockupationen|situation|situationen|läget|konflikt|konflikten|konflikterna|kris|krisen|oroligheter|"
      rf"oroligheterna|jordbävning|jordbävningen|katastrof|katastrofen|bombningar|regim|regimen|"
      rf"förföljelse|förtryck|terror|inbördeskrig|inbördeskriget|pandemi|pandemin|utbrott|"
+     rf"torka|torkan|svält|svälten|hungersnöd|hungersnöden|översvämning|översvämningarna|"
+     rf"jordskalv|jordskalvet|flyktingström|flyktingströmmen|flyktingkris|flyktingkrisen|"
      rf"sanktioner|sanktionerna|upprustning)(?:\s+{_W}){{0,2}}?\s+"
      rf"(?:i|av|mot|från|mellan|på|med|inom){_TAIL}"),
     # comparisons: "som i", "jämfört med", "än i", "till skillnad från", "i likhet med"
@@ -74,7 +76,7 @@ _BEFORE = re.compile("|".join([
      rf"(?:\s+{_W}){{0,2}}?{_TAIL}"),
     r"\b(?:medlemsländer|medlemsstater|EU-länder|länder)\s+(?:som|såsom)\s*$",
     # research, statistics, news about a country
-    (rf"\b(?:forskning|forskningen|studie|studien|studier|rapport|rapporten|rapporter|statistik|"
+    (rf"\b[^\W\d_]*(?:forskning|forskningen|studie|studien|studier|rapport|rapporten|rapporter|statistik|"
      rf"undersökning|undersökningar|siffror|data|nyheter|medier|media|arbetslöshet|"
      rf"arbetslösheten|lagstiftning|lagstiftningen|politik|politiken|ekonomi|"
      rf"ekonomin|välfärd|välfärden|val|valet|regering|regeringen)(?:\s+{_W}){{0,3}}?\s+"
@@ -94,6 +96,14 @@ _AFTER = re.compile("|".join([
      r"medlemsstat)\b"),
     r"^\s+(?:\w+\s+){0,1}?(?:gick|gått|går)\s+med\s+i\s+EU\b",
     r"^s?\s+(?:\w+\s+){0,3}?i\s+(?:krig|inbördeskrig|konflikt)\b",
+    # a country as the subject of a statistic or of migration: "I Norge är sysselsättningen
+    # högre", "Grekland och Italien har tagit emot många migranter"
+    (r"^s?\s+(?:är|var|har|hade|ligger|låg|ökar|ökade|minskar|minskade)\s+(?:\w+\s+){0,2}?"
+     r"\w*(?:arbetslöshet|arbetslösheten|sysselsättning|sysselsättningen|sysselsättningsgrad|"
+     r"sysselsättningsgraden|andel|andelen|antalet|nivån|befolkning|befolkningen|ekonomin|"
+     r"tillväxten|lönerna|kostnaderna|statistiken)\b"),
+    (r"^s?\s+(?:\w+\s+){0,2}?(?:tagit|tar|tog)\s+emot\s+(?:\w+\s+){0,2}?"
+     r"(?:flyktingar|migranter|asylsökande|invandrare|nyanlända|skyddsbehövande)\b"),
 ]), re.IGNORECASE)
 
 #: Words between two places of one coordinated list: "Syrien, Irak och Somalia".
