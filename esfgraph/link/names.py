@@ -154,8 +154,9 @@ def preferred_label(label: str) -> str:
     first letter a capital. Word forms are kept as printed (`Arbetsmarknadsenheten`). Every
     spelling as printed stays an altLabel.
     """
-    text = nfc(label)
-    bare = _PAREN.sub("", text).strip() or text
+    bare = nfc(label)
+    while _PAREN.search(bare) and _PAREN.sub("", bare).strip():  # "X (A) (B)": every one
+        bare = _PAREN.sub("", bare).strip()
     words = bare.split(" ")
     letters = [c for c in bare if c.isalpha()]
     shouting = len(letters) >= 4 and all(c.isupper() for c in letters)
