@@ -119,6 +119,10 @@ _WHY = re.compile(
     re.IGNORECASE)
 
 
+#: Characters read before and after a mention for its cues (a dozen words or a short list).
+_WINDOW = 160
+
+
 def not_contact(sentence: str, spans: list[tuple[int, int]]) -> list[bool]:
     """For each place mention (character span in the sentence): True when the words around it
     name it for a reason other than a contact (origin, war, comparison, EU membership, ...).
@@ -126,8 +130,10 @@ def not_contact(sentence: str, spans: list[tuple[int, int]]) -> list[bool]:
     A cue before a mention carries over the coordinated list that follows it, and a cue after
     a mention back over the list before it.
     """
-    blocked = [bool(_BEFORE.search(sentence[:a])) or bool(_AFTER.match(sentence[b:]))
-               for a, b in spans]
+    # cues are local: a window before and after each mention keeps a long sentence with many
+    # places linear (the list rules below carry a cue further along a list)
+    blocked = [bool(_BEFORE.search(sentence[max(0, a - _WINDOW):a]))
+               or bool(_AFTER.match(sentence[b:b + _WINDOW])) for a, b in spans]
     order = sorted(range(len(spans)), key=lambda k: spans[k][0])
     for prev, nxt in zip(order, order[1:]):  # forward over "från Syrien, Irak och Somalia"
         if blocked[prev] and _LIST_GAP.match(sentence[spans[prev][1]:spans[nxt][0]]):
