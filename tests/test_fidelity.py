@@ -6,15 +6,20 @@ numbers (`22-031-S07`, CCI `2021SE05SFPR`), values that do not normalise, trunca
 
 from __future__ import annotations
 
+import os
+import re
 from collections import Counter
 from pathlib import Path
 
 import pyshacl
 import pytest
+from click.testing import CliRunner
 from rdflib import Graph
 
 from esfgraph.config import Config
+from esfgraph.iri import Iris, project_key_from_case_number
 from esfgraph.namespaces import ESF, OWL, RDF, RDFS
+from esfgraph.parse import parse_text
 from esfgraph.validate import (
     load_shapes_graph,
     results_from_report_graph,
@@ -133,13 +138,6 @@ def test_concept_labels_agree_with_the_pages() -> None:
 
 
 # ---- issue 22: one node per project, every real page kept, exit codes -------------------------
-import os  # noqa: E402
-import re  # noqa: E402
-
-from click.testing import CliRunner  # noqa: E402
-
-from esfgraph.iri import Iris, project_key_from_case_number  # noqa: E402
-from esfgraph.parse import parse_text  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted((ROOT / "seeds").glob("*.txt")) + sorted(

@@ -21,6 +21,7 @@ background text names countries for many reasons.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 _W = r"[^\W\d_]+"  # one word
 #: People the pages describe by where they come from (the target group), as a word ending.
@@ -135,10 +136,10 @@ def not_contact(sentence: str, spans: list[tuple[int, int]]) -> list[bool]:
     blocked = [bool(_BEFORE.search(sentence[max(0, a - _WINDOW):a]))
                or bool(_AFTER.match(sentence[b:b + _WINDOW])) for a, b in spans]
     order = sorted(range(len(spans)), key=lambda k: spans[k][0])
-    for prev, nxt in zip(order, order[1:]):  # forward over "från Syrien, Irak och Somalia"
+    for prev, nxt in pairwise(order):  # forward over "från Syrien, Irak och Somalia"
         if blocked[prev] and _LIST_GAP.match(sentence[spans[prev][1]:spans[nxt][0]]):
             blocked[nxt] = True
-    for prev, nxt in reversed(list(zip(order, order[1:]))):  # back over "Ryssland och Ukrainas krig"
+    for prev, nxt in reversed(list(pairwise(order))):  # back over "Ryssland och Ukrainas krig"
         if blocked[nxt] and _AFTER.match(sentence[spans[nxt][1]:]) and \
                 _LIST_GAP.match(sentence[spans[prev][1]:spans[nxt][0]]):
             blocked[prev] = True
