@@ -285,6 +285,17 @@ def is_minimal(record: Record) -> bool:
         getattr(record, name) for name in _BLOCK_FIELDS)
 
 
+def _preferred(ref: Any) -> str:
+    """The one prefLabel of an organisation: the table's name for a known body, the office's
+    own (`Arbetsförmedlingen Flen`), else the rule of `esfgraph.link.names.preferred_label`."""
+    given = getattr(ref, "pref_label", None)
+    if given:
+        return given
+    if ref.kind not in ("organisation", "unit") or not ref.label:
+        return ref.label
+    return preferred_label(ref.label)
+
+
 class _Mapper:
     """Holds the IRI builder and the current record's quad list while mapping one record."""
 
@@ -511,8 +522,7 @@ class _Mapper:
                 add(iri, RDF.type, SCHEMA.GovernmentOrganization)
             # one prefLabel whichever page names the body (the rule: link.names.preferred_label);
             # bodies from the tables keep their table name; the page's spellings are altLabels
-            shown = ref.label if ref.kind not in ("organisation", "unit") or not ref.label \
-                else preferred_label(ref.label)
+            shown = _preferred(ref)
             label = self.sv(shown)
             add(iri, SKOS.prefLabel, label)
             add(iri, RDFS.label, label)
@@ -531,8 +541,7 @@ class _Mapper:
         if not labels:
             labels.add(ref.label)
             labels.update(getattr(ref, "alt_labels", ()) or ())
-            if ref.kind in ("organisation", "unit") and ref.label:
-                labels.add(preferred_label(ref.label))
+            labels.add(_preferred(ref))
         for name in (ref.label, written):  # every spelling seen stays findable
             if name and name not in labels:
                 labels.add(name)

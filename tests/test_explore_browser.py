@@ -156,7 +156,7 @@ def test_organisation_page(page, server):
     assert page.inner_text("[data-field=esfGrantOwner]") == f"620{NBSP}800{NBSP}SEK"
     assert page.locator("section[data-role=owner] tbody tr").count() == 1
     copartners = page.locator("text=Works together with").locator("xpath=..").inner_text()
-    assert "JES" in copartners and "Arbetsförmedling Flen" in copartners
+    assert "JES" in copartners and "Arbetsförmedlingen Flen" in copartners  # its prefLabel (issue 22)
     assert page.locator("svg.bars rect.bar").count() == 1
     shot(page, "organisation")
 

@@ -250,7 +250,8 @@ class OrgResolver:
             # "Arbetsförmedlingen i Flen" meet; no label is made up: the page's spelling is it
             key = slug(f"{agency.label} {place}")
             return OrgRef(key=key, label=name, kind="unit", parent=agency,
-                          municipality_code=None, wikidata=None, alt_labels=())
+                          municipality_code=None, wikidata=None, alt_labels=(),
+                          pref_label=f"{agency.label} {place}")
         return None
 
     def _unit_of(self, parent: OrgRef, unit: str) -> OrgRef:
