@@ -3,11 +3,16 @@
 pyoxigraph's serialisers stream quads straight from the store (rdflib's Turtle writer grows
 quadratically on this kind of graph). Each triple is stored in exactly one named graph (see
 esfgraph.store), so writing the triples of every graph gives the union without duplicates.
+
+Counts describe the export: an export that leaves the personal data out carries a dataset
+description (VoID triples, entities, class partitions) counted over what it writes, not the
+store's (esfgraph.dataset_description).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import IO, Any
 
 import pyoxigraph as ox
@@ -52,15 +57,57 @@ def export(store: Store, fmt: str, out: IO[bytes] | str | os.PathLike[str], *,
     if ox_format is None:
         _export_jsonld(store, out, graph=graph, personal_data=personal_data)
         return
+    if graph is None and not personal_data:
+        quads: Iterator[ox.Quad] = export_quads(store, personal_data=False)
+        if not ox_format.supports_datasets:
+            quads = (q.triple for q in quads)  # type: ignore[misc]
+        kwargs: dict[str, Any] = {}
+        if ox_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
+            kwargs["prefixes"] = PREFIXES
+        try:
+            ox.serialize(quads, out, ox_format, **kwargs)
+        except (OSError, ValueError) as exc:
+            raise ExportError(f"the export failed: {exc}") from exc
+        return
     try:
         store.dump(ox_format, out, graph=graph, personal_data=personal_data, prefixes=PREFIXES)
     except (OSError, ValueError) as exc:
         raise ExportError(f"the export failed: {exc}") from exc
 
 
+def export_quads(store: Store, graph: str | None = None, *, personal_data: bool = True
+                 ) -> Iterator[ox.Quad]:
+    """The quads an export writes: the store's (or one graph's), and without personal data a
+    dataset description whose counts are those of the export (written in place of the
+    store's, which counts the personal graphs too)."""
+    if graph is not None or personal_data:
+        yield from store.iter_quads(graph, personal_data=personal_data)
+        return
+    from esfgraph.dataset_description import built_at, describe
+    from esfgraph.mapping import build_time
+
+    names = store.names
+    dataset = names.dataset
+    raw = store.ox
+    described = any(True for _ in raw.quads_for_pattern(None, None, None,
+                                                        ox.NamedNode(dataset)))
+    for quad in store.iter_quads(personal_data=False):
+        name = quad.graph_name
+        if not (described and isinstance(name, ox.NamedNode) and name.value == dataset):
+            yield quad
+    if not described:
+        return  # a store without a description (an old build): nothing to correct
+    when = built_at(raw, names.base, dataset) or build_time()
+    text, _triples, _classes = describe(raw, names.base, dataset, len(store.sources()), when,
+                                        personal_prefix=names.personal_prefix)
+    graph_node = ox.NamedNode(dataset)
+    for triple in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES):
+        yield ox.Quad(triple.subject, triple.predicate, triple.object, graph_node)
+
+
 def _export_jsonld(store: Store, out: Any, *, graph: str | None, personal_data: bool) -> None:
     """JSON-LD with the package context when esfgraph.jsonld provides a writer, else expanded."""
-    quads = store.iter_quads(graph, personal_data=personal_data)
+    quads = export_quads(store, graph, personal_data=personal_data)
     try:
         from esfgraph.jsonld import write_jsonld  # the mapping helper's linear writer
     except ImportError:
@@ -81,4 +128,4 @@ def _export_jsonld(store: Store, out: Any, *, graph: str | None, personal_data: 
         raise ExportError(f"the export failed: {exc}") from exc
 
 
-__all__ = ["FORMATS", "export"]
+__all__ = ["FORMATS", "export", "export_quads"]

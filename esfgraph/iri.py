@@ -6,8 +6,8 @@ The same input gives the same IRI in every build, so links and saved queries kee
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections.abc import Callable
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from rdflib import URIRef
@@ -34,24 +34,65 @@ def code_segment(code: str) -> str:
     return slug(code) or "okand"
 
 
-def project_slug(record: "Record") -> str:
-    """The project's IRI key: the project number, else `dnr-` + the case number, else title +
-    phase + start date.
+def project_key_from_case_number(case_number: str) -> str:
+    """The IRI key of the project with this case number (diarienummer): `2018/00460` →
+    `2018-00460`, `22-031-S07` → `22-031-s07`; "" when the text holds nothing to key on.
 
-    A number is unique to a project and survives a change of title, so a title is used only
-    when the page prints neither number (2007–2013 pages). ESF+ pages may print only their
-    Diarienummer (e.g. `22-031-S07` → `dnr-22-031-s07`); the prefix keeps a case number from
-    meeting another project's project number of the same shape (ESF+ pages print both, from
-    different series: Projektnummer 2023/00147, Diarienummer 2022/00877).
+    The one rule for "project IRI from a case number": a page, a list row or a Kohesio row
+    that gives the case number names the same node through it.
     """
-    if record.project_number and slug(record.project_number):
-        return slug(record.project_number)
-    if record.case_number and slug(record.case_number):
-        return "dnr-" + slug(record.case_number)
+    return slug(case_number or "")
+
+
+#: An ESF+ case number, which ESF+ pages may also print as their Projektnummer: `22-009-S02`.
+_ESF_PLUS_CASE = re.compile(r"^\d{2}-\d{3,4}-[A-Za-z]{1,2}\d{1,3}$")
+
+
+def project_slug(record: Record) -> str:
+    """The project's IRI key: what identifies the project, never which lines the page prints.
+
+    1. the case number (diarienummer), when printed (2014–2020 and ESF+ pages; an ESF+
+       heading `22-031-S07 - Name` gives it too);
+    2. else the project number: on 2014–2020 pages it is the case number (one series,
+       `2018/00460`), and so is an ESF+ project number of the case-number shape
+       (`22-009-S02`); an ESF+ project number of another series (`2023/00147`) is keyed
+       `pn-2023-00147`, so it never meets another project's case number;
+    3. else (2007–2013 pages, which print neither) title + phase + start date.
+
+    So a page that prints `Projektnummer` and the same page without it give one IRI, and a list
+    keyed by case number (`project_key_from_case_number`) meets the page.
+    """
+    key = project_key_from_case_number(record.case_number or "")
+    if key:
+        return key
+    key = slug(record.project_number or "")
+    if key:
+        if record.layout == "2021-2027" and not _ESF_PLUS_CASE.match(
+                record.project_number.strip()):
+            return "pn-" + key
+        return key
     title = slug(record.title) or "okand-titel"
     phase = slug(record.phase) or "okand-fas"
     start = record.start_date.isoformat() if record.start_date else "okant-datum"
     return f"{title}-{phase}-{start}"
+
+
+def legacy_project_slug(record: Record) -> str | None:
+    """The project's key under the rule before issue 22, when it is safe to point from it to
+    the key now; else None.
+
+    The old rule took the project number when printed, else `dnr-` + the case number. A `dnr-`
+    key names no project under the new rule, so it can say "same as" the new key. An old key
+    from a project number of another series than the case number (`2023-00147` on a page
+    whose case number is 2022/00877) is not pointed from: under the new rule that key may be
+    another project's case number, and a wrong `owl:sameAs` would merge two projects.
+    """
+    if record.project_number and slug(record.project_number):
+        old = slug(record.project_number)
+        return old if old == project_slug(record) else None
+    if record.case_number and slug(record.case_number):
+        return "dnr-" + slug(record.case_number)
+    return None
 
 
 class Iris:
@@ -80,9 +121,21 @@ class Iris:
         return ref
 
     # projects and their parts -------------------------------------------------------------
-    def project(self, record: "Record") -> Any:
+    def project(self, record: Record) -> Any:
         """IRI of the project described by a record."""
         return self._term(f"{self.base}id/project/{project_slug(record)}")
+
+    def project_from_case_number(self, case_number: str) -> Any:
+        """IRI of the project with this case number (diarienummer), e.g. for a list row."""
+        return self._term(f"{self.base}id/project/"
+                          f"{project_key_from_case_number(case_number) or 'okand'}")
+
+    def legacy_project(self, record: Record) -> Any | None:
+        """The IRI the project had under the rule before issue 22, when it differs and can be
+        pointed from safely (`legacy_project_slug`)."""
+        old = legacy_project_slug(record)
+        return None if old is None or old == project_slug(record) else self._term(
+            f"{self.base}id/project/{old}")
 
     def grant(self, project: Any) -> Any:
         """The ESF grant of a project."""
@@ -113,7 +166,7 @@ class Iris:
         """Organisation IRI from an already normalised key."""
         return self._u(f"id/org/{key}")
 
-    def org(self, ref: Any, record: "Record | None" = None) -> Any:
+    def org(self, ref: Any, record: Record | None = None) -> Any:
         """Organisation IRI of an OrgRef: units nest under their parent; bare units per project."""
         key = ref.key
         parent = getattr(ref, "parent", None)
@@ -178,4 +231,5 @@ def concept(path: str) -> URIRef:
     return URIRef(str(CONCEPT) + path)
 
 
-__all__ = ["ROLES", "Iris", "code_segment", "concept", "org_key", "project_slug", "slug"]
+__all__ = ["ROLES", "Iris", "code_segment", "concept", "legacy_project_slug", "org_key",
+           "project_key_from_case_number", "project_slug", "slug"]

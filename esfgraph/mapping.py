@@ -8,6 +8,7 @@ demand (validation, tests, small exports).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import os
@@ -24,6 +25,7 @@ from esfgraph import __version__
 from esfgraph import namespaces as ns
 from esfgraph.config import Config
 from esfgraph.iri import Iris, code_segment, project_slug, slug
+from esfgraph.link.names import preferred_label
 from esfgraph.nt import literal, split_literal
 from esfgraph.record import Record
 
@@ -49,6 +51,7 @@ DCTERMS, EU_COUNTRY, ESF, FOAF, GEONAMES, ORG, PROV, RDF, RDFS, SCHEMA, SKOS, WD
     _Terms(n) for n in (ns.DCTERMS, ns.EU_COUNTRY, ns.ESF, ns.FOAF, ns.GEONAMES, ns.ORG, ns.PROV,
                         ns.RDF, ns.RDFS, ns.SCHEMA, ns.SKOS, ns.WD, ns.XSD)
 )
+OWL = _Terms(ns.OWL)
 _CONCEPT = str(ns.CONCEPT)
 
 Quad = tuple[Node, Node, Node, URIRef]
@@ -269,6 +272,30 @@ def file_sha256(path: str | os.PathLike[str]) -> str | None:
         return None
 
 
+#: Record fields that only a field block gives (not the heading, the text or where it came from).
+_BLOCK_FIELDS = tuple(f.name for f in dataclasses.fields(Record) if f.name not in {
+    "source", "layout", "title", "case_number", "description", "sections", "extra",
+    "provenance"})
+
+
+def is_minimal(record: Record) -> bool:
+    """True for a minimal record: a case number and title from the heading, and no field from
+    a field block (esfgraph.parse keeps such pages with a warning; issue 22)."""
+    return bool(record.case_number and record.title) and not any(
+        getattr(record, name) for name in _BLOCK_FIELDS)
+
+
+def _preferred(ref: Any) -> str:
+    """The one prefLabel of an organisation: the table's name for a known body, the office's
+    own (`Arbetsförmedlingen Flen`), else the rule of `esfgraph.link.names.preferred_label`."""
+    given = getattr(ref, "pref_label", None)
+    if given:
+        return given
+    if ref.kind not in ("organisation", "unit") or not ref.label:
+        return ref.label
+    return preferred_label(ref.label)
+
+
 class _Mapper:
     """Holds the IRI builder and the current record's quad list while mapping one record."""
 
@@ -302,6 +329,11 @@ class _Mapper:
         r, p, add = self.r, self.p, self.add
         add(p, RDF.type, ESF.Project)
         add(p, RDF.type, SCHEMA.Project)
+        if is_minimal(r):  # heading and text only: the shapes say what such a record needs
+            add(p, RDF.type, ESF.MinimalProjectRecord)
+        old = self.iris.legacy_project(r)
+        if old is not None:  # the IRI before issue 22 names the same project (changelog)
+            add(old, OWL.sameAs, p)
         if r.title:
             add(p, DCTERMS.title, self.sv(r.title))
             add(p, RDFS.label, self.sv(r.title))
@@ -488,11 +520,14 @@ class _Mapper:
                 add(iri, RDF.type, ORG.OrganizationalUnit)
             if ref.kind in PUBLIC_KINDS:
                 add(iri, RDF.type, SCHEMA.GovernmentOrganization)
-            label = self.sv(ref.label)
+            # one prefLabel whichever page names the body (the rule: link.names.preferred_label);
+            # bodies from the tables keep their table name; the page's spellings are altLabels
+            shown = _preferred(ref)
+            label = self.sv(shown)
             add(iri, SKOS.prefLabel, label)
             add(iri, RDFS.label, label)
-            for alt in getattr(ref, "alt_labels", ()) or ():
-                if alt != ref.label:
+            for alt in (ref.label, *(getattr(ref, "alt_labels", ()) or ())):
+                if alt and alt != shown:
                     add(iri, SKOS.altLabel, self.sv(alt))
             if ref.kind == "municipality" and ref.municipality_code:
                 add(iri, SCHEMA.areaServed, self.iris.municipality(ref.municipality_code))
@@ -506,11 +541,30 @@ class _Mapper:
         if not labels:
             labels.add(ref.label)
             labels.update(getattr(ref, "alt_labels", ()) or ())
+            labels.add(_preferred(ref))
         for name in (ref.label, written):  # every spelling seen stays findable
             if name and name not in labels:
                 labels.add(name)
                 add(iri, SKOS.altLabel, self.sv(name))
         return iri
+
+    def _org_number(self, ref: Any, number: str | None) -> None:
+        """An organisation number on the legal body (the top of the parent chain, never a
+        unit), and `owl:sameAs` from it to the node the number alone names (`id/org/orgnr-…`),
+        where a page that prints only the number puts the body (esfgraph.link.orgs)."""
+        digits = _DIGITS.sub("", number or "")
+        if not digits:
+            return
+        legal = ref
+        while getattr(legal, "parent", None) is not None:
+            legal = legal.parent
+        node = self.iris.org(legal, self.r)
+        self.add(node, ESF.organisationNumber, _plain(digits))
+        if not luhn_ok(digits):
+            self.add(node, ESF.organisationNumberCheckDigitValid, _FALSE)
+        by_number = self.iris.org_by_key(f"orgnr-{digits}")
+        if node != by_number and len(digits) == 10 and luhn_ok(digits):
+            self.add(node, OWL.sameAs, by_number)
 
     def _participation(self, role: str, agent: str, label: str) -> str:
         node = self.iris.role(self.p, role, label)
@@ -538,21 +592,21 @@ class _Mapper:
         r = self.r
         if r.owner:
             refs = self._resolve_all(r.owner)
+            digits = _DIGITS.sub("", r.owner_org_number or "")
+            if len(refs) == 1 and refs[0].kind == "unit" and refs[0].parent is None \
+                    and len(digits) == 10:
+                # the owner's organisation number is its legal body's: a bare unit hangs under
+                # the body that number names (esfgraph.link.orgs), not made the body itself
+                refs = self._resolve_all(f"{digits}, {r.owner}")
             for extra in refs[1:]:  # "A och B" as owner: each body owns the project
                 self._participation("owner", self._org_node(extra, None), extra.label)
             ref = refs[0]
-            iri = self._org_node(ref, r.owner if len(refs) == 1 else None)
+            written = r.owner if len(refs) == 1 and not getattr(
+                ref, "organisation_number", None) else None  # a number is no spelling
+            iri = self._org_node(ref, written)
             self._participation("owner", iri, ref.label)
-            if r.owner_org_number and len(refs) == 1:
-                digits = _DIGITS.sub("", r.owner_org_number)
-                if digits:
-                    legal = ref
-                    while getattr(legal, "parent", None) is not None:
-                        legal = legal.parent
-                    node = self.iris.org(legal, r)
-                    self.add(node, ESF.organisationNumber, _plain(digits))
-                    if not luhn_ok(digits):
-                        self.add(node, ESF.organisationNumberCheckDigitValid, _FALSE)
+            number = r.owner_org_number if len(refs) == 1 else None
+            self._org_number(ref, number or getattr(ref, "organisation_number", None))
         elif r.owner_org_number:
             digits = _DIGITS.sub("", r.owner_org_number)
             if digits:
@@ -562,7 +616,9 @@ class _Mapper:
             for name in names:
                 refs = self._resolve_all(name)
                 for ref in refs:
-                    iri = self._org_node(ref, name if len(refs) == 1 else None)
+                    iri = self._org_node(ref, name if len(refs) == 1 and not getattr(
+                        ref, "organisation_number", None) else None)
+                    self._org_number(ref, getattr(ref, "organisation_number", None))
                     if iri in seen:  # "Individ och Familjeomsorg" + "...omsorgen": one role
                         continue
                     seen.add(iri)

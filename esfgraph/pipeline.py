@@ -17,7 +17,6 @@ import datetime as dt
 import hashlib
 import multiprocessing
 import os
-import re
 import shutil
 import stat
 import time
@@ -26,8 +25,6 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import pyoxigraph as ox
 
 from esfgraph import __version__
 from esfgraph.config import Config
@@ -84,6 +81,9 @@ class BuildReport:
     #: files that could not be read and folders that could not be listed, with the reason;
     #: their stored records are kept (a permission problem is not a removed page)
     unreadable: list[tuple[str, str]] = field(default_factory=list)
+    #: files left out because another file holds a more complete copy of the same project;
+    #: also in `rejected` (with the reason, naming both files), but nothing is wrong or lost
+    duplicates: list[str] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
     triples: int = 0
     entities_by_class: dict[str, int] = field(default_factory=dict)
@@ -95,6 +95,12 @@ class BuildReport:
     #: what the change log recorded for this build (esfgraph.changes.LogSummary)
     changes: Any = None
 
+    @property
+    def failed(self) -> list[tuple[str, str]]:
+        """The rejected files that are a problem: all but the duplicates left out."""
+        left_out = set(self.duplicates)
+        return [(s, why) for s, why in self.rejected if s not in left_out]
+
     def summary(self) -> str:
         """Plain-text summary for the CLI."""
         mode = "incremental" if self.incremental else "full"
@@ -102,7 +108,8 @@ class BuildReport:
             (f"Store {self.store_path} (build {self.build_id}, {mode}): {self.records} records, "
              f"{self.triples} triples in {self.seconds:.1f} s."),
             f"  mapped {self.mapped}, unchanged {self.unchanged}, removed {len(self.removed)}, "
-            f"rejected {len(self.rejected)}, warnings {len(self.warnings)}"
+            f"rejected {len(self.failed)}, warnings {len(self.warnings)}"
+            + (f", duplicates left out {len(self.duplicates)}" if self.duplicates else "")
             + ("" if self.validated else " (not validated)"),
         ]
         log = self.changes
@@ -114,8 +121,9 @@ class BuildReport:
             lines.append("  entities by class:")
             for cls, n in sorted(self.entities_by_class.items(), key=lambda kv: (-kv[1], kv[0])):
                 lines.append(f"    {n:>8}  {cls}")
+        left_out = set(self.duplicates)
         for source, reason in self.rejected:
-            lines.append(f"REJECTED {source}: {reason}")
+            lines.append(f"{'DUPLICATE' if source in left_out else 'REJECTED'} {source}: {reason}")
         for source, reason in self.unreadable:
             lines.append(f"UNREADABLE {source}: {reason}")
         for source, message in self.warnings[:50]:
@@ -484,7 +492,9 @@ def build(sources: Sequence[str | os.PathLike[str]], config: Config | None = Non
                 writer.remove_entry(entry)
                 report.removed.append(entry.source)
         _run(todo, writer, report, config, personal, do_validate, strict, jobs, progress, keys)
-        from esfgraph.changes import record_changes  # before the counts: they include the log
+        from esfgraph.changes import (
+            record_changes,  # before the counts: they include the log
+        )
 
         report.changes = record_changes(writer, personal_data=personal, started=began,
                                         sources=[str(Path(s).resolve()) for s in sources])
@@ -706,6 +716,7 @@ def _keep_duplicate(result: _Result, key: str, writer: StoreWriter, report: Buil
     winner, loser = (result.source, other_source) if new_wins else (other_source, result.source)
     report.rejected.append((loser, f"the same project ({slug}) is also in {winner}; kept "
                                    f"{winner} ({why}) and left out {loser}"))
+    report.duplicates.append(loser)
     if not new_wins:
         return False
     if kept is not None:  # stored by this run: take it out again
@@ -798,78 +809,14 @@ def _write_reference(writer: StoreWriter, config: Config, report: BuildReport | 
     writer.replace_graph_text(writer.names.reference, text)
 
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-_VOID = "http://rdfs.org/ns/void#"
-_DCAT = "http://www.w3.org/ns/dcat#"
-_DCT = "http://purl.org/dc/terms/"
-_PROV = "http://www.w3.org/ns/prov#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-
-
-def _int(n: int) -> str:
-    return f'"{n}"^^<{_XSD}integer>'
-
-
 def write_dataset_graph(writer: StoreWriter) -> tuple[int, dict[str, int]]:
     """Write the DCAT + VoID description with counts; returns (triples, entities by class)."""
-    names = writer.names
-    store = writer.ox
+    from esfgraph.dataset_description import describe
+
     writer.flush()
-    excluded = f"<{names.dataset}>"
-    # len() counts in the store's own code: much faster than COUNT(*) over every quad
-    old_description = sum(1 for _ in store.quads_for_pattern(
-        None, None, None, ox.NamedNode(names.dataset)))
-    triples = len(store) - old_description
-    # entities and classes: typed resources in every graph but this description, the
-    # vocabulary included (the shipped SKOS concepts live there); the triple count below
-    # covers everything, this description too, so it equals what the store and exports hold
-    classes: dict[str, int] = {}
-    for row in store.query(
-        f"""SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{
-              GRAPH ?g {{ ?s a ?c }}
-              FILTER(?g != {excluded}) }} GROUP BY ?c"""
-    ):
-        classes[row["c"].value] = int(row["n"].value)
-    entities = int(next(iter(store.query(
-        f"""SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s a ?c }}
-              FILTER(?g != {excluded}) }}"""
-    )))["n"].value)
-    base = names.base
-    ds = f"<{base}dataset>"
-    build = f"<{base}dataset/build>"
-    software = f"<{base}dataset/software>"
-    when = build_time().strftime("%Y-%m-%dT%H:%M:%SZ")
-    documents = len(writer.manifest.sources())
-    lines = [
-        f"{ds} {_RDF_TYPE} <{_DCAT}Dataset>",
-        f"{ds} {_RDF_TYPE} <{_VOID}Dataset>",
-        f'{ds} <{_DCT}title> "ESF projects in Sweden (Projektbanken) as linked data"@en',
-        f'{ds} <{_DCT}title> "ESF-projekt i Sverige (Projektbanken) som länkade data"@sv',
-        f'{ds} <{_DCT}modified> "{when}"^^<{_XSD}dateTime>',
-        f"{ds} <{_VOID}triples> TRIPLES",
-        f'{ds} <{_DCT}description> "void:triples counts every triple in the store, this '
-        f'description included; void:entities and the class partitions count the typed '
-        f'resources of every graph except this description (the vocabulary included)."@en',
-        f"{ds} <{_VOID}entities> {_int(entities)}",
-        f"{ds} <{_VOID}classes> {_int(len(classes))}",
-        f"{ds} <{_VOID}documents> {_int(documents)}",
-        f"{ds} <{_PROV}wasGeneratedBy> {build}",
-        f"{build} {_RDF_TYPE} <{_PROV}Activity>",
-        f'{build} <{_PROV}endedAtTime> "{when}"^^<{_XSD}dateTime>',
-        f"{build} <{_PROV}wasAssociatedWith> {software}",
-        f"{software} {_RDF_TYPE} <{_PROV}SoftwareAgent>",
-        f'{software} <{_RDFS}label> "esfgraph {__version__}"',
-        f'{software} <https://schema.org/softwareVersion> "{__version__}"',
-    ]
-    for cls, n in sorted(classes.items()):
-        part = f"<{base}dataset/class/{_class_slug(cls)}>"
-        lines += [f"{ds} <{_VOID}classPartition> {part}", f"{part} <{_VOID}class> <{cls}>",
-                  f"{part} <{_VOID}entities> {_int(n)}"]
-    triples += len(lines)  # each line is one distinct triple of the description
-    text = "".join(f"{line} .\n" for line in lines).replace(
-        f"<{_VOID}triples> TRIPLES", f"<{_VOID}triples> {_int(triples)}", 1)
-    writer.replace_graph_text(names.dataset, text)
+    text, triples, classes = describe(writer.ox, writer.names.base, writer.names.dataset,
+                                      len(writer.manifest.sources()), build_time())
+    writer.replace_graph_text(writer.names.dataset, text)
     return triples, classes
 
 
@@ -886,15 +833,6 @@ def write_explore_index(writer: StoreWriter) -> None:
     update_index(writer.version, writer.ox, writer.base_iri,
                  [e.slug for e in writer.manifest.sources()], writer.index_docs,
                  previous_dir=writer.previous)
-
-
-def _class_slug(iri: str) -> str:
-    from esfgraph.namespaces import PREFIXES
-
-    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(ns):
-            return re.sub(r"[^a-z0-9]+", "-", f"{prefix}-{iri[len(ns):]}".lower()).strip("-")
-    return hashlib.sha1(iri.encode("utf-8")).hexdigest()[:12]
 
 
 # --------------------------------------------------------------------------------------------

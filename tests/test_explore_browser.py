@@ -25,7 +25,7 @@ NBSP = "\u00a0"
 CARDS = {  # one project of each programme period
     "2007-2013": "/id/project/vaga-valja-vag-vvv-forprojektering-2009-08-01",
     "2014-2020": "/id/project/2018-00460",
-    "2021-2027": "/id/project/2023-00147",
+    "2021-2027": "/id/project/2022-00877",  # its case number (issue 22)
 }
 
 
@@ -157,7 +157,7 @@ def test_organisation_page(page, server):
         f"620{NBSP}800{NBSP}SEK", "1 project, 1 of them with a stated grant"]
     assert page.locator("section[data-role=owner] tbody tr").count() == 1
     copartners = page.locator("text=Works together with").locator("xpath=..").inner_text()
-    assert "JES" in copartners and "Arbetsförmedling Flen" in copartners
+    assert "JES" in copartners and "Arbetsförmedlingen Flen" in copartners  # its prefLabel (issue 22)
     assert page.locator("svg.bars rect.bar").count() == 1
     shot(page, "organisation")
 

@@ -1,4 +1,4 @@
-"""Organisation resolution against a judged set of 67 owner/partner strings (issue 14).
+"""Organisation resolution against a judged set of 85 owner/partner strings (issues 14, 22).
 
 Each string is resolved as a page would have it (its own project, the owner and contact e-mail
 given as evidence); nodes are compared by IRI. Merges are scored over pairs of mentions from
@@ -11,6 +11,8 @@ from __future__ import annotations
 from itertools import combinations
 
 import pytest
+from rdflib import Literal, URIRef
+from rdflib.namespace import OWL, SKOS
 
 from esfgraph.config import Config
 from esfgraph.iri import Iris
@@ -87,3 +89,61 @@ def test_merge_precision_and_recall(gaz: Gazetteer, capsys) -> None:
     assert merges.precision == 1.0, "\n".join(wrong)
     assert merges.recall >= 0.9, "\n".join(wrong)
     assert exact >= 0.9 * len(ITEMS), "\n".join(wrong)
+
+
+# ---- issue 22: labels and organisation numbers in the graph ---------------------------------
+def _map(gaz: Gazetteer, i: int, **fields):
+    from esfgraph.mapping import map_record
+
+    record = Record(source=f"orgs-{i}.txt", layout="2021-2027", title=f"Projekt {i}",
+                    case_number=f"22-{i:03d}-S01", **fields)
+    return [(str(s), str(p), o) for s, p, o, _ in map_record(record, Config(), gaz).quads]
+
+
+def test_one_pref_label_per_language_whichever_case_the_pages_print(gaz: Gazetteer) -> None:
+    org = BASE + "storstadsregionens-kommunalforbund"
+    pref = set()
+    for i, owner in enumerate(["Storstadsregionens kommunalförbund",
+                               "Storstadsregionens Kommunalförbund",
+                               "STORSTADSREGIONENS KOMMUNALFÖRBUND",
+                               "Storstadsregionens kommunalförbund (SR)"]):
+        quads = _map(gaz, i, owner=owner)
+        pref |= {(str(o), o.language) for s, p, o in quads
+                 if s == org and p.endswith("core#prefLabel")}
+        alts = {str(o) for s, p, o in quads if s == org and p.endswith("core#altLabel")}
+        assert owner in alts or owner == "Storstadsregionens kommunalförbund"  # as printed
+    assert pref == {("Storstadsregionens kommunalförbund", "sv")}
+
+
+def test_organisation_number_in_the_owner_field_names_the_body_not_its_label(
+        gaz: Gazetteer) -> None:
+    unit = _map(gaz, 1, owner="212000-3005, Arbetsmarknadsförvaltningen")
+    labels = {str(o) for s, p, o in unit if p.endswith(("#prefLabel", "#altLabel", "#label"))}
+    assert not [label for label in labels if "212000" in label and "Organisation" not in label]
+    body = BASE + "orgnr-2120003005"
+    assert (BASE + "orgnr-2120003005/arbetsmarknadsforvaltning",
+            "http://www.w3.org/ns/org#unitOf", URIRef(body)) in unit
+    # a page naming the body with that number says it is the same body
+    named = _map(gaz, 2, owner="Uppsala kommun", owner_org_number="212000-3005")
+    assert (BASE + "uppsala-kommun", str(OWL.sameAs), URIRef(body)) in named
+    assert (BASE + "uppsala-kommun", "https://w3id.org/esfgraph/ontology#organisationNumber",
+            Literal("2120003005")) in named
+
+
+def test_a_name_repeated_with_a_slip_is_one_body_with_both_spellings(gaz: Gazetteer) -> None:
+    quads = _map(gaz, 3, partners=["Stiftelsen Activa, Stifelsen Activa"])
+    orgs = {s for s, p, o in quads if p.endswith("#type") and str(o).endswith("org#Organization")}
+    assert BASE + "stiftelsen-activa" in orgs and len(orgs) == 1
+    assert (BASE + "stiftelsen-activa", str(SKOS.altLabel), Literal("Stifelsen Activa", lang="sv")) \
+        in quads
+
+
+def test_bare_unit_owner_with_an_organisation_number_hangs_under_that_body(gaz: Gazetteer) -> None:
+    """The page's `Projektägare organisationsnummer` is the legal body's: a unit is never
+    given it (it used to be, making the unit the body)."""
+    quads = _map(gaz, 4, owner="Arbetsmarknadsenheten", owner_org_number="802089-0680")
+    unit, body = BASE + "orgnr-8020890680/arbetsmarknadsenhet", BASE + "orgnr-8020890680"
+    assert (unit, "http://www.w3.org/ns/org#unitOf", URIRef(body)) in quads
+    numbered = {s for s, p, o in quads if p.endswith("#organisationNumber")}
+    assert numbered == {body}
+    assert not [q for q in quads if q[1] == str(OWL.sameAs) and "/id/org/" in q[0]]

@@ -34,8 +34,10 @@ def build_command(sources: tuple[str, ...], store_path: str | None, config: Conf
     store is swapped in only when the build completes, so an interrupted build leaves the old
     one whole. Only regular files are read: FIFOs, sockets and devices are reported and
     skipped. A file that cannot be read or a folder that cannot be listed keeps the records
-    stored for it. Exit code 0, or 1 when files were rejected or could not be read (the others
-    are still stored).
+    stored for it. Exit code 0, or 1 when files were rejected (not a page; with --strict, SHACL
+    violations) or could not be read (the others are still stored). A file left out because
+    another holds a more complete copy of the same project is reported (DUPLICATE) and is no
+    failure.
 
     \b
     Examples:
@@ -72,4 +74,4 @@ def build_command(sources: tuple[str, ...], store_path: str | None, config: Conf
             bar.close()
     if not quiet:
         click.echo(report.summary(), err=True)
-    sys.exit(1 if report.rejected or report.unreadable else 0)
+    sys.exit(1 if report.failed or report.unreadable else 0)

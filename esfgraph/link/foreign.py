@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
+from esfgraph.link.contact_cues import not_contact, says_why
 from esfgraph.link.model import ForeignMention
 from esfgraph.link.names import fold, nfc
 from esfgraph.link.tables import read_yaml
@@ -107,6 +108,15 @@ def record_texts(record: "Record") -> list[str]:
     first = [t for h, t in sections if "transnation" in fold(h)]
     rest = [t for h, t in sections if "transnation" not in fold(h)]
     return [t for t in [*first, *rest, record.description or ""] if t]
+
+
+def record_parts(record: "Record") -> list[tuple[str, bool]]:
+    """A record's free texts, each with whether its sentences must say why a place abroad
+    matters: not in the transnational-cooperation section, yes everywhere else."""
+    sections = list((record.sections or {}).items())
+    first = [(t, False) for h, t in sections if "transnation" in fold(h)]
+    rest = [(t, True) for h, t in sections if "transnation" not in fold(h)]
+    return [(t, w) for t, w in [*first, *rest, (record.description or "", True)] if t]
 
 
 class ForeignFinder:
@@ -304,21 +314,36 @@ class ForeignFinder:
                 if words:
                     yield " ".join(words)
 
-    def find(self, text: str) -> list[ForeignMention]:
+    def find(self, text: str, require_why: bool = False) -> list[ForeignMention]:
         """Every place abroad and foreign organisation in `text`, once each, in text order.
 
         A sentence that names a foreign organisation uses its places to say where that body is
         or works ("JES works in Brussels, Antwerp and Ghent"): the body is the contact, located
         in their country, not each place. A place that only locates another place of the same
-        sentence ("East Lothian in Scotland") is not a second contact.
+        sentence ("East Lothian in Scotland") is not a second contact. A place named for another
+        reason (where participants come from, war, a comparison, EU membership: see
+        `contact_cues`) is no contact. With `require_why`, a sentence must also say why the
+        place matters (a partner, visit, exchange), as outside the transnational section.
         """
-        if not text or _NONE.match(text.strip()):
+        return self.find_parts([(text, require_why)])
+
+    def find_parts(self, parts: list[tuple[str, bool]]) -> list[ForeignMention]:
+        """`find` over several texts read as one (a page's sections), each with its own
+        `require_why`; an organisation introduced in one part may be named in another."""
+        sentences: list[str] = []
+        needs_why: list[bool] = []
+        for text, require_why in parts:
+            if not text or _NONE.match(text.strip()):
+                continue
+            # sentences only split at whitespace, so a word of a sentence is a word of the
+            # text: no place-name word in the text means no place, hence no organisation either
+            if not self._may_name_a_place(nfc_keep_lines(text)):
+                continue
+            for s in split_sentences(text):
+                sentences.append(s)
+                needs_why.append(require_why)
+        if not sentences:
             return []
-        # sentences only split at whitespace, so a word of a sentence is a word of the text:
-        # no place-name word in the text means no place, hence no organisation abroad either
-        if not self._may_name_a_place(nfc_keep_lines(text)):
-            return []
-        sentences = split_sentences(text)
         seen: set[tuple] = set()
         out: list[ForeignMention] = []
         places_by_sentence = [self._places_in(s) for s in sentences]
@@ -326,10 +351,13 @@ class ForeignFinder:
                               if t.always)
         if countries:  # a second look with the countries of the whole text as context
             places_by_sentence = [self._places_in(s, countries) for s in sentences]
-        orgs, org_sentences = self._foreign_orgs(sentences, places_by_sentence)
+        places_by_sentence = [_contacts_only(s, p) for s, p in zip(sentences, places_by_sentence)]
+        orgs, org_sentences = self._foreign_orgs(sentences, places_by_sentence, needs_why)
         for k, (sentence, places) in enumerate(zip(sentences, places_by_sentence)):
             if k in org_sentences:
                 continue  # these places locate a foreign body, which is the contact
+            if needs_why[k] and not says_why(sentence):
+                continue
             for label, t in self._outermost_dropped(sentence, places):
                 if t.ident in seen:
                     continue
@@ -340,10 +368,11 @@ class ForeignFinder:
         out.extend(orgs)  # an organisation is kept only when a sentence naming it names a place
         return out
 
-    def _foreign_orgs(self, sentences: list[str], places: list[list[tuple[str, _Target]]]
-                      ) -> tuple[list[ForeignMention], set[int]]:
+    def _foreign_orgs(self, sentences: list[str], places: list[list[tuple[str, _Target]]],
+                      needs_why: list[bool]) -> tuple[list[ForeignMention], set[int]]:
         """Organisations introduced in the text that a sentence ties to a place abroad, and the
-        indexes of the sentences that name such a body together with places."""
+        indexes of the sentences that name such a body together with places. A body named only
+        in sentences that need a reason and give none (a background text) is left out."""
         names: list[str] = []
         for s in sentences:
             for name in self._orgs_in(s):
@@ -353,13 +382,17 @@ class ForeignFinder:
         used: set[int] = set()
         for name in names:
             word = re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)")
-            for k, (sentence, found) in enumerate(zip(sentences, places)):
-                if found and word.search(sentence):
+            naming = [k for k, s in enumerate(sentences) if word.search(s)]
+            if not any(not needs_why[k] or says_why(sentences[k]) for k in naming):
+                continue
+            for k in naming:
+                found = places[k]
+                if found:
                     used.add(k)
                     if not any(m.label == name for m in out):
                         out.append(ForeignMention(
                             kind="organisation", label=name, iso2=found[0][1].iso2,
-                            geonames_id=None, wikidata=None, evidence=sentence))
+                            geonames_id=None, wikidata=None, evidence=sentences[k]))
         return out, used
 
     def _is_known_or_place(self, name: str) -> bool:
@@ -371,6 +404,26 @@ class ForeignFinder:
             return True
         ref = self.gaz.resolve_org(name, None)
         return ref.kind not in ("organisation", "unit")
+
+
+def _contacts_only(sentence: str, places: list[tuple[str, _Target]]
+                   ) -> list[tuple[str, _Target]]:
+    """The places of a sentence less those named for another reason than a contact
+    (`contact_cues.not_contact`), and less every place of the same country as one of those
+    ("personer från Lille i Frankrike": neither Lille nor France)."""
+    if not places:
+        return places
+    spans: list[tuple[int, int]] = []
+    start: dict[str, int] = {}
+    for label, _t in places:  # the k-th mention of a label is its k-th occurrence
+        m = re.compile(r"(?<!\w)" + re.escape(label) + r"(?!\w)").search(
+            sentence, start.get(label, 0))
+        a, b = (m.start(), m.end()) if m else (0, 0)
+        start[label] = b
+        spans.append((a, b))
+    blocked = not_contact(sentence, spans)
+    off = {t.iso2 for (_l, t), bad in zip(places, blocked) if bad}
+    return [(label, t) for label, t in places if t.iso2 not in off]
 
 
 def _parent_code(code: str | None) -> str | None:

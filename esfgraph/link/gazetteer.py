@@ -149,19 +149,26 @@ class Gazetteer:
             self._orgs = OrgResolver(self)
         return self._orgs.resolve_all(name, record)
 
-    def find_foreign(self, text: str) -> list[ForeignMention]:
-        """Places abroad and named foreign organisations in a text, each with its sentence."""
+    def find_foreign(self, text: str, require_why: bool = False) -> list[ForeignMention]:
+        """Places abroad and named foreign organisations in a text, each with its sentence.
+
+        `require_why`: a sentence must say why the place matters (a partner, visit, exchange),
+        as for text outside the transnational section."""
+        return self._foreign_finder().find(text, require_why)
+
+    def find_foreign_in_record(self, record: "Record") -> list[ForeignMention]:
+        """`find_foreign` over all of a record's text: the transnational section first, then
+        the other sections, whose sentences must say why a place abroad matters."""
+        from esfgraph.link.foreign import record_parts
+
+        return self._foreign_finder().find_parts(record_parts(record))
+
+    def _foreign_finder(self):  # noqa: ANN202 - ForeignFinder, imported lazily
         from esfgraph.link.foreign import ForeignFinder
 
         if self._foreign is None:
             self._foreign = ForeignFinder(self)
-        return self._foreign.find(text)
-
-    def find_foreign_in_record(self, record: "Record") -> list[ForeignMention]:
-        """`find_foreign` over all of a record's text, transnational section first."""
-        from esfgraph.link.foreign import record_texts
-
-        return self.find_foreign("\n\n".join(record_texts(record)))
+        return self._foreign
 
     def reference_graph(self, base_iri: str) -> "rdflib.Graph":
         """All municipalities, counties, regions and Sweden as RDF (docs/DATA-MODEL.md)."""

@@ -56,6 +56,13 @@ class OrgRef:
     municipality_code: str | None
     wikidata: str | None
     alt_labels: tuple[str, ...] = ()
+    #: an organisation number printed in the name's field (`212000-1355, Unit`): it belongs to
+    #: the legal body, the top of the parent chain (ten digits, no dash)
+    organisation_number: str | None = None
+    #: the preferred label when it is not `label` as printed: a local office of an agency is
+    #: `Arbetsförmedlingen Flen` whether the page prints `Arbetsförmedling Flen` or
+    #: `Arbetsförmedlingen i Flen` (its key is made the same way)
+    pref_label: str | None = None
 
     @property
     def resolved(self) -> bool:

@@ -10,11 +10,20 @@ a municipality list the beneficiary's town) names exactly one.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import TYPE_CHECKING
 
 from esfgraph.link.model import Municipality, OrgRef
-from esfgraph.link.names import acronym_of, fold, nfc, org_key, slug
+from esfgraph.link.names import (
+    acronym_of,
+    fold,
+    nfc,
+    org_key,
+    same_name_misspelt,
+    slug,
+    split_org_number,
+)
 from esfgraph.link.tables import read_yaml
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -160,16 +169,63 @@ class OrgResolver:
             return self.generic(name)
         return None
 
+    def _repeated(self, name: str) -> tuple[str, tuple[str, ...]]:
+        """A field that repeats one name with slips (`Stiftelsen X, Stifelsen X`): the first
+        spelling and the others; else the field and ()."""
+        parts = [p for p in _SPLIT.split(name) if p]
+        if len(parts) < 2 or not all(same_name_misspelt(parts[0], p) for p in parts[1:]):
+            return name, ()
+        bodies = {b.key for b in (self._body(p) for p in parts) if b is not None}
+        if len(bodies) > 1:
+            return name, ()  # two known bodies of near names are two bodies
+        return parts[0], tuple(dict.fromkeys(p for p in parts[1:] if p != parts[0]))
+
+    @staticmethod
+    def _number_body(number: str, record: "Record | None") -> OrgRef:
+        """The legal body an organisation number names when the field gives no name for it:
+        a node keyed by the number (`id/org/orgnr-2120001355`). A body named with its number
+        on any page says `owl:sameAs` that node (the mapping), so the two meet; the record's
+        other evidence (e-mail domain, municipality list) is not used: it may name another
+        body than the number does, and a number on the wrong body is a wrong fact."""
+        shown = f"{number[:6]}-{number[6:]}"
+        return OrgRef(key=f"orgnr-{number}", label=f"Organisation {shown}", kind="organisation",
+                      parent=None, municipality_code=None, wikidata=None)
+
+    def _numbered(self, name: str, number: str, record: "Record | None") -> OrgRef:
+        """A name field that printed an organisation number: the number identifies the legal
+        body; the rest of the field names it, or a unit of it (`212000-1355, Enheten`)."""
+        if not name:
+            ref = self._number_body(number, record)
+        else:
+            ref = self.resolve(name, record)
+            if ref.kind == "unit" and self.explicit(name) is None:
+                # a bare unit: its parent is the body the number names, not a guess from
+                # evidence that may name another body (the number is the stronger fact)
+                parent = self._number_body(number, record)
+                ref = dataclasses.replace(ref, parent=parent,
+                                          municipality_code=parent.municipality_code)
+        return dataclasses.replace(ref, organisation_number=number)
+
     def resolve_all(self, name: str, record: "Record | None") -> list[OrgRef]:
         """Every body a name as written stands for: one, or several for a list of distinct
         bodies ("Arbetsförmedlingen, Försäkringskassan", "Ale kommun och Arbetsförmedlingen"),
-        which are never merged into one made-up organisation."""
+        which are never merged into one made-up organisation. An organisation number in the
+        field identifies the body, and a name repeated with a slip is one body."""
         name = nfc(name or "")
+        rest, number = split_org_number(name)
+        if number is not None:
+            return [self._numbered(rest, number, record)]
+        if self._repeated(name)[1]:
+            return [self.resolve(name, record)]
         parts = [p for p in _AND.split(name) if p]
         if len(parts) >= 2 and all(self._body(p) is not None for p in parts):
             return _distinct([self._body(p) for p in parts])  # "Ale kommun och Arbetsförmedlingen"
         if name and self.explicit(name) is None:
             parts = [p for p in _SPLIT.split(name) if p]
+            if len(parts) >= 2 and all(_siblings(parts[0], p) for p in parts[1:]):
+                # "Folkuniversitetet Öst, Folkuniversitetet Väst": two bodies of one family
+                return _distinct([self._standalone_ref(p) or self.resolve(p, record)
+                                  for p in parts])
             if len(parts) >= 2:
                 refs = [self._standalone_ref(p) for p in parts]
                 unit_like = any(self.is_unit_name(p) or self._is_generic_unit(p) for p in parts)
@@ -194,7 +250,8 @@ class OrgResolver:
             # "Arbetsförmedlingen i Flen" meet; no label is made up: the page's spelling is it
             key = slug(f"{agency.label} {place}")
             return OrgRef(key=key, label=name, kind="unit", parent=agency,
-                          municipality_code=None, wikidata=None, alt_labels=())
+                          municipality_code=None, wikidata=None, alt_labels=(),
+                          pref_label=f"{agency.label} {place}")
         return None
 
     def _unit_of(self, parent: OrgRef, unit: str) -> OrgRef:
@@ -243,7 +300,8 @@ class OrgResolver:
                     return self._unit_of(tail, parts[0])  # "Arbetsmarknadsenheten, Ale kommun"
                 if (tail is None and self._standalone_ref(parts[1]) is None
                         and not self.is_unit_name(parts[0])
-                        and not self._is_generic_unit(parts[0])):
+                        and not self._is_generic_unit(parts[0])
+                        and not _siblings(parts[0], parts[1])):
                     # "Parent (ACR), Unit" / "Parent, Unit" for any parent body
                     return self._unit_of(self.generic(parts[0]), parts[1])
         match = _MUNI_BODY_PREFIX.match(name)
@@ -300,6 +358,14 @@ class OrgResolver:
         if not name:
             return OrgRef(key=UNKNOWN_KEY, label="", kind="organisation", parent=None,
                           municipality_code=None, wikidata=None)
+        rest, number = split_org_number(name)
+        if number is not None:
+            return self._numbered(rest, number, record)
+        first, slips = self._repeated(name)
+        if slips:
+            ref = self.resolve(first, record)
+            return dataclasses.replace(ref, alt_labels=tuple(dict.fromkeys(
+                (*ref.alt_labels, *slips))))
         ref = self.explicit(name)
         if ref is not None:
             return ref
@@ -314,6 +380,13 @@ class OrgResolver:
                           parent=parent, wikidata=None, alt_labels=alt,
                           municipality_code=parent.municipality_code if parent else None)
         return self.generic(name)
+
+
+def _siblings(a: str, b: str) -> bool:
+    """Two names of one family, not a body and its unit: the same first word and each a name of
+    its own after it (`Folkuniversitetet Öst`, `Folkuniversitetet Väst`), differing."""
+    wa, wb = fold(a).split(), fold(b).split()
+    return len(wa) >= 2 and len(wb) >= 2 and wa[0] == wb[0] and wa != wb
 
 
 def _distinct(refs: list) -> list[OrgRef]:

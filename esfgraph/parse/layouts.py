@@ -22,6 +22,10 @@ COLON = "colon"
 
 #: A 2014–2020 heading: `2018/00460 - Motivera och Aktivera MOA`.
 _NUMBERED_TITLE_RE = re.compile(r"^(?P<num>\d{4}/\d{3,6})\s*[-–—:]\s*(?P<name>\S.*)$")
+#: The heading of a page without a field block (a minimal record): a case number, a dash and
+#: the title, `22-020-S04 - Title` (ESF+) or `2018/00460 - Title` (2014–2020).
+_CASE_HEADING_RE = re.compile(
+    r"^(?P<num>\d{2}-\d{3,4}-[A-Z]{1,2}\d{1,3}|\d{4}/\d{5})\s+[-–—]\s+(?P<name>\S.*)$")
 #: An unknown glued label: a word run ending in a lower-case letter, glued to a value.
 _UNKNOWN_GLUED_RE = re.compile(r"^(?P<label>[^\W\d_][\w\- ]{1,40}?[a-zåäöé])(?P<value>[A-ZÅÄÖ0-9].*)$")
 _BULLET_RE = re.compile(r"^\s*(?:[•·▪◦●‣∙*]|[-–—](?=\s))\s*")
@@ -128,6 +132,7 @@ class _Page:
         self.issues: list[Issue] = []
         self.record = Record(source=source, layout="2014-2020")
         self.value_line: dict[str, int] = {}  # field → line its value came from
+        self.heading_case: str | None = None  # an ESF+ heading's case number, `22-031-S07 - …`
         self.seen: dict[str, int] = {}
         self.labels_used: set[str] = set()
 
@@ -216,6 +221,10 @@ class _Page:
             self.record.project_number = m.group("num")
             self.value_line["project_number"] = title_i
             title = m.group("name").strip()
+        elif mode == COLON and (c := _CASE_HEADING_RE.match(title)) is not None:
+            # ESF+ headings are `<case number> - <name>`: the number is no part of the title
+            self.heading_case = c.group("num")
+            title = c.group("name").strip()
         self.record.title = title
         self.value_line["title"] = title_i
         if len(title) > LONG_TITLE:
@@ -517,10 +526,40 @@ def _join_text(lines: list[str]) -> str:
     return "\n".join(out)
 
 
+def _minimal_page(page: _Page) -> tuple[Record, list[Issue]] | None:
+    """A page with a `<case number> - <title>` heading but no field block: a minimal record of
+    its case number, title and description (with a warning), or None when there is no such
+    heading. Real pages of this shape exist (issue 22); dropping them lost their text."""
+    for i, line in enumerate(page.lines):
+        if not line or L.is_preamble_chrome(line):
+            continue
+        m = _CASE_HEADING_RE.match(N.clean(line))
+        if m is None:
+            return None  # the first line that is not site chrome must be the heading
+        rec = page.record
+        rec.case_number = m.group("num")
+        rec.title = m.group("name").strip()
+        page.value_line["case_number"] = page.value_line["title"] = i
+        rec.layout = "2021-2027" if "-" in rec.case_number else "2014-2020"
+        page.read_body(i + 1, COLON)
+        if not rec.description and not rec.sections:
+            return None  # a heading alone is no record
+        page.warn(f"no field block (no labels such as '{L.EXAMPLE_LABEL}:'): kept as a "
+                  "minimal record of the heading's case number and title and the page's text", i)
+        return rec, page.issues
+    return None
+
+
 def parse_page(text: str, source: str) -> tuple[Record, list[Issue]]:
     """Parse one page's cleaned text; raise NotAPage when it has no labels."""
     page = _Page(text, source)
-    mode, start = page.find_block()
+    try:
+        mode, start = page.find_block()
+    except NotAPage:
+        minimal = _minimal_page(page)
+        if minimal is None:
+            raise
+        return minimal
     page.read_preamble(start, mode)
     if mode == GLUED:
         found, end = page.read_glued_block(start)
@@ -529,6 +568,12 @@ def parse_page(text: str, source: str) -> tuple[Record, list[Issue]]:
     page.apply(found)
     page.read_body(end, mode)
     rec = page.record
+    if page.heading_case and not rec.case_number:  # the page prints no Diarienummer line
+        rec.case_number = page.heading_case
+    elif page.heading_case and rec.case_number != page.heading_case:
+        page.warn(f"case number {rec.case_number!r} differs from the number in the heading "
+                  f"{page.heading_case!r}; kept {rec.case_number!r}",
+                  page.value_line.get("case_number"))
     used_fields = {lab.field for lab in found if lab.field and lab.value.strip()}
     if mode == GLUED:
         rec.layout = "2007-2013"

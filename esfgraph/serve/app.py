@@ -475,6 +475,17 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
         media = graph_type_for(request) or "text/turtle"  # /data/ is always data
         return await entity_rdf(request, iri, media, path)
 
+    async def moved(iri: str) -> Response | None:
+        """303 from a project's IRI before issue 22 to its IRI now (owl:sameAs in the graph)."""
+        reply = await engine.run({"query": pages.MOVED_QUERY, "trusted": True, "want": "rows",
+                                  "bind": {"s": iri}}, cheap=True)
+        rows = reply.rows or [] if reply.status == 200 else []
+        new = rows[0]["new"][1] if rows and "new" in rows[0] else None
+        if not new:
+            return None
+        target = "/" + new[len(base):] if new.startswith(base) else new
+        return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
+
     async def entity(request: Request) -> Response:
         path = request.path_params["path"]
         iri = entity_iri(path)
@@ -482,6 +493,10 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
         wants_html = protocol.prefers_html(ranges, protocol.GRAPH_TYPES)
         if iri is None:
             return _text(404, "Not a valid resource path.")
+        if path.startswith("id/project/"):
+            redirect = await moved(iri)
+            if redirect is not None:
+                return redirect
         if not wants_html:
             media = graph_type_for(request)
             if media is None:

@@ -44,6 +44,15 @@ SELECT ?x ?p ?label WHERE {
 #: The RDF description of ?s served to RDF clients (its outgoing triples).
 DESCRIBE_QUERY = "CONSTRUCT { {{s}} ?p ?o } WHERE { {{s}} ?p ?o }"
 
+#: The IRI a project's old IRI now names (issue 22 changed the project IRI rule; the record graph
+#: keeps `<old> owl:sameAs <new>`): the server answers the old IRI with 303 to the new one.
+MOVED_QUERY = """
+SELECT ?new WHERE {
+  VALUES ?s { {{s}} }
+  GRAPH ?g { ?s <http://www.w3.org/2002/07/owl#sameAs> ?new }
+  FILTER NOT EXISTS { GRAPH ?h { ?s a ?type } }
+} LIMIT 1"""
+
 
 @dataclass
 class Fact:
