@@ -19,6 +19,9 @@ understand, is "expensive": the safe side. No keyword decides anything.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from esfgraph.guard import BoundedCache, Token, digest, tokens
@@ -251,4 +254,74 @@ def _classify(text: str) -> bool:
         return False
 
 
-__all__ = ["MAX_CHEAP_CHARS", "is_cheap"]
+#: Seconds an expensive query waits for the same client's earlier ones before it gets 429.
+CLIENT_WAIT = 2.0
+#: Expensive queries of one client that may wait in its line at once (429 beyond at once).
+CLIENT_QUEUE = 32
+
+
+class ClientBusy(Exception):
+    """The client's own expensive queries kept its share busy (answered 429 + Retry-After)."""
+
+
+class ClientLimiter:
+    """Per-client admission of expensive queries, counting what they really cost.
+
+    A client (peer address) runs at most `running` expensive queries at once; more wait in the
+    client's own line, first come first served, for up to `wait` seconds. Queries that take
+    milliseconds (a dashboard's eight small GROUP BY, sent in parallel) therefore all pass, one
+    after the other, while a client whose earlier query keeps its slot busy for longer than
+    `wait` gets 429 and cannot take a second worker from everybody else. At most `queue`
+    queries of one client wait at once.
+    """
+
+    def __init__(self, running: int = 1, wait: float = CLIENT_WAIT,
+                 queue: int = CLIENT_QUEUE) -> None:
+        self.running = max(1, running)
+        self.wait = wait
+        self.queue = queue
+        self._slots: dict[str, asyncio.Semaphore] = {}
+        self._users: dict[str, int] = {}  # running + waiting, per client
+
+    @asynccontextmanager
+    async def admit(self, client: str) -> AsyncIterator[None]:
+        """Hold one of `client`'s slots for the block.
+
+        Raises:
+            ClientBusy: no slot became free within `wait` seconds, or the line is full.
+        """
+        users = self._users.get(client, 0)
+        if users >= self.running + self.queue:
+            raise ClientBusy(self._message())
+        slot = self._slots.setdefault(client, asyncio.Semaphore(self.running))
+        self._users[client] = users + 1
+        try:
+            try:
+                await asyncio.wait_for(slot.acquire(), self.wait)
+            except asyncio.TimeoutError:
+                raise ClientBusy(self._message()) from None
+            try:
+                yield
+            finally:
+                slot.release()
+        finally:
+            left = self._users.get(client, 1) - 1
+            if left > 0:
+                self._users[client] = left
+            else:
+                self._users.pop(client, None)
+                self._slots.pop(client, None)
+
+    def _message(self) -> str:
+        return (f"Your earlier expensive queries are still running (one client runs "
+                f"{self.running} at a time; the next waits up to {self.wait:g} s). Try again when "
+                "they have finished, or narrow them down; lookups of named resources are not "
+                "limited.")
+
+    def busy(self, client: str) -> int:
+        """Expensive queries of `client` running or waiting now."""
+        return self._users.get(client, 0)
+
+
+__all__ = ["CLIENT_QUEUE", "CLIENT_WAIT", "MAX_CHEAP_CHARS", "ClientBusy", "ClientLimiter",
+           "is_cheap"]
