@@ -504,9 +504,11 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
         iri = entity_iri(path)
         if iri is None:
             return _text(404, "Not a valid resource path.")
-        media = graph_type_for(request)  # /data/ is always data: never the HTML page
-        if media is None:
+        if request.query_params.get("format") and graph_type_for(request) is None:
+            # ?format=csv names a format no graph has: say so rather than send Turtle
             return _text(406, _not_available("This resource", protocol.GRAPH_TYPES))
+        # /data/ is always data: a browser's Accept (text/html) gets Turtle, never the page
+        media = graph_type_for(request) or "text/turtle"
         return await entity_rdf(request, iri, media, path)
 
     async def entity(request: Request) -> Response:
