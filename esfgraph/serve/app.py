@@ -222,7 +222,17 @@ CONSTRUCT {
 
 def _serialize_graph(turtle: str, media_type: str) -> bytes:
     """Re-serialize a small Turtle document in another RDF format (main process, tiny input)."""
-    triples = list(ox.parse(turtle.encode(), format=ox.RdfFormat.TURTLE))
+    labels: dict[str, ox.BlankNode] = {}
+
+    def stable(term: Any) -> Any:
+        # the parser names blank nodes at random; numbered in order of appearance, the same
+        # description is the same bytes every time (its ETag is a strong one)
+        if isinstance(term, ox.BlankNode):
+            return labels.setdefault(term.value, ox.BlankNode(f"b{len(labels)}"))
+        return term
+
+    triples = [ox.Triple(stable(t.subject), t.predicate, stable(t.object))
+               for t in ox.parse(turtle.encode(), format=ox.RdfFormat.TURTLE)]
     fmt = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES,
            "application/ld+json": ox.RdfFormat.JSON_LD,
            "application/rdf+xml": ox.RdfFormat.RDF_XML}[media_type]
