@@ -8,6 +8,7 @@ predeclared are ...", "expected `}`") and keeps the position.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -180,18 +181,8 @@ def explain(error: str, sparql: str, prefixes: Mapping[str, str] | None = None) 
 # and names the first mistake it recognises, at its own place, in the user's words.
 
 #: SPARQL 1.1 / 1.2 keywords and built-in function names (upper case).
-FUNCTIONS = frozenset("""
-STR LANG LANGMATCHES DATATYPE BOUND IRI URI BNODE RAND ABS CEIL FLOOR ROUND CONCAT SUBSTR STRLEN
-REPLACE UCASE LCASE ENCODE_FOR_URI CONTAINS STRSTARTS STRENDS STRBEFORE STRAFTER YEAR MONTH DAY
-HOURS MINUTES SECONDS TIMEZONE TZ NOW UUID STRUUID MD5 SHA1 SHA256 SHA384 SHA512 COALESCE IF
-STRLANG STRDT SAMETERM ISIRI ISURI ISBLANK ISLITERAL ISNUMERIC REGEX EXISTS COUNT SUM MIN MAX
-AVG SAMPLE GROUP_CONCAT TRIPLE SUBJECT PREDICATE OBJECT ISTRIPLE LANGDIR HASLANG HASLANGDIR
-STRLANGDIR""".split())
-KEYWORDS = FUNCTIONS | frozenset("""
-BASE PREFIX SELECT CONSTRUCT DESCRIBE ASK WHERE FROM NAMED ORDER BY ASC DESC LIMIT OFFSET
-DISTINCT REDUCED OPTIONAL UNION MINUS GRAPH FILTER BIND VALUES AS GROUP HAVING NOT IN UNDEF
-SERVICE SILENT A TRUE FALSE INSERT DELETE DATA WITH USING DEFAULT ALL LOAD CLEAR DROP CREATE
-ADD MOVE COPY INTO TO LATERAL SEPARATOR VERSION""".split())
+FUNCTIONS = frozenset(["STR", "LANG", "LANGMATCHES", "DATATYPE", "BOUND", "IRI", "URI", "BNODE", "RAND", "ABS", "CEIL", "FLOOR", "ROUND", "CONCAT", "SUBSTR", "STRLEN", "REPLACE", "UCASE", "LCASE", "ENCODE_FOR_URI", "CONTAINS", "STRSTARTS", "STRENDS", "STRBEFORE", "STRAFTER", "YEAR", "MONTH", "DAY", "HOURS", "MINUTES", "SECONDS", "TIMEZONE", "TZ", "NOW", "UUID", "STRUUID", "MD5", "SHA1", "SHA256", "SHA384", "SHA512", "COALESCE", "IF", "STRLANG", "STRDT", "SAMETERM", "ISIRI", "ISURI", "ISBLANK", "ISLITERAL", "ISNUMERIC", "REGEX", "EXISTS", "COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT", "TRIPLE", "SUBJECT", "PREDICATE", "OBJECT", "ISTRIPLE", "LANGDIR", "HASLANG", "HASLANGDIR", "STRLANGDIR"])
+KEYWORDS = FUNCTIONS | frozenset(["BASE", "PREFIX", "SELECT", "CONSTRUCT", "DESCRIBE", "ASK", "WHERE", "FROM", "NAMED", "ORDER", "BY", "ASC", "DESC", "LIMIT", "OFFSET", "DISTINCT", "REDUCED", "OPTIONAL", "UNION", "MINUS", "GRAPH", "FILTER", "BIND", "VALUES", "AS", "GROUP", "HAVING", "NOT", "IN", "UNDEF", "SERVICE", "SILENT", "A", "TRUE", "FALSE", "INSERT", "DELETE", "DATA", "WITH", "USING", "DEFAULT", "ALL", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "INTO", "TO", "LATERAL", "SEPARATOR", "VERSION"])
 QUERY_FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
 UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE",
                           "COPY", "WITH"})
@@ -215,7 +206,7 @@ _TOKEN = re.compile(r"""
 |(?P<op>\^\^|&&|\|\||!=|<=|>=|[<>=!+\-*/^|])
 |(?P<punct>[{}()\[\],;.])
 |(?P<other>.)
-""", re.X | re.S)
+""", re.VERBOSE | re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -339,7 +330,7 @@ def _semantic(sparql: str, toks: list[_Tok], detail: str) -> tuple[int, str] | N
 
 
 def _has_group_by(toks: list[_Tok]) -> bool:
-    return any(a.up == "GROUP" and b.up == "BY" for a, b in zip(toks, toks[1:]))
+    return any(a.up == "GROUP" and b.up == "BY" for a, b in itertools.pairwise(toks))
 
 
 def _grouped(toks: list[_Tok]) -> set[str]:
@@ -454,8 +445,8 @@ def _lexical(sparql: str, toks: list[_Tok], offset: int) -> tuple[int, str] | No
                                 f"FILTER({nxt.text} …)")
             if up == "FILTER" and nxt is not None and nxt.text == "(" and j + 2 < len(toks) \
                     and toks[j + 2].text == ")":
-                return toks[j + 2].at, "FILTER() is empty: put a condition inside, e.g. " \
-                                       "FILTER(?o > 1)"
+                return toks[j + 2].at, ("FILTER() is empty: put a condition inside, e.g. "
+                                        "FILTER(?o > 1)")
             if up in ("ASC", "DESC") and (nxt is None or nxt.text != "("):
                 return (nxt.at if nxt else len(sparql)), (
                     f"{up} needs parentheses: {up}({nxt.text if nxt else '?x'})")
@@ -464,27 +455,21 @@ def _lexical(sparql: str, toks: list[_Tok], offset: int) -> tuple[int, str] | No
                     f"{up} must be followed by a group pattern in braces: {up} {{ … }}"
                     + _found(sparql, nxt.at if nxt else len(sparql)))
             if up == "GRAPH" and nxt is not None and nxt.text == "{":
-                return nxt.at, "GRAPH needs a graph name before `{`: GRAPH ?g { … } or " \
-                               "GRAPH <http://…> { … }"
+                return nxt.at, ("GRAPH needs a graph name before `{`: GRAPH ?g { … } or "
+                                "GRAPH <http://…> { … }")
             if up == "AS" and (nxt is None or nxt.kind != "var"):
                 return (nxt.at if nxt else len(sparql)), (
                     "AS must be followed by the new variable's name, e.g. AS ?total"
                     + _found(sparql, nxt.at if nxt else len(sparql)))
             if up == "SELECT" and nxt is not None and (nxt.up in ("WHERE", "FROM")
                                                        or nxt.text == "{"):
-                return nxt.at, "SELECT needs the variables to return (or *) before " \
-                               f"{nxt.text}"
+                return nxt.at, ("SELECT needs the variables to return (or *) before "
+                                f"{nxt.text}")
             if up in ("WHERE", "FROM") or tok.text == "{":
                 in_select = False
-        if tok.kind == "op" and tok.text in _BINARY and not (tok.text == "*" and prev is not None
-                                                            and prev.text in ("(", "SELECT")
-                                                            or prev is not None
-                                                            and prev.up in ("SELECT", "DISTINCT",
-                                                                            "REDUCED")):
-            if end or nxt.text in (")", "}", ",", ".", ";", "]"):
-                where = nxt.at if nxt else len(sparql)
-                return where, (f"`{tok.text}` needs a value on its right"
-                               + _found(sparql, where))
+        if _is_operator(tok, prev) and (end or nxt.text in (")", "}", ",", ".", ";", "]")):
+            where = nxt.at if nxt else len(sparql)
+            return where, f"`{tok.text}` needs a value on its right" + _found(sparql, where)
         if in_expression and tok.kind in _TERMS and prev is not None and prev.kind in _TERMS \
                 and len(depth) == len(callers) and callers[-1] is not None:
             return tok.at, (f"missing `,` between the arguments of {callers[-1]} (before "
@@ -515,6 +500,15 @@ def _lexical(sparql: str, toks: list[_Tok], offset: int) -> tuple[int, str] | No
             return tok.at, ("incomplete triple before `.`: a triple pattern needs a subject, "
                             "a predicate and an object")
     return None
+
+
+def _is_operator(tok: _Tok, prev: _Tok | None) -> bool:
+    """Whether `tok` is a binary operator (not the `*` of SELECT * or COUNT(*))."""
+    if tok.kind != "op" or tok.text not in _BINARY:
+        return False
+    star_of_a_list = tok.text == "*" and prev is not None and (
+        prev.text == "(" or prev.up in ("SELECT", "DISTINCT", "REDUCED", "DESCRIBE"))
+    return not star_of_a_list
 
 
 def _bad_iri(sparql: str, at: int) -> bool:

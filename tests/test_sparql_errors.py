@@ -71,8 +71,8 @@ CASES = [
     ("SELECT * WHERE { ?s foo:bar ?o }", "unknown prefix `foo:`", (1, 21)),
     ("PREFIX ex <http://e/> SELECT * WHERE { ?s ?p ?o }", "PREFIX needs a name ending in a colon",
      (1, 8)),
-    ("SELECT * WHERE { ?s ?p ?o } ORDER BY ?s LIMT 3", "unknown word `LIMT` (did you mean "
-     "`LIMIT`?)", (1, 41)),
+    ("SELECT * WHERE { ?s ?p ?o } ORDER BY ?s LIMT 3",
+     "unknown word `LIMT` (did you mean `LIMIT`?)", (1, 41)),
     ("DESCRIBE", "the query ends after DESCRIBE", (1, 9)),
     ("INSERT DATA { <a:b> <a:c> <a:d> }", "starts a SPARQL Update, not a query", (1, 1)),
 ]
