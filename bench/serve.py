@@ -334,7 +334,7 @@ def http_figures(url: str, queries: list[str], repeats: int) -> None:
                     size = sum(len(chunk) for chunk in resp.iter_raw())
                 times.append(time.perf_counter() - started)
             print(f"  {coding:<8} {size / 1000:8.1f} kB on the wire   median "
-                  f"{statistics.median(times) * 1000:6.1f} ms   p90 {pct(times, 0.9) * 1000:6.1f} ms")
+                  f"{statistics.median(times) * 1000:6.1f} ms   p90 {pct(times, 0.9):6.1f} ms")
         ready = [q for q in queries if "{{" not in q][:8] or [big]
         print(f"revalidation of {len(ready)} ready-made query answers, {repeats} rounds:")
         tags: dict[str, str] = {}
@@ -353,7 +353,7 @@ def http_figures(url: str, queries: list[str], repeats: int) -> None:
                     if resp.headers.get("etag"):
                         tags[text] = resp.headers["etag"]
             print(f"  {label:<17} median {statistics.median(times) * 1000:6.1f} ms   p90 "
-                  f"{pct(times, 0.9) * 1000:6.1f} ms   {wire / len(times) / 1000:7.1f} kB per "
+                  f"{pct(times, 0.9):6.1f} ms   {wire / len(times) / 1000:7.1f} kB per "
                   f"answer   statuses {sorted(statuses)}")
 
 

@@ -136,22 +136,26 @@ def test_a_revalidation_is_answered_without_the_handler():
     assert _call(newer, "/x", {"If-None-Match": etag})[0]["status"] == 200
 
 
-def test_a_clients_small_queries_pass_in_turn_and_a_stuck_one_gets_429():
-    async def scenario() -> tuple[list[str], list[str]]:
+def test_a_clients_small_queries_pass_in_turn_and_a_long_one_gets_the_next_429():
+    async def scenario() -> tuple[list[str], list[str], list[str]]:
         limiter = lanes.ClientLimiter(running=1, wait=0.3)
 
-        async def query(seconds: float) -> str:
+        async def query(seconds: float, queued: float = 0.0) -> str:
             try:
-                async with limiter.admit("10.0.0.1"):
+                async with limiter.admit("10.0.0.1") as ticket:
+                    await asyncio.sleep(queued)  # waiting for a free worker: costs nothing
+                    ticket.started()
                     await asyncio.sleep(seconds)
                     return "ok"
             except lanes.ClientBusy:
                 return "429"
 
         dashboard = await asyncio.gather(*(query(0.01) for _ in range(8)))
-        stuck = await asyncio.gather(query(0.8), query(0.01))
-        return list(dashboard), list(stuck)
+        busy_server = await asyncio.gather(query(0.01, queued=0.6), query(0.01))
+        long_one = await asyncio.gather(query(0.8), query(0.01))
+        return list(dashboard), list(busy_server), list(long_one)
 
-    dashboard, stuck = asyncio.run(scenario())
+    dashboard, busy_server, long_one = asyncio.run(scenario())
     assert dashboard == ["ok"] * 8
-    assert stuck == ["ok", "429"]
+    assert busy_server == ["ok", "ok"]
+    assert long_one == ["ok", "429"]

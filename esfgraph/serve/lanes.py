@@ -254,7 +254,8 @@ def _classify(text: str) -> bool:
         return False
 
 
-#: Seconds an expensive query waits for the same client's earlier ones before it gets 429.
+#: Seconds a client's expensive query may have been running on a worker before the same
+#: client's next one gets 429 instead of waiting for it.
 CLIENT_WAIT = 2.0
 #: Expensive queries of one client that may wait in its line at once (429 beyond at once).
 CLIENT_QUEUE = 32
@@ -264,15 +265,42 @@ class ClientBusy(Exception):
     """The client's own expensive queries kept its share busy (answered 429 + Retry-After)."""
 
 
+class Ticket:
+    """One admitted query of a client; `started()` marks when it got a worker."""
+
+    def __init__(self, state: _ClientState) -> None:
+        self.state = state
+        self.started_at: float | None = None
+
+    def started(self) -> None:
+        """The query now runs on a worker: its real cost starts counting."""
+        if self.started_at is None:
+            self.started_at = asyncio.get_running_loop().time()
+            self.state.wake()
+
+
+class _ClientState:
+    def __init__(self) -> None:
+        self.holders: list[Ticket] = []
+        self.waiting: list[object] = []  # first come, first served
+        self.changed = asyncio.Event()
+
+    def wake(self) -> None:
+        self.changed.set()
+        self.changed = asyncio.Event()
+
+
 class ClientLimiter:
     """Per-client admission of expensive queries, counting what they really cost.
 
     A client (peer address) runs at most `running` expensive queries at once; more wait in the
-    client's own line, first come first served, for up to `wait` seconds. Queries that take
+    client's own line, first come first served. A waiting query gets 429 only when the query
+    holding the client's slot has been *running on a worker* for `wait` seconds (time spent
+    waiting for a free worker behind other clients costs the client nothing). Queries that take
     milliseconds (a dashboard's eight small GROUP BY, sent in parallel) therefore all pass, one
-    after the other, while a client whose earlier query keeps its slot busy for longer than
-    `wait` gets 429 and cannot take a second worker from everybody else. At most `queue`
-    queries of one client wait at once.
+    after the other, even on a busy server, while a client whose query runs long gets 429 for
+    the next one and cannot take a second worker from everybody else. At most `queue` queries
+    of one client wait at once.
     """
 
     def __init__(self, running: int = 1, wait: float = CLIENT_WAIT,
@@ -280,48 +308,63 @@ class ClientLimiter:
         self.running = max(1, running)
         self.wait = wait
         self.queue = queue
-        self._slots: dict[str, asyncio.Semaphore] = {}
-        self._users: dict[str, int] = {}  # running + waiting, per client
+        self._clients: dict[str, _ClientState] = {}
 
     @asynccontextmanager
-    async def admit(self, client: str) -> AsyncIterator[None]:
-        """Hold one of `client`'s slots for the block.
+    async def admit(self, client: str) -> AsyncIterator[Ticket]:
+        """Hold one of `client`'s slots for the block; call `started()` on the ticket when the
+        query gets its worker.
 
         Raises:
-            ClientBusy: no slot became free within `wait` seconds, or the line is full.
+            ClientBusy: the slot's holder ran `wait` seconds, or the line is full.
         """
-        users = self._users.get(client, 0)
-        if users >= self.running + self.queue:
+        state = self._clients.setdefault(client, _ClientState())
+        if len(state.waiting) >= self.queue:
             raise ClientBusy(self._message())
-        slot = self._slots.setdefault(client, asyncio.Semaphore(self.running))
-        self._users[client] = users + 1
+        me = object()
+        state.waiting.append(me)
+        ticket = Ticket(state)
+        loop = asyncio.get_running_loop()
         try:
-            try:
-                await asyncio.wait_for(slot.acquire(), self.wait)
-            except asyncio.TimeoutError:
-                raise ClientBusy(self._message()) from None
-            try:
-                yield
-            finally:
-                slot.release()
+            while len(state.holders) >= self.running or state.waiting[0] is not me:
+                ran = [loop.time() - t.started_at for t in state.holders if t.started_at]
+                if len(state.holders) >= self.running and ran and max(ran) >= self.wait:
+                    raise ClientBusy(self._message())
+                changed = state.changed
+                left = self.wait - max(ran) if ran else None
+                try:
+                    await asyncio.wait_for(changed.wait(), left)
+                except asyncio.TimeoutError:
+                    pass  # the holder has now run `wait` seconds: checked at the loop's top
+        except BaseException:
+            state.waiting.remove(me)
+            state.wake()  # the next in line may be first now
+            self._forget(client, state)
+            raise
+        state.waiting.remove(me)
+        state.holders.append(ticket)
+        try:
+            yield ticket
         finally:
-            left = self._users.get(client, 1) - 1
-            if left > 0:
-                self._users[client] = left
-            else:
-                self._users.pop(client, None)
-                self._slots.pop(client, None)
+            state.holders.remove(ticket)
+            state.wake()
+            self._forget(client, state)
+
+    def _forget(self, client: str, state: _ClientState) -> None:
+        if not state.holders and not state.waiting and self._clients.get(client) is state:
+            del self._clients[client]
 
     def _message(self) -> str:
-        return (f"Your earlier expensive queries are still running (one client runs "
-                f"{self.running} at a time; the next waits up to {self.wait:g} s). Try again when "
-                "they have finished, or narrow them down; lookups of named resources are not "
-                "limited.")
+        return (f"Your earlier expensive query has been running for {self.wait:g} s or more "
+                f"(one client runs {self.running} at a time; the next waits while the earlier "
+                "one is quick). Try again when it has finished, or narrow it down; lookups of "
+                "named resources are not limited.")
 
     def busy(self, client: str) -> int:
         """Expensive queries of `client` running or waiting now."""
-        return self._users.get(client, 0)
+        state = self._clients.get(client)
+        return len(state.holders) + len(state.waiting) if state else 0
 
 
 __all__ = ["CLIENT_QUEUE", "CLIENT_WAIT", "MAX_CHEAP_CHARS", "ClientBusy", "ClientLimiter",
-           "is_cheap"]
+           "Ticket", "is_cheap"]

@@ -20,6 +20,7 @@ import signal
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from esfgraph.errors import StoreError
@@ -605,14 +606,14 @@ class WorkerPool:
         if client is None:
             return await self._run(job, limit, key=key)
         try:
-            async with self._clients.admit(client):
-                return await self._run(job, limit, key=key)
+            async with self._clients.admit(client) as ticket:
+                return await self._run(job, limit, key=key, started=ticket.started)
         except ClientBusy as exc:
             return Reply(429, body=str(exc).encode())
 
     async def _run(self, job: dict[str, Any], limit: float, shown: float | None = None, *,
-                   key: bytes | None = None, retried: bool = False, cheap: bool = False
-                   ) -> Reply:
+                   key: bytes | None = None, retried: bool = False, cheap: bool = False,
+                   started: Callable[[], None] | None = None) -> Reply:
         shown = limit if shown is None else shown
         job = dict(job)
         job.setdefault("max_rows", self.max_rows)
@@ -628,6 +629,8 @@ class WorkerPool:
             if worker.process.is_alive():
                 break
             self._replace(worker)  # died while idle (killed from outside): not this job's fault
+        if started is not None:
+            started()  # the per-client line counts running time, not time spent queued
         try:
             worker.conn.send(job)
             await asyncio.wait_for(_readable(worker.conn), max(0.01, deadline - loop.time()))
@@ -657,7 +660,7 @@ class WorkerPool:
                 # killed from outside (operator, OOM killer): not this query's fault, run it
                 # once more on another worker
                 return await self._run(job, deadline - loop.time(), shown, key=key,
-                                       retried=True, cheap=cheap)
+                                       retried=True, cheap=cheap, started=started)
             return Reply(503, body=f"The query's worker process was stopped from outside "
                                    f"(exit {code}); try again.".encode())
         self._put(worker)
