@@ -493,12 +493,12 @@ def _lexical(sparql: str, toks: list[_Tok], offset: int) -> tuple[int, str] | No
                                 f"{line}, column {col} before this `{tok.text}`")
             depth.pop()
             callers.pop()
-            if tok.text == "}" and _incomplete_triple(toks, j):
-                return tok.at, ("incomplete triple before `}`: a triple pattern needs a "
-                                "subject, a predicate and an object")
-        if tok.text == "." and _incomplete_triple(toks, j):
-            return tok.at, ("incomplete triple before `.`: a triple pattern needs a subject, "
-                            "a predicate and an object")
+        if tok.text in ("}", ".") and (terms := _incomplete_triple(toks, j)):
+            shown = " ".join(t.text for t in terms)
+            missing = "a predicate and an object" if len(terms) == 1 else "an object"
+            after = terms[-1].at + len(terms[-1].text)
+            return after, (f"incomplete triple `{shown}` before `{tok.text}`: it needs "
+                           f"{missing} (a triple pattern is subject, predicate, object)")
     return None
 
 
@@ -521,8 +521,8 @@ def _bad_iri(sparql: str, at: int) -> bool:
     return ":" in inner and any(c in inner for c in ' "{}|^`\\')
 
 
-def _incomplete_triple(toks: list[_Tok], j: int) -> bool:
-    """Whether the terms just before toks[j] (`}` or `.`) are one or two terms of a triple."""
+def _incomplete_triple(toks: list[_Tok], j: int) -> list[_Tok]:
+    """The one or two terms of a triple just before toks[j] (`}` or `.`), else []."""
     k = j - 1
     terms = 0
     while k >= 0 and (toks[k].kind in _TERMS or toks[k].text == "a" or toks[k].kind == "lang"):
@@ -530,13 +530,16 @@ def _incomplete_triple(toks: list[_Tok], j: int) -> bool:
             terms += 1
         k -= 1
     if terms not in (1, 2) or k < 0:
-        return False
+        return []
+    found = [t for t in toks[k + 1: j] if t.kind != "lang"]
     before = toks[k]
     if before.text == "{":
         # VALUES ?x { 1 2 } and the like hold values, not triples
-        return not (k >= 1 and (toks[k - 1].kind == "var" or toks[k - 1].text == ")"
-                                or toks[k - 1].up in ("VALUES", "DESCRIBE")))
-    return before.text == "." and not (k >= 1 and toks[k - 1].kind == "number")
+        values = k >= 1 and (toks[k - 1].kind == "var" or toks[k - 1].text == ")"
+                             or toks[k - 1].up in ("VALUES", "DESCRIBE"))
+        return [] if values else found
+    return found if before.text == "." and not (k >= 1 and toks[k - 1].kind == "number") \
+        else []
 
 
 def diagnose(sparql: str, offset: int, detail: str = "") -> tuple[int, str] | None:

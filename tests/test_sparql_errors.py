@@ -42,9 +42,12 @@ CASES = [
     ("SELECT * { ?s ?p ?o } OFFSET -1", "OFFSET needs a whole number", (1, 30)),
     ("SELECT * WHERE { ?s ?p ?o } LIMIT 10 LIMIT 5", "LIMIT is given twice", (1, 38)),
     # graph patterns
-    ("SELECT * WHERE { ?s ?p }", "incomplete triple before `}`", (1, 24)),
-    ("SELECT * WHERE { ?s ?p ?o . ?s }", "incomplete triple before `}`", (1, 32)),
-    ("CONSTRUCT { ?s ?p } WHERE { ?s ?p ?o }", "incomplete triple", (1, 19)),
+    ("SELECT * WHERE { ?s ?p }", "incomplete triple `?s ?p` before `}`: it needs an object",
+     (1, 23)),
+    ("SELECT * WHERE { ?s ?p ?o . ?s }", ("incomplete triple `?s` before `}`: it needs a "
+     "predicate and an object"), (1, 31)),
+    ("SELECT * WHERE {\n  ?s ?p \n}", "incomplete triple `?s ?p`", (2, 8)),
+    ("CONSTRUCT { ?s ?p } WHERE { ?s ?p ?o }", "incomplete triple `?s ?p`", (1, 18)),
     ("SELECT * WHERE { ?s ?p ?o", "expected `}` to close the `{` at line 1, column 16", (1, 26)),
     ("SELECT * WHERE { ?s ?p ?o }}", "`}` closes nothing", (1, 28)),
     ("SELECT * WHERE { OPTIONAL ?s ?p ?o }", "OPTIONAL must be followed by a group pattern",

@@ -184,7 +184,7 @@ async def query_page(request: Request) -> Response:
         return _error(request, 414, f"The query is longer than {settings.max_request_bytes} bytes.")
     pairs = list(request.query_params.multi_items())
     graphs = [(k, v) for k, v in pairs if k in ("default-graph-uri", "named-graph-uri")]
-    results = ""
+    results, status = "", 200
     answer = getattr(request.app.state, "answer", None)
     if text.strip() and answer is not None:
         # rendered here, so a shared link shows its answer without JavaScript
@@ -196,7 +196,9 @@ async def query_page(request: Request) -> Response:
         note = f"results capped at {settings.max_rows} rows" if reply.truncated else None
         results = pages.results_html(reply.status, reply.media_type or "", reply.body or b"",
                                      settings.base_iri, note)
-    return render(request, "query.html", query=text, base_iri=settings.base_iri,
+        if reply.status == 429 or reply.status >= 500:
+            status = reply.status  # passing trouble: never cached or revalidated as the answer
+    return render(request, "query.html", status=status, query=text, base_iri=settings.base_iri,
                   prefixes=sorted(PREFIXES.items()), graphs=graphs, results=Markup(results))
 
 
