@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from esfgraph.namespaces import PREFIXES
-from esfgraph.sparql_errors import explain
+from esfgraph.sparql_errors import diagnose, explain
 
 CASES = [
     # the issue's examples
@@ -101,3 +103,18 @@ def test_a_wrong_query_gets_its_real_mistake_at_its_place(query, wanted, where):
 
 def test_the_table_is_large_enough():
     assert len(CASES) >= 30
+
+
+PIECES = [*"SELECT*WHERE{}()?s:esf<>\"'.#\n;,=+a1 ", "GROUP BY", "FILTER", "AS", "LIMIT",
+          "COUNT(", "VALUES", "\\", "\r", "\'\'\'"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=30).map("".join),
+       st.integers(min_value=0, max_value=60))
+def test_diagnose_never_fails_and_points_inside_the_query(text, offset):
+    found = diagnose(text, min(offset, len(text)), "")
+    if found is not None:
+        where, message = found
+        assert 0 <= where <= len(text) and message
+        assert "\\u{" not in message and "..=" not in message
