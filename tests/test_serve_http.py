@@ -108,9 +108,12 @@ def test_accept_encoding_weights():
 def test_if_none_match_and_if_modified_since_are_read_leniently():
     assert none_match('"a", W/"b"', '"b"') and none_match('"x" , "a"', '"a"')
     assert not none_match('"ab"', '"a"') and not none_match("", '"a"')
-    assert not_modified_since("Sat, 05 Dec 2026 01:00:00 GMT", 1796432400.0)
-    assert not not_modified_since("Sat, 05 Dec 2026 01:00:00 GMT", 1796432401.0)
+    later = 2_000_000_000.0  # the server's clock in these checks (2033)
+    assert not_modified_since("Sat, 05 Dec 2026 01:00:00 GMT", 1796432400.0, now=later)
+    assert not not_modified_since("Sat, 05 Dec 2026 01:00:00 GMT", 1796432401.0, now=later)
     assert not not_modified_since("yesterday", 0.0)
+    # a date later than the server's clock is invalid, so ignored (RFC 9110 13.1.3)
+    assert not not_modified_since("Fri, 01 Jan 9999 00:00:00 GMT", 0.0)
 
 
 def test_every_429_and_503_says_when_to_retry():
@@ -131,6 +134,8 @@ def test_a_revalidation_is_answered_without_the_handler():
     etag = _headers(first)["etag"]
     second = _call(app, "/x", {"If-None-Match": etag})
     assert second[0]["status"] == 304 and calls == ["/x"]
+    star = _call(app, "/x", {"If-None-Match": "*"})
+    assert star[0]["status"] == 304 and all(not m.get("body") for m in star[1:])
     # a new store version: the old tag no longer matches
     newer = HttpCaching(handler, version=lambda: Version("v2", 2000.0))
     assert _call(newer, "/x", {"If-None-Match": etag})[0]["status"] == 200

@@ -72,12 +72,17 @@ def none_match(header: str, etag: str) -> bool:
     return any(_opaque(tag) == etag for tag in header.split(",")[:64])
 
 
-def not_modified_since(header: str, modified: float) -> bool:
-    """Whether an If-Modified-Since date is at or after `modified` (seconds resolution)."""
+def not_modified_since(header: str, modified: float, now: float | None = None) -> bool:
+    """Whether an If-Modified-Since date is at or after `modified` (seconds resolution).
+
+    An invalid date, or one later than the server's clock, is ignored (RFC 9110 13.1.3).
+    """
     try:
         since = parsedate_to_datetime(header.strip()).timestamp()
     except (TypeError, ValueError, IndexError, OverflowError):
-        return False  # an invalid date is ignored (RFC 9110 13.1.3)
+        return False
+    if since > (time.time() if now is None else now):
+        return False
     return int(modified) <= since
 
 
@@ -129,7 +134,10 @@ class HttpCaching:
                 else if_since is not None and not_modified_since(if_since, version.modified)):
             await self._send_304(send, etag, version)
             return
-        await self.app(scope, receive, self._validated(send, etag, version))
+        # `If-None-Match: *` matches any current representation: only the handler knows
+        # whether there is one (a 200), so its answer becomes the 304
+        star = if_none is not None and if_none.strip() == "*"
+        await self.app(scope, receive, self._validated(send, etag, version, star))
 
     def _send_304_headers(self, etag: str, version: Version) -> list[tuple[bytes, bytes]]:
         replay = self._replay.get(etag)
@@ -149,10 +157,21 @@ class HttpCaching:
     def _cache_control(self) -> str:
         return f"public, max-age={self.max_age}"
 
-    def _validated(self, send: Send, etag: str, version: Version) -> Send:
+    def _validated(self, send: Send, etag: str, version: Version, star: bool = False) -> Send:
         retry_send = self._retry_after(send)
+        swallow = False
 
         async def wrapped(message: Message) -> None:
+            nonlocal swallow
+            if swallow:
+                return  # the body of a 200 turned 304
+            if star and message["type"] == "http.response.start" and message["status"] == 200:
+                swallow = True
+                self.not_modified += 1
+                await send({"type": "http.response.start", "status": 304,
+                            "headers": self._send_304_headers(etag, version)})
+                await send({"type": "http.response.body", "body": b""})
+                return
             if message["type"] == "http.response.start" and message["status"] == 200:
                 headers = MutableHeaders(raw=list(message.get("headers", [])))
                 if "set-cookie" not in headers and "etag" not in headers:
