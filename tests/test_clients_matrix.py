@@ -349,8 +349,8 @@ DASHBOARD = [
     "SELECT ?type (COUNT(?s) AS ?n) WHERE { ?s a ?type } GROUP BY ?type",
     "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p",
     "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
-    "PREFIX esf: <https://w3id.org/esfgraph/ontology#> "
-    "SELECT (SUM(?x) AS ?total) WHERE { ?p esf:esfGrantSEK ?x }",
+    ("PREFIX esf: <https://w3id.org/esfgraph/ontology#> "
+     "SELECT (SUM(?x) AS ?total) WHERE { ?p esf:esfGrantSEK ?x }"),
     "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }",
     "SELECT ?o (COUNT(*) AS ?n) WHERE { ?s a ?o } GROUP BY ?o ORDER BY DESC(?n)",
     "SELECT (MAX(STRLEN(STR(?o))) AS ?longest) WHERE { ?s ?p ?o }",

@@ -303,7 +303,8 @@ def test_curl_decodes_gzip_and_brotli_answers(server):
     plain = curl("-G", server.url + "/sparql", "--data-urlencode", f"query={query}",
                  "-H", "Accept: text/csv")
     assert plain.returncode == 0 and plain.stdout.count("\n") > 50
-    features = subprocess.run(["curl", "-V"], capture_output=True, text=True).stdout
+    features = subprocess.run(["curl", "-V"], capture_output=True, text=True,
+                              check=True).stdout
     for coding in ("gzip", "br"):
         if coding == "br" and "brotli" not in features:
             continue  # this curl was built without brotli (gzip is always there)
