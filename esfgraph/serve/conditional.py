@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -221,8 +222,6 @@ def store_version(token: Callable[[], str | None], path: Callable[[], str | None
         where = path()
         if where:
             try:
-                import os
-
                 built = os.stat(where).st_mtime
             except OSError:
                 built = 0.0
@@ -233,8 +232,6 @@ def store_version(token: Callable[[], str | None], path: Callable[[], str | None
 
 def _code_time() -> float:
     """When this esfgraph was installed: a newer program may render the same data differently."""
-    import os
-
     import esfgraph
 
     try:
