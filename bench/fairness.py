@@ -15,6 +15,9 @@ latencies are the figure that matters:
   aggregates   180 cheap + 20 clients sending the ready-made GROUP BY queries, uncached
   expensive    180 cheap + 20 clients sending cross products with a FILTER (no aggregate word)
   flood        196 cheap + 4 clients sending distinct 400 kB `ASK {}` queries, back to back
+  dashboard    180 cheap + 20 dashboards: each sends 8 ready-made GROUP BY queries at once
+               (uncached), waits for all, thinks; the per-client line should let them pass
+               (429 counts them when it does not)
 
 Printed per mix: the probe's p50/p99 (ms) and failures, the clients' requests and 503/429
 counts, and the RSS of the server's process tree (start, max, growth).
@@ -40,7 +43,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bench.load import (  # noqa: E402
+from bench.load import (
     LoadSettings,
     MemorySampler,
     build_store,
@@ -48,9 +51,9 @@ from bench.load import (  # noqa: E402
     project_iris,
     start_server,
 )
-from bench.serve import stop  # noqa: E402
+from bench.serve import stop
 
-MIXES = ("cheap", "aggregates", "expensive", "flood")
+MIXES = ("cheap", "aggregates", "expensive", "flood", "dashboard")
 JSON = {"Accept": "application/sparql-results+json"}
 EXPENSIVE = ("ASK {{ ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . "
              'FILTER(STR(?c)=CONCAT(STR(?f),STR(?i),"{n}")) }}')
@@ -90,7 +93,7 @@ async def _drive(url: str, mix: str, clients: int, seconds: float, projects: lis
                  queries: list[str], result: MixResult, seed: int,
                  think: tuple[float, float] = (1.0, 5.0)) -> None:
     deadline = time.monotonic() + seconds
-    special = {"cheap": 0, "aggregates": 20, "expensive": 20, "flood": 4}[mix]
+    special = {"cheap": 0, "aggregates": 20, "expensive": 20, "flood": 4, "dashboard": 20}[mix]
 
     async def client(n: int) -> None:
         rng = random.Random(seed * 7919 + n)
@@ -99,6 +102,19 @@ async def _drive(url: str, mix: str, clients: int, seconds: float, projects: lis
             count = 0
             while time.monotonic() < deadline:
                 count += 1
+                if kind == "dashboard":
+                    panel = [http.post(url + "/sparql", headers=JSON, data={
+                        "query": queries[i % len(queries)] + f"\n# dashboard {n}-{count}-{i}"})
+                        for i in range(8)]
+                    for got in await asyncio.gather(*panel, return_exceptions=True):
+                        if isinstance(got, httpx.Response):
+                            result.status[got.status_code] = result.status.get(
+                                got.status_code, 0) + 1
+                        else:
+                            result.transport_errors += 1
+                        result.requests += 1
+                    await asyncio.sleep(rng.uniform(*think))
+                    continue
                 if kind == "cheap":
                     req = http.get(url + "/sparql", headers=JSON, params={
                         "query": f"SELECT ?p ?o WHERE {{ <{rng.choice(projects)}> ?p ?o }}"})

@@ -19,6 +19,14 @@ existing store (e.g. one built by `esfgraph build`) instead.
     python bench/serve.py --store .esfgraph/store --lookup-share 1.0 --skip-rdflib
     python bench/serve.py --projects 100000 --seconds 30 --skip-rdflib --client wrk
 
+`--http` then measures, on the same esfgraph server, what HTTP itself costs and saves: one big
+answer (`SELECT * … LIMIT 10000`, from the answer cache so no query work is timed) sent
+identity, gzip and brotli (bytes on the wire, ms per request), and a client that revalidates
+ready-made query answers with If-None-Match (304) against one that asks again (200). With
+`--seconds 0` only these figures are taken.
+
+    python bench/serve.py --skip-rdflib --seconds 0 --http
+
 The default client is Python (httpx) and runs on the same machine: on 2 cores it takes much of
 the CPU itself, so its figures are a floor for the server. `--client wrk` drives the same mix
 with wrk (C; Debian: `apt-get install -y wrk`) and a generated Lua script, so the figure
@@ -52,7 +60,7 @@ import pyoxigraph as ox
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from esfgraph.queries import list_queries  # noqa: E402
+from esfgraph.queries import list_queries
 
 BASE = "https://w3id.org/esfgraph/"
 ESF = "https://w3id.org/esfgraph/ontology#"
@@ -310,6 +318,45 @@ def report_wrk(runs: list[dict[str, float]]) -> None:
               f"connect {r['connect']}, read {r['read']}, write {r['write']}")
 
 
+def http_figures(url: str, queries: list[str], repeats: int) -> None:
+    """Print the cost of compression and the gain of revalidation on one esfgraph server."""
+    big = "SELECT * WHERE { ?s ?p ?o } LIMIT 10000"
+    accept = {"Accept": "application/sparql-results+json"}
+    with httpx.Client(timeout=120) as http:
+        http.get(url, params={"query": big}, headers=accept)  # into the answer cache
+        print(f"\ncompression of one {big!r} answer ({repeats} requests each, answer cached):")
+        for coding in ("identity", "gzip", "br"):
+            times, size = [], 0
+            for _ in range(repeats):
+                started = time.perf_counter()
+                with http.stream("GET", url, params={"query": big},
+                                 headers={**accept, "Accept-Encoding": coding}) as resp:
+                    size = sum(len(chunk) for chunk in resp.iter_raw())
+                times.append(time.perf_counter() - started)
+            print(f"  {coding:<8} {size / 1000:8.1f} kB on the wire   median "
+                  f"{statistics.median(times) * 1000:6.1f} ms   p90 {pct(times, 0.9):6.1f} ms")
+        ready = [q for q in queries if "{{" not in q][:8] or [big]
+        print(f"revalidation of {len(ready)} ready-made query answers, {repeats} rounds:")
+        tags: dict[str, str] = {}
+        for label, conditional in (("ask again (200)", False), ("revalidate (304)", True)):
+            times, wire, statuses = [], 0, set()
+            for _ in range(repeats):
+                for text in ready:
+                    headers = {**accept, "Accept-Encoding": "gzip, br"}
+                    if conditional and text in tags:
+                        headers["If-None-Match"] = tags[text]
+                    started = time.perf_counter()
+                    with http.stream("GET", url, params={"query": text}, headers=headers) as resp:
+                        wire += sum(len(chunk) for chunk in resp.iter_raw())
+                    times.append(time.perf_counter() - started)
+                    statuses.add(resp.status_code)
+                    if resp.headers.get("etag"):
+                        tags[text] = resp.headers["etag"]
+            print(f"  {label:<17} median {statistics.median(times) * 1000:6.1f} ms   p90 "
+                  f"{pct(times, 0.9):6.1f} ms   {wire / len(times) / 1000:7.1f} kB per "
+                  f"answer   statuses {sorted(statuses)}")
+
+
 def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -360,6 +407,9 @@ def main() -> None:
                         help="load generator: python (httpx, default) or wrk (C, needs wrk)")
     parser.add_argument("--cache-mb", type=int, default=64,
                         help="esfgraph answer cache (0 = off, to measure raw query work)")
+    parser.add_argument("--http", action="store_true",
+                        help="also measure compression cost and revalidation gain")
+    parser.add_argument("--repeats", type=int, default=30, help="requests per --http figure")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="esfgraph-bench-serve-"))
@@ -418,7 +468,10 @@ def main() -> None:
         wait_until_up(f"http://127.0.0.1:{port}/sparql", proc)
         print(f"esfgraph serve up; {args.clients} clients for {args.seconds:g} s …")
         name = "esfgraph" if args.cache_mb else "esfgraph-nocache"
-        run_load(f"http://127.0.0.1:{port}/sparql", name)
+        if args.seconds > 0:
+            run_load(f"http://127.0.0.1:{port}/sparql", name)
+        if args.http:
+            http_figures(f"http://127.0.0.1:{port}/sparql", queries, args.repeats)
     finally:
         stop(proc)
 
@@ -443,7 +496,7 @@ def main() -> None:
                 stop(proc)
     if wrk_runs:
         report_wrk(wrk_runs)
-    else:
+    elif runs:
         report(runs)
 
 

@@ -341,3 +341,52 @@ def test_no_client_request_got_an_error(endpoint: str) -> None:
 def test_matrix_covers_every_client_and_form() -> None:
     for client in ("SPARQLWrapper", "rdflib SPARQLStore", "Comunica", "curl"):
         assert {c.form for c in CELLS if c.client == client} == set(QUERIES)
+
+
+# ------------------------------------------------------- real traffic (issue 23: HTTP done properly)
+
+DASHBOARD = [
+    "SELECT ?type (COUNT(?s) AS ?n) WHERE { ?s a ?type } GROUP BY ?type",
+    "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p",
+    "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+    ("PREFIX esf: <https://w3id.org/esfgraph/ontology#> "
+     "SELECT (SUM(?x) AS ?total) WHERE { ?p esf:esfGrantSEK ?x }"),
+    "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }",
+    "SELECT ?o (COUNT(*) AS ?n) WHERE { ?s a ?o } GROUP BY ?o ORDER BY DESC(?n)",
+    "SELECT (MAX(STRLEN(STR(?o))) AS ?longest) WHERE { ?s ?p ?o }",
+    "SELECT ?lang (COUNT(*) AS ?n) WHERE { ?s ?p ?o BIND(LANG(?o) AS ?lang) } GROUP BY ?lang",
+]
+
+
+def test_a_dashboard_of_parallel_aggregates_from_one_client_all_pass(endpoint: str) -> None:
+    """Eight small GROUP BY queries at once from one address (a dashboard, a thread pool):
+    each takes milliseconds, so the per-client line lets them all through in turn."""
+    answers: dict[int, httpx.Response] = {}
+
+    def ask(n: int) -> None:
+        answers[n] = httpx.get(endpoint, params={"query": DASHBOARD[n]}, timeout=60,
+                               headers={"Accept": "application/sparql-results+json"})
+
+    threads = [threading.Thread(target=ask, args=(n,)) for n in range(len(DASHBOARD))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(90)
+    statuses = {n: answers[n].status_code for n in answers}
+    assert statuses == dict.fromkeys(range(len(DASHBOARD)), 200), statuses
+    assert all(answers[n].json()["results"]["bindings"] for n in answers)
+
+
+def test_a_revalidating_client_gets_304_with_the_same_etag(endpoint: str) -> None:
+    """A caching client (a browser, a proxy, requests-cache) revalidates with If-None-Match and
+    If-Modified-Since and gets an empty 304 instead of the answer again."""
+    headers = {"Accept": "text/csv"}
+    first = httpx.get(endpoint, params={"query": SELECT}, headers=headers, timeout=60)
+    assert first.status_code == 200 and "Våga Välja Väg" in first.text
+    etag, modified = first.headers["etag"], first.headers["last-modified"]
+    for condition in ({"If-None-Match": etag}, {"If-Modified-Since": modified},
+                      {"If-None-Match": f'"other", {etag}'}):
+        again = httpx.get(endpoint, params={"query": SELECT}, timeout=60,
+                          headers={**headers, **condition})
+        assert again.status_code == 304 and again.content == b"", condition
+        assert again.headers["etag"] == etag

@@ -136,8 +136,9 @@ def test_wrong_format_for_form_is_an_error(store):
 def test_syntax_error_has_line_and_column(store):
     with pytest.raises(QuerySyntaxError) as info:
         run_query(store, "SELECT ?s\nWHERE {\n  ?s ?p \n}", use_cache=False)
-    assert info.value.line == 4 and info.value.column is not None
-    assert "line 4" in str(info.value)
+    # the mistake is on line 3 (`?s ?p` has no object), not at the `}` where the parser stops
+    assert info.value.line == 3 and info.value.column == 8
+    assert "line 3" in str(info.value) and "incomplete triple `?s ?p`" in str(info.value)
 
 
 def test_cli_syntax_error_exits_2(store_path):

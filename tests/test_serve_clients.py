@@ -297,6 +297,46 @@ def test_entity_jsonld_is_compacted_with_the_served_context(server):
         Graph().parse(data=expected, format="nt"))
 
 
+@needs_curl
+def test_curl_decodes_gzip_and_brotli_answers(server):
+    query = "SELECT * WHERE { ?s ?p ?o }"
+    plain = curl("-G", server.url + "/sparql", "--data-urlencode", f"query={query}",
+                 "-H", "Accept: text/csv")
+    assert plain.returncode == 0 and plain.stdout.count("\n") > 50
+    features = subprocess.run(["curl", "-V"], capture_output=True, text=True,
+                              check=True).stdout
+    for coding in ("gzip", "br"):
+        if coding == "br" and "brotli" not in features:
+            continue  # this curl was built without brotli (gzip is always there)
+        resp = curl("-G", server.url + "/sparql", "--data-urlencode", f"query={query}",
+                    "-H", "Accept: text/csv", "-H", f"Accept-Encoding: {coding}",
+                    "--compressed", "-w", "\n%{content_type} %header{content-encoding}")
+        assert resp.returncode == 0
+        body, _, written = resp.stdout.rpartition("\n")
+        assert written.endswith(f" {coding}") and body == plain.stdout
+
+
+def test_a_query_link_shows_its_answer_without_javascript(server):
+    """A shared /query?query=… link read by a mail client or a link preview (no script)."""
+    import httpx
+
+    query = ("SELECT ?label ?grant ?note WHERE { ?p a esf:Project ; rdfs:label ?label ; "
+             "esf:esfGrantSEK ?grant BIND(\"<script>alert(1)</script>\" AS ?note) } "
+             "ORDER BY DESC(?grant)")
+    resp = httpx.get(server.url + "/query", params={"query": query}, timeout=30)
+    assert resp.status_code == 200
+    page = resp.text
+    results = page[page.index('id="results"'):]
+    assert "3 rows" in results
+    assert "<td>Våga Välja Väg (VVV)" in results and '<td class="num">620800</td>' in results
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in results
+    # the editor still gets the query, and a bad query shows its message, escaped
+    assert "<textarea" in page and "esf:esfGrantSEK" in page
+    bad = httpx.get(server.url + "/query", params={"query": "SELECT * WHERE { ?s ?p }"},
+                    timeout=30).text
+    assert "incomplete triple" in bad[bad.index('id="results"'):]
+
+
 # ------------------------------------------------------------------ the same in a real browser
 
 CHROMIUM = "/usr/bin/chromium"

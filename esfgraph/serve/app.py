@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, AsyncIterator
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import pyoxigraph as ox
 from starlette.applications import Starlette
@@ -29,6 +30,8 @@ from esfgraph.resources import package_path
 from esfgraph.serve import lanes, pages, protocol
 from esfgraph.serve.backend import Backend, make_backend
 from esfgraph.serve.cache import ResultCache
+from esfgraph.serve.compression import Compression
+from esfgraph.serve.conditional import DEFAULT_MAX_AGE, HttpCaching, store_version
 from esfgraph.serve.graph_store import graph_store_routes
 from esfgraph.serve.workers import Reply
 
@@ -64,6 +67,8 @@ class ServeSettings:
     max_expensive_per_client: int = 1
     #: Data-segment limit of each query worker in MB (None: no limit).
     worker_memory_mb: int | None = 512
+    #: Cache-Control max-age (seconds) of GET answers; revalidation after it is a cheap 304.
+    http_max_age: int = DEFAULT_MAX_AGE
 
 
 class _LeaderGone(Exception):
@@ -118,6 +123,13 @@ def static_dir() -> str:
 
 def _text(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     return PlainTextResponse(message.rstrip("\n") + "\n", status_code=status, headers=headers)
+
+
+def _not_available(what: str, offered: dict[str, str], *extra: str) -> str:
+    """The one 406 message: what cannot be given and every format that can (`format=` values
+    take the short names of esfgraph.serve.protocol.FORMAT_PARAM too)."""
+    return (f"{what} is not available in the format asked for (Accept header or format=). "
+            "Available: " + ", ".join([*extra, *offered]) + ".")
 
 
 def _reply_response(reply: Reply, max_rows: int, cache: str | None = None) -> Response:
@@ -210,7 +222,17 @@ CONSTRUCT {
 
 def _serialize_graph(turtle: str, media_type: str) -> bytes:
     """Re-serialize a small Turtle document in another RDF format (main process, tiny input)."""
-    triples = list(ox.parse(turtle.encode(), format=ox.RdfFormat.TURTLE))
+    labels: dict[str, ox.BlankNode] = {}
+
+    def stable(term: Any) -> Any:
+        # the parser names blank nodes at random; numbered in order of appearance, the same
+        # description is the same bytes every time (its ETag is a strong one)
+        if isinstance(term, ox.BlankNode):
+            return labels.setdefault(term.value, ox.BlankNode(f"b{len(labels)}"))
+        return term
+
+    triples = [ox.Triple(stable(t.subject), t.predicate, stable(t.object))
+               for t in ox.parse(turtle.encode(), format=ox.RdfFormat.TURTLE)]
     fmt = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES,
            "application/ld+json": ox.RdfFormat.JSON_LD,
            "application/rdf+xml": ox.RdfFormat.RDF_XML}[media_type]
@@ -229,6 +251,9 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
     # burst of the same ready-made query costs one evaluation, the others wait for its answer
     inflight: dict[bytes, asyncio.Future[Reply]] = {}
     base = settings.base_iri
+    # (marker, time) of the last change made through this server. With updates allowed, the
+    # data may have changed in place before this process started: ETags do not outlive it.
+    generation: list[Any] = [f"start-{time.time_ns()}" if settings.enable_update else "", 0.0]
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -240,8 +265,9 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
             await engine.close()
 
     def graph_type_for(request: Request, default: str = "text/turtle") -> str | None:
+        """The RDF format to answer with; None (a 406) when `format=` or Accept names none."""
         fmt = request.query_params.get("format")
-        if fmt and protocol.format_choice(fmt)[1]:
+        if fmt:  # an explicit choice: a format this resource cannot give is an error
             return protocol.format_choice(fmt)[1]
         ranges = protocol.parse_accept(request.headers.get("accept"))
         if all(r.specificity == 0 for r in ranges):
@@ -272,33 +298,47 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
         if request.method == "GET" and not req.formats and protocol.prefers_html(
                 protocol.parse_accept(accept), {**protocol.RESULTS_TYPES, **protocol.GRAPH_TYPES}):
             # a browser following a shared link: the query page fills the query and runs it
-            return RedirectResponse("/query?" + urlencode({"query": req.query}), status_code=303,
+            # the whole query string as sent: default-graph-uri, named-graph-uri and format
+            # (repeated ones too) keep the page asking the same question
+            return RedirectResponse("/query?" + request.url.query, status_code=303,
                                     headers={"Vary": "Accept"})
         results_type, graph_type = protocol.choose_types(accept, req.formats)
         if results_type is None and graph_type is None:
-            return _text(406, "None of the formats in your Accept header can be produced. "
-                              "Results: " + ", ".join(protocol.RESULTS_TYPES)
-                              + "; graphs: " + ", ".join(protocol.GRAPH_TYPES) + ".")
+            return _text(406, protocol.not_acceptable(None, accept))
         if req.using:
             return _text(400, "using-graph-uri and using-named-graph-uri belong to an update; "
                               "a query names its dataset with default-graph-uri and "
                               "named-graph-uri.")
-        job = {"query": req.query, "default_graphs": req.default_graphs,
-               "base_iri": endpoint_iri(request),
-               "named_graphs": req.named_graphs, "results_type": results_type,
+        reply, state = await answer(request, req.query, req.default_graphs, req.named_graphs,
+                                    results_type, graph_type)
+        if reply is None:
+            return Response(status_code=499)
+        return _reply_response(reply, settings.max_rows, state)
+
+    async def answer(request: Request, query: str, default_graphs: list[str],
+                     named_graphs: list[str], results_type: str | None,
+                     graph_type: str | None) -> tuple[Reply | None, str | None]:
+        """Answer one query from the cache, a running twin or the backend.
+
+        Returns (reply, cache state "hit"/"miss"/None); reply None when the client went away.
+        Shared by /sparql and the query page's server-side rendering.
+        """
+        job = {"query": query, "default_graphs": default_graphs,
+               "base_iri": endpoint_iri(request, "/sparql"),
+               "named_graphs": named_graphs, "results_type": results_type,
                "graph_type": graph_type, "accept": request.headers.get("accept", "")}
         version = engine.version()
         # a digest, not the text: a flood of distinct 400 kB queries must not pile up in keys
-        key = guard.digest("\x00".join([version or "", req.query, *req.default_graphs, "\x01",
-                                        *req.named_graphs, results_type or "",
+        key = guard.digest("\x00".join([version or "", query, *default_graphs, "\x01",
+                                        *named_graphs, results_type or "",
                                         graph_type or "", job["base_iri"] or ""]))
         cached = cache.get(key) if version else None
         if cached is not None:
-            return _reply_response(cached, settings.max_rows, "hit")
+            return cached, "hit"
         shared = inflight.get(key) if version and cache.max_bytes > 0 else None
         if shared is not None:
             try:  # the same query is already running: wait for its answer instead of a rerun
-                return _reply_response(await asyncio.shield(shared), settings.max_rows, "hit")
+                return await asyncio.shield(shared), "hit"
             except _LeaderGone:
                 pass  # its client went away (its worker was killed): run it ourselves
         if version and cache.max_bytes > 0 and key not in inflight:
@@ -307,14 +347,14 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
         else:
             flight = None
         try:
-            cheap = lanes.is_cheap(req.query) and not req.default_graphs and not req.named_graphs
+            cheap = lanes.is_cheap(query) and not default_graphs and not named_graphs
             client = request.client.host if request.client else None
             reply = await _unless_gone(request, engine.run(job, cheap=cheap, client=client))
         except _ClientGone:
             if flight is not None:
                 flight.set_exception(_LeaderGone())
                 flight.exception()
-            return Response(status_code=499)
+            return None, None
         except BaseException:
             if flight is not None:
                 flight.set_exception(_LeaderGone())
@@ -327,11 +367,12 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
             flight.set_result(reply)
         if version:
             cache.put(key, reply)
-        return _reply_response(reply, settings.max_rows, "miss" if version else None)
+        return reply, "miss" if version else None
 
-    def endpoint_iri(request: Request) -> str | None:
+    def endpoint_iri(request: Request, path: str | None = None) -> str | None:
         """This endpoint's URL as the base IRI of a query (None when the Host makes it invalid)."""
-        iri = str(request.url.replace(query="", fragment=""))
+        url = request.url if path is None else request.url.replace(path=path)
+        iri = str(url.replace(query="", fragment=""))
         try:
             ox.NamedNode(iri)
         except ValueError:
@@ -398,6 +439,8 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
         # relative IRIs in the update resolve against the endpoint (the Protocol allows it)
         reply = await engine.update(req.update or "", base_iri=endpoint_iri(request))
         cache.clear()
+        # the data may have changed in place: every ETag handed out so far is stale
+        generation[:] = [f"update-{time.time_ns()}", time.time()]
         if reply.status == 204:
             return Response(status_code=204)
         return _text(reply.status, reply.message)
@@ -408,8 +451,7 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
             return RedirectResponse("/query", status_code=303)
         media = graph_type_for(request)
         if media is None:
-            return _text(406, "The service description is available as "
-                              + ", ".join(protocol.GRAPH_TYPES) + ".")
+            return _text(406, _not_available("The service description", protocol.GRAPH_TYPES))
         endpoint = str(request.url.replace(query="", fragment=""))
         turtle = service_turtle(settings, endpoint,
                                 settings.enable_update and engine.accepts_updates)
@@ -419,7 +461,7 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
     async def void(request: Request) -> Response:
         media = graph_type_for(request)
         if media is None:
-            return _text(406, "VoID is available as " + ", ".join(protocol.GRAPH_TYPES) + ".")
+            return _text(406, _not_available("VoID", protocol.GRAPH_TYPES))
         endpoint = str(request.url.replace(path="/sparql", query="", fragment=""))
         reply = await engine.run({
             "query": VOID_QUERY, "trusted": True, "graph_type": media,
@@ -472,7 +514,11 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
         iri = entity_iri(path)
         if iri is None:
             return _text(404, "Not a valid resource path.")
-        media = graph_type_for(request) or "text/turtle"  # /data/ is always data
+        if request.query_params.get("format") and graph_type_for(request) is None:
+            # ?format=csv names a format no graph has: say so rather than send Turtle
+            return _text(406, _not_available("This resource", protocol.GRAPH_TYPES))
+        # /data/ is always data: a browser's Accept (text/html) gets Turtle, never the page
+        media = graph_type_for(request) or "text/turtle"
         return await entity_rdf(request, iri, media, path)
 
     async def moved(iri: str) -> Response | None:
@@ -500,8 +546,8 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
         if not wants_html:
             media = graph_type_for(request)
             if media is None:
-                return _text(406, "Entities are available as text/html, "
-                                  + ", ".join(protocol.GRAPH_TYPES) + ".")
+                return _text(406, _not_available("This resource", protocol.GRAPH_TYPES,
+                                                 "text/html"))
             return await entity_rdf(request, iri, media, path)
         explored = await entity_html(request, iri, path)
         if explored is not None:
@@ -538,12 +584,23 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
         Route("/data/{path:path}", data, methods=["GET"]),
         Route("/{path:path}", entity, methods=["GET"]),
     ]
+    def current_version() -> str | None:
+        return None if settings.endpoint else engine.version()
+
+    version = store_version(current_version, current_version, lambda: tuple(generation))
+    # outermost first: security headers and CORS on everything (304s included), then the
+    # validators (a 304 before any handler runs), then compression of what the handlers send
     middleware = [Middleware(SecurityHeaders),
                   Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
-                             allow_headers=["*"], expose_headers=[TRUNCATED_HEADER, CACHE_HEADER],
-                             max_age=86400)]
+                             allow_headers=["*"],
+                             expose_headers=[TRUNCATED_HEADER, CACHE_HEADER, "ETag",
+                                             "Last-Modified", "Retry-After"],
+                             max_age=86400),
+                  Middleware(HttpCaching, version=version, max_age=settings.http_max_age),
+                  Middleware(Compression)]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.settings = settings
+    app.state.answer = answer
     return app
 
 

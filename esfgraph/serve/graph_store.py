@@ -57,7 +57,9 @@ def graph_store_routes(engine: Any, max_rows: int, truncated_header: str,
             return _text(exc.status, str(exc))
         media = graph_type_for(request)
         if media is None:
-            return _text(406, "Graphs are available as " + ", ".join(protocol.GRAPH_TYPES) + ".")
+            return _text(406, "This graph is not available in the format asked for (Accept "
+                              "header or format=). Available: "
+                              + ", ".join(protocol.GRAPH_TYPES) + ".")
         job: dict[str, Any] = {"trusted": True, "graph_type": media}
         if graph is None:
             job["query"] = DEFAULT_GRAPH_QUERY
@@ -79,7 +81,13 @@ def graph_store_routes(engine: Any, max_rows: int, truncated_header: str,
                           "SPARQL Update on /sparql when the server allows it.",
                      {"Allow": ALLOW})
 
+    async def options(request: Request) -> Response:
+        # the same methods the Allow header of a 405 names (CORS preflights never get here:
+        # the CORS middleware answers them)
+        return Response(status_code=204, headers={"Allow": ALLOW})
+
     return [Route(PATH, read, methods=["GET", "HEAD"]),
+            Route(PATH, options, methods=["OPTIONS"]),
             Route(PATH, refuse, methods=["PUT", "POST", "DELETE", "PATCH"])]
 
 

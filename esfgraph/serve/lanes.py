@@ -19,6 +19,9 @@ understand, is "expensive": the safe side. No keyword decides anything.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from esfgraph.guard import BoundedCache, Token, digest, tokens
@@ -251,4 +254,117 @@ def _classify(text: str) -> bool:
         return False
 
 
-__all__ = ["MAX_CHEAP_CHARS", "is_cheap"]
+#: Seconds a client's expensive query may have been running on a worker before the same
+#: client's next one gets 429 instead of waiting for it.
+CLIENT_WAIT = 2.0
+#: Expensive queries of one client that may wait in its line at once (429 beyond at once).
+CLIENT_QUEUE = 32
+
+
+class ClientBusy(Exception):
+    """The client's own expensive queries kept its share busy (answered 429 + Retry-After)."""
+
+
+class Ticket:
+    """One admitted query of a client; `started()` marks when it got a worker."""
+
+    def __init__(self, state: _ClientState) -> None:
+        self.state = state
+        self.started_at: float | None = None
+
+    def started(self) -> None:
+        """The query now runs on a worker: its real cost starts counting."""
+        if self.started_at is None:
+            self.started_at = asyncio.get_running_loop().time()
+            self.state.wake()
+
+
+class _ClientState:
+    def __init__(self) -> None:
+        self.holders: list[Ticket] = []
+        self.waiting: list[object] = []  # first come, first served
+        self.changed = asyncio.Event()
+
+    def wake(self) -> None:
+        self.changed.set()
+        self.changed = asyncio.Event()
+
+
+class ClientLimiter:
+    """Per-client admission of expensive queries, counting what they really cost.
+
+    A client (peer address) runs at most `running` expensive queries at once; more wait in the
+    client's own line, first come first served. A waiting query gets 429 only when the query
+    holding the client's slot has been *running on a worker* for `wait` seconds (time spent
+    waiting for a free worker behind other clients costs the client nothing). Queries that take
+    milliseconds (a dashboard's eight small GROUP BY, sent in parallel) therefore all pass, one
+    after the other, even on a busy server, while a client whose query runs long gets 429 for
+    the next one and cannot take a second worker from everybody else. At most `queue` queries
+    of one client wait at once.
+    """
+
+    def __init__(self, running: int = 1, wait: float = CLIENT_WAIT,
+                 queue: int = CLIENT_QUEUE) -> None:
+        self.running = max(1, running)
+        self.wait = wait
+        self.queue = queue
+        self._clients: dict[str, _ClientState] = {}
+
+    @asynccontextmanager
+    async def admit(self, client: str) -> AsyncIterator[Ticket]:
+        """Hold one of `client`'s slots for the block; call `started()` on the ticket when the
+        query gets its worker.
+
+        Raises:
+            ClientBusy: the slot's holder ran `wait` seconds, or the line is full.
+        """
+        state = self._clients.setdefault(client, _ClientState())
+        if len(state.waiting) >= self.queue:
+            raise ClientBusy(self._message())
+        me = object()
+        state.waiting.append(me)
+        ticket = Ticket(state)
+        loop = asyncio.get_running_loop()
+        try:
+            while len(state.holders) >= self.running or state.waiting[0] is not me:
+                ran = [loop.time() - t.started_at for t in state.holders if t.started_at]
+                if len(state.holders) >= self.running and ran and max(ran) >= self.wait:
+                    raise ClientBusy(self._message())
+                changed = state.changed
+                left = self.wait - max(ran) if ran else None
+                try:
+                    await asyncio.wait_for(changed.wait(), left)
+                except asyncio.TimeoutError:
+                    pass  # the holder has now run `wait` seconds: checked at the loop's top
+        except BaseException:
+            state.waiting.remove(me)
+            state.wake()  # the next in line may be first now
+            self._forget(client, state)
+            raise
+        state.waiting.remove(me)
+        state.holders.append(ticket)
+        try:
+            yield ticket
+        finally:
+            state.holders.remove(ticket)
+            state.wake()
+            self._forget(client, state)
+
+    def _forget(self, client: str, state: _ClientState) -> None:
+        if not state.holders and not state.waiting and self._clients.get(client) is state:
+            del self._clients[client]
+
+    def _message(self) -> str:
+        return (f"Your earlier expensive query has been running for {self.wait:g} s or more "
+                f"(one client runs {self.running} at a time; the next waits while the earlier "
+                "one is quick). Try again when it has finished, or narrow it down; lookups of "
+                "named resources are not limited.")
+
+    def busy(self, client: str) -> int:
+        """Expensive queries of `client` running or waiting now."""
+        state = self._clients.get(client)
+        return len(state.holders) + len(state.waiting) if state else 0
+
+
+__all__ = ["CLIENT_QUEUE", "CLIENT_WAIT", "MAX_CHEAP_CHARS", "ClientBusy", "ClientLimiter",
+           "Ticket", "is_cheap"]

@@ -190,6 +190,25 @@ def prefers_html(ranges: list[MediaRange], other: dict[str, str]) -> bool:
     return html_q >= best_other or not explicit_other
 
 
+def not_acceptable(form: str | None, accept: str | None) -> str:
+    """The one 406 message of a query, for GET and POST alike: what was asked, what exists.
+
+    `form` is SELECT, ASK, CONSTRUCT or DESCRIBE when known (None: before the query is read,
+    when no format of either kind fits).
+    """
+    results = ", ".join(RESULTS_TYPES)
+    graphs = ", ".join(GRAPH_TYPES)
+    if form in ("SELECT", "ASK"):
+        offered = results
+    elif form in ("CONSTRUCT", "DESCRIBE", "CONSTRUCT/DESCRIBE"):
+        offered = graphs
+    else:
+        offered = f"{results} (SELECT, ASK); {graphs} (CONSTRUCT, DESCRIBE)"
+    what = f"a {form} result" if form else "a query result"
+    return (f"No acceptable format for {what} (Accept: {(accept or '').strip() or '*/*'}); "
+            f"available: {offered}. Send one of them in Accept or as format=.")
+
+
 def media_type_of(content_type: str | None) -> str:
     """The bare media type of a Content-Type header, lower case ('' when absent or malformed)."""
     media = (content_type or "").split(";", 1)[0].strip().lower()
@@ -295,6 +314,7 @@ __all__ = [
     "from_pairs",
     "media_type_of",
     "negotiate",
+    "not_acceptable",
     "parse_accept",
     "parse_form",
     "prefers_html",

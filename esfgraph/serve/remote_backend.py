@@ -129,8 +129,7 @@ def _fill(text: str, bind: dict[str, str] | None) -> str:
 
 
 def _not_acceptable(form: str, job: dict[str, Any]) -> Reply:
-    return Reply(406, body=(f"No acceptable format for a {form} result "
-                            f"(Accept: {job.get('accept') or '*/*'}).").encode())
+    return Reply(406, body=protocol.not_acceptable(form, job.get("accept")).encode())
 
 
 class RemoteBackend:

@@ -17,6 +17,7 @@ import logging
 import multiprocessing
 import os
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -24,6 +25,7 @@ from typing import Any
 
 from esfgraph.errors import StoreError
 from esfgraph.guard import BoundedCache, digest
+from esfgraph.serve.lanes import ClientBusy, ClientLimiter
 
 _CTX = multiprocessing.get_context("spawn")
 #: Signals by which a query that crashed the evaluator ends its worker (not SIGKILL: that is
@@ -242,12 +244,9 @@ def _used_prefixes(triples: list[Any], prefixes: dict[str, str]) -> dict[str, st
 
 
 def _not_acceptable(form: str, job: dict[str, Any]) -> Reply:
-    offered = ("application/sparql-results+json, application/sparql-results+xml, text/csv, "
-               "text/tab-separated-values" if form in ("ASK", "SELECT") else
-               "text/turtle, application/n-triples, application/ld+json, application/rdf+xml")
-    return Reply(406, body=(f"No acceptable format for a {form} result "
-                            f"(Accept: {job.get('accept') or '*/*'}); available: {offered}."
-                            ).encode())
+    from esfgraph.serve.protocol import not_acceptable
+
+    return Reply(406, body=not_acceptable(form, job.get("accept")).encode())
 
 
 def run_update(store_path: str, text: str, base_iri: str | None = None) -> Reply:
@@ -452,7 +451,7 @@ class WorkerPool:
                                                          "general": asyncio.Queue()}
         self._all: set[_Worker] = set()
         self._update_lock = asyncio.Lock()
-        self._per_client: dict[str, int] = {}
+        self._clients = ClientLimiter(self.max_expensive_per_client)
         # digests of queries that crashed a worker: refused at once the next time
         self._crashers: BoundedCache[bytes, bool] = BoundedCache(1024)
         self._tasks: set[asyncio.Task[None]] = set()
@@ -594,8 +593,8 @@ class WorkerPool:
 
         Jobs that are not `cheap` (see esfgraph.serve.lanes) run only on the general workers
         (lower CPU priority), so the lookup worker is always there for cheap lookups; each
-        `client` may run at most `max_expensive_per_client` expensive jobs at once (429
-        beyond).
+        `client` may run at most `max_expensive_per_client` expensive jobs at once; more wait
+        in the client's own line briefly (esfgraph.serve.lanes.ClientLimiter), 429 beyond.
         """
         limit = self.timeout if timeout is None else timeout
         key = digest(job["query"]) if job.get("query") else None
@@ -604,26 +603,17 @@ class WorkerPool:
                                    b"simplify it (less nesting, fewer operators).")
         if cheap:
             return await self._run(job, limit, key=key, cheap=True)
-        if client is not None:
-            if self._per_client.get(client, 0) >= self.max_expensive_per_client:
-                return Reply(429, body=(
-                    f"You already have {self.max_expensive_per_client} expensive "
-                    "query(ies) running; wait for it to finish (lookups of named resources are "
-                    "not limited).").encode())
-            self._per_client[client] = self._per_client.get(client, 0) + 1
-        try:
+        if client is None:
             return await self._run(job, limit, key=key)
-        finally:
-            if client is not None:
-                left = self._per_client.get(client, 1) - 1
-                if left > 0:
-                    self._per_client[client] = left
-                else:
-                    self._per_client.pop(client, None)
+        try:
+            async with self._clients.admit(client) as ticket:
+                return await self._run(job, limit, key=key, started=ticket.started)
+        except ClientBusy as exc:
+            return Reply(429, body=str(exc).encode())
 
     async def _run(self, job: dict[str, Any], limit: float, shown: float | None = None, *,
-                   key: bytes | None = None, retried: bool = False, cheap: bool = False
-                   ) -> Reply:
+                   key: bytes | None = None, retried: bool = False, cheap: bool = False,
+                   started: Callable[[], None] | None = None) -> Reply:
         shown = limit if shown is None else shown
         job = dict(job)
         job.setdefault("max_rows", self.max_rows)
@@ -639,6 +629,8 @@ class WorkerPool:
             if worker.process.is_alive():
                 break
             self._replace(worker)  # died while idle (killed from outside): not this job's fault
+        if started is not None:
+            started()  # the per-client line counts running time, not time spent queued
         try:
             worker.conn.send(job)
             await asyncio.wait_for(_readable(worker.conn), max(0.01, deadline - loop.time()))
@@ -668,7 +660,7 @@ class WorkerPool:
                 # killed from outside (operator, OOM killer): not this query's fault, run it
                 # once more on another worker
                 return await self._run(job, deadline - loop.time(), shown, key=key,
-                                       retried=True, cheap=cheap)
+                                       retried=True, cheap=cheap, started=started)
             return Reply(503, body=f"The query's worker process was stopped from outside "
                                    f"(exit {code}); try again.".encode())
         self._put(worker)

@@ -185,8 +185,24 @@ async def query_page(request: Request) -> Response:
     text = request.query_params.get("query", "")
     if len(text) > settings.max_request_bytes:
         return _error(request, 414, f"The query is longer than {settings.max_request_bytes} bytes.")
-    return render(request, "query.html", query=text, base_iri=settings.base_iri,
-                  prefixes=sorted(PREFIXES.items()))
+    pairs = list(request.query_params.multi_items())
+    graphs = [(k, v) for k, v in pairs if k in ("default-graph-uri", "named-graph-uri")]
+    results, status = "", 200
+    answer = getattr(request.app.state, "answer", None)
+    if text.strip() and answer is not None:
+        # rendered here, so a shared link shows its answer without JavaScript
+        reply, _ = await answer(request, text, [v for k, v in graphs if k[0] == "d"],
+                                [v for k, v in graphs if k[0] == "n"],
+                                "application/sparql-results+json", "text/turtle")
+        if reply is None:
+            return Response(status_code=499)
+        note = f"results capped at {settings.max_rows} rows" if reply.truncated else None
+        results = pages.results_html(reply.status, reply.media_type or "", reply.body or b"",
+                                     settings.base_iri, note)
+        if reply.status == 429 or reply.status >= 500:
+            status = reply.status  # passing trouble: never cached or revalidated as the answer
+    return render(request, "query.html", status=status, query=text, base_iri=settings.base_iri,
+                  prefixes=sorted(PREFIXES.items()), graphs=graphs, results=Markup(results))
 
 
 def _search_params(request: Request) -> Any:

@@ -267,10 +267,20 @@
     chartEl.appendChild(svg);
   }
 
+  // default-graph-uri / named-graph-uri of the link that opened the page (hidden inputs): every
+  // request of the page asks the same question the link asked
+  function datasetParams() {
+    var out = "";
+    Array.prototype.forEach.call(document.querySelectorAll("#query-form input.dataset"), function (el) {
+      out += "&" + encodeURIComponent(el.name) + "=" + encodeURIComponent(el.value);
+    });
+    return out;
+  }
+
   var downloads = document.getElementById("downloads");
   function showDownloads(query) {
     if (!downloads) { return; }
-    var q = "/sparql?query=" + encodeURIComponent(query);
+    var q = "/sparql?query=" + encodeURIComponent(query) + datasetParams();
     document.getElementById("dl-csv").href = q + "&format=csv";
     document.getElementById("dl-json").href = q + "&format=json";
     downloads.hidden = false;
@@ -280,7 +290,7 @@
     var typed = area.value;
     var query = withPrefixes(typed);
     if (window.history && window.history.replaceState && typed.length < 6000) {
-      window.history.replaceState(null, "", "/query?query=" + encodeURIComponent(typed));
+      window.history.replaceState(null, "", "/query?query=" + encodeURIComponent(typed) + datasetParams());
     }
     setStatus("Running…");
     resultsEl.innerHTML = "";
@@ -290,7 +300,7 @@
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded",
                  "Accept": "application/sparql-results+json, text/turtle;q=0.9" },
-      body: "query=" + encodeURIComponent(query)
+      body: "query=" + encodeURIComponent(query) + datasetParams()
     }).then(function (resp) {
       var type = resp.headers.get("Content-Type") || "";
       var capped = resp.headers.get("X-Esfgraph-Truncated");
