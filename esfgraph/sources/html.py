@@ -1,0 +1,426 @@
+"""An HTML page → the text a browser shows, in the lines the layout readers know.
+
+The saved text pages are what a browser-like rendering of esf.se gives (block elements on their
+own lines, list items as `  • item`, inline elements run together), so an HTML page is rendered
+the same way (inscriptis, which lays out blocks, inline runs, tables and lists like a browser)
+and handed to the same layout readers. The markup of esf.se is not known, so nothing here looks
+at CSS classes: site chrome is dropped by element kind and ARIA role, and a label with its value
+(`dt`/`dd`, a table row of two cells, two blocks, two spans) is written as the saved text has it:
+`Label:` then the value on the next line, or a label glued to its value (2007–2013).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, field
+
+import lxml.html
+from inscriptis import Inscriptis
+from inscriptis.css_profiles import CSS_PROFILES
+from inscriptis.html_properties import Display
+from inscriptis.model.config import ParserConfig
+from inscriptis.model.html_element import HtmlElement
+from lxml import etree
+
+from esfgraph.parse import labels as L
+from esfgraph.parse.decode import MAX_BYTES, DecodeError
+
+#: Elements that never hold page text.
+_NO_TEXT = ("script", "style", "noscript", "template", "svg", "math", "canvas", "iframe",
+            "object", "embed", "video", "audio", "button", "input", "select", "textarea",
+            "dialog", "head", "link", "meta", "base", "map")
+#: Elements and ARIA roles of site chrome (dropped unless they hold the page's own text).
+_CHROME_TAGS = frozenset({"nav", "aside"})
+_CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "dialog",
+                           "alertdialog", "complementary", "menu", "menubar", "toolbar",
+                           "alert", "status", "tablist"})
+#: `header`/`footer` are the page's banner and footer only outside these (as in ARIA).
+_SECTIONING = frozenset({"article", "main", "section", "aside", "nav"})
+_CELLS = ("td", "th")
+_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_META_CHARSET_RE = re.compile(
+    rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
+_CT_CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_\-:.]+)", re.IGNORECASE)
+_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
+#: A short label-like phrase ending in a colon (`Tema:`) for labels the table does not know.
+_COLON_PHRASE_RE = re.compile(r"^[^\W\d_][^:.!?]{0,58}:$")
+#: Words a label has at most (longer text is a sentence, not a label).
+_LABEL_WORDS = 6
+_WS_RE = re.compile(r"\s+")
+
+
+def _css() -> dict[str, HtmlElement]:
+    """inscriptis' strict profile with the browser's block layout of `dt` and `dd`."""
+    css = dict(CSS_PROFILES["strict"])
+    for tag in ("dt", "dd"):
+        css[tag] = HtmlElement(tag, display=Display.block)
+    return css
+
+
+_CONFIG = ParserConfig(css=_css(), display_images=False, display_links=False)
+
+
+@dataclass
+class Html:
+    """The text of an HTML page and what had to be done to get it (for warnings)."""
+
+    text: str
+    encoding: str
+    notes: list[tuple[str, int | None]] = field(default_factory=list)
+
+
+# -- decoding ------------------------------------------------------------------------------
+
+
+def _codec(name: str | None) -> str | None:
+    """A Python codec for a declared charset (Latin-1 means Windows-1252, as browsers read it)."""
+    if not name:
+        return None
+    try:
+        codec = codecs.lookup(name.strip().strip("\"'")).name
+    except LookupError:
+        return None
+    return "cp1252" if codec in ("latin-1", "iso8859-1", "ascii") else codec
+
+
+def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str, list[str]]:
+    """Bytes of an HTML page → (text, encoding, notes).
+
+    The encoding is the BOM's, else the HTTP `Content-Type` charset, else `<meta charset>`,
+    else UTF-8; bytes that are not valid in it are read as Windows-1252 (with a note).
+    """
+    if len(data) > MAX_BYTES:
+        raise DecodeError(f"file is larger than {MAX_BYTES // (1024 * 1024)} MB; "
+                          "a project page is far smaller")
+    notes: list[str] = []
+    for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+                      (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(name), name, notes
+            except UnicodeDecodeError as exc:
+                raise DecodeError(f"file starts with a {name} byte order mark but is not "
+                                  f"valid {name}: {exc.reason} at byte {exc.start}") from exc
+    declared = None
+    if content_type:
+        m = _CT_CHARSET_RE.search(content_type)
+        declared = _codec(m.group(1)) if m else None
+    if declared is None:
+        m = _META_CHARSET_RE.search(data[:4096])
+        declared = _codec(m.group(1).decode("ascii", "replace")) if m else None
+    if declared in ("utf-16", "utf-16-le", "utf-16-be", "utf-32"):
+        declared = None  # a meta tag readable as ASCII cannot be UTF-16: the tag is wrong
+    encoding = declared or "utf-8"
+    try:
+        return data.decode(encoding), encoding, notes
+    except UnicodeDecodeError:
+        pass
+    said = f"declared {encoding}" if declared else "no charset declared"
+    notes.append(f"page is not valid {encoding} ({said}); decoded as Windows-1252")
+    return data.decode("cp1252", errors="replace"), "cp1252", notes
+
+
+# -- the tree ------------------------------------------------------------------------------
+
+
+def _text(el: etree._Element) -> str:
+    """An element's text on one line (whitespace runs collapsed, as a browser shows it)."""
+    return _WS_RE.sub(" ", el.text_content()).strip()
+
+
+def _known_label(text: str) -> bool:
+    """True for text that is a label of the label table, with or without its colon."""
+    bare = text.rstrip(":").strip()
+    return (bool(bare) and len(text) <= 62 and ":" not in bare
+            and L.lookup_label(bare) is not None)
+
+
+def _label_like(text: str) -> bool:
+    """A known label, or a short phrase ending in a colon (a label the table does not know)."""
+    if _known_label(text):
+        return True
+    return (_COLON_PHRASE_RE.match(text) is not None and len(text.split()) <= _LABEL_WORDS
+            and L.lookup_heading(text.rstrip(":")) is None)
+
+
+def _elements(el: etree._Element) -> list[etree._Element]:
+    return [c for c in el if isinstance(c.tag, str)]
+
+
+def _only_elements(el: etree._Element) -> bool:
+    """True when an element has no text of its own outside its child elements."""
+    if (el.text or "").strip():
+        return False
+    return all(not (c.tail or "").strip() for c in el)
+
+
+def _drop(el: etree._Element) -> None:
+    """Remove an element but keep the text that follows it (its tail)."""
+    if el.getparent() is not None:
+        el.drop_tree()
+
+
+def _is_hidden(el: etree._Element) -> bool:
+    return (el.get("hidden") is not None or el.get("aria-hidden", "").lower() == "true"
+            or _HIDDEN_STYLE_RE.search(el.get("style", "")) is not None)
+
+
+def _protected(root: etree._Element) -> set[etree._Element]:
+    """Elements that hold the page's own text: the first `h1` and any label block (3+ labels).
+
+    Chrome rules never drop these, so an `aside` fact box or a `header` with the title stays.
+    """
+    keep: set[etree._Element] = set()
+    counts: dict[etree._Element, int] = {}
+    for el in root.iter():
+        if not isinstance(el.tag, str) or len(_elements(el)) > 3:
+            continue
+        text = _text(el)
+        if len(text) <= 62 and _known_label(text) and not any(
+                _known_label(_text(c)) for c in _elements(el)):
+            for anc in el.iterancestors():
+                counts[anc] = counts.get(anc, 0) + 1
+    keep.update(el for el, n in counts.items() if n >= 3)
+    h1 = next(root.iter("h1"), None)
+    if h1 is not None:
+        keep.add(h1)
+        keep.update(h1.iterancestors())
+    return keep
+
+
+def _drop_chrome(root: etree._Element) -> None:
+    """Drop what is not page text: scripts, forms' controls, hidden parts, navigation, banners."""
+    for el in list(root.iter(*_NO_TEXT)):
+        _drop(el)
+    for el in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
+        _drop(el)
+    keep = _protected(root)
+    doomed = []
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el in keep:
+            continue
+        role = (el.get("role") or "").strip().lower()
+        tag = el.tag.lower()
+        if (_is_hidden(el) or tag in _CHROME_TAGS or role in _CHROME_ROLES
+                or (tag in ("header", "footer") and not any(
+                    a.tag in _SECTIONING or (a.get("role") or "") == "main"
+                    for a in el.iterancestors() if isinstance(a.tag, str)))):
+            doomed.append(el)
+    for el in doomed:
+        if el.getparent() is not None and not any(a in doomed for a in el.iterancestors()):
+            _drop(el)
+
+
+def _content_root(root: etree._Element) -> etree._Element:
+    """The page's main content when it is marked (`main`, role=main) and holds the labels."""
+    mains = [el for el in root.iter() if isinstance(el.tag, str)
+             and (el.tag == "main" or (el.get("role") or "").lower() == "main")]
+    if len(mains) != 1:
+        return root
+    main = mains[0]
+    if not any(_known_label(_text(el)) for el in main.iter() if isinstance(el.tag, str)
+               and len(_elements(el)) <= 3):
+        return root
+    h1 = next(root.iter("h1"), None)
+    if h1 is not None and not any(a is main for a in h1.iterancestors()):
+        main.insert(0, _block(_text(h1), "h1"))  # a title above the main content
+    return main
+
+
+# -- labels and values ---------------------------------------------------------------------
+
+
+#: Marks the blocks written for a label and its value (never rendered: inscriptis ignores it).
+_PAIR = "data-esfgraph-pair"
+
+
+def _block(text: str, tag: str = "div", pair: bool = False) -> etree._Element:
+    el = lxml.html.Element(tag)
+    el.text = text
+    if pair:
+        el.set(_PAIR, "")
+    return el
+
+
+def _value_text(el: etree._Element) -> str:
+    """A value element's text on one line (line breaks and blocks inside become spaces)."""
+    for br in el.iter("br"):
+        br.tail = " " + (br.tail or "")
+    return _text(el)
+
+
+def _pair_blocks(label: str, value: str) -> list[etree._Element]:
+    """A label and its value as the saved text prints them.
+
+    `Label:` takes its value on the next line (2014–2020, 2021–2027); a label without a colon
+    is glued to its value on one line (2007–2013), as inline elements are in a browser.
+    """
+    if label.endswith(":"):
+        return [_block(label, pair=True)] + ([_block(value, pair=True)] if value else [])
+    return [_block(label + value, pair=True)]
+
+
+def _replace(first: etree._Element, last: etree._Element | None,
+             blocks: list[etree._Element]) -> None:
+    """Put `blocks` where `first` (and `last`, its following sibling) were."""
+    parent = first.getparent()
+    assert parent is not None
+    index = parent.index(first)
+    tail = (last if last is not None else first).tail
+    if last is not None:
+        parent.remove(last)
+    parent.remove(first)
+    for k, b in enumerate(blocks):
+        parent.insert(index + k, b)
+    if blocks:
+        blocks[-1].tail = tail
+
+
+def _pairs_in_dl(dl: etree._Element) -> None:
+    """`dt` / `dd`: every term is a label, the description after it its value."""
+    kids = _elements(dl)
+    for k, dt in enumerate(kids):
+        if dt.tag != "dt":
+            continue
+        nxt = kids[k + 1] if k + 1 < len(kids) else None
+        dd = nxt if nxt is not None and nxt.tag == "dd" else None
+        _replace(dt, dd, _pair_blocks(_text(dt), _value_text(dd) if dd is not None else ""))
+
+
+def _table_rows(table: etree._Element) -> list[etree._Element]:
+    return [tr for tr in table.iter("tr")
+            if next((a for a in tr.iterancestors("table")), None) is table]
+
+
+def _pairs_in_table(table: etree._Element) -> None:
+    """A table of label and value cells becomes label/value lines (other rows: their cells)."""
+    rows = _table_rows(table)
+    cells = [[c for c in _elements(tr) if c.tag in _CELLS] for tr in rows]
+    if not rows or any(len(c) > 2 for c in cells):
+        return
+    if not any(len(c) == 2 and _known_label(_text(c[0])) for c in cells):
+        return
+    blocks: list[etree._Element] = []
+    for row in cells:
+        if len(row) == 2 and (_label_like(_text(row[0])) or row[0].tag == "th"):
+            blocks.extend(_pair_blocks(_text(row[0]), _value_text(row[1])))
+        elif row and any(_text(c) for c in row):
+            blocks.append(_block(" ".join(_text(c) for c in row)))
+    wrapper = lxml.html.Element("div")
+    wrapper.extend(blocks)
+    _replace(table, None, [wrapper])
+
+
+def _inline_pair(el: etree._Element, in_run: bool) -> tuple[str, str] | None:
+    """(label, value) of a block that starts with a label element followed by its value."""
+    first = _elements(el)[:1]
+    if not first or (el.text or "").strip() or el.tag in ("ul", "ol", "dl", "table"):
+        return None
+    label = _text(first[0])
+    if not (_known_label(label) or (in_run and _label_like(label))):
+        return None
+    whole = _value_text(el)
+    if not whole.startswith(label):
+        return None
+    return label, whole[len(label):].strip()
+
+
+def _pairs_in_children(parent: etree._Element) -> None:
+    """Label and value as sibling elements (`<p>Region:</p><p>Västsverige</p>`, two spans …).
+
+    A known label starts a run; inside a run, a short phrase ending in a colon is a label too.
+    A container of exactly two elements with a label first (a row) is a pair as well.
+    """
+    kids = _elements(parent)
+    # a row of exactly two elements: its first may be a label the table does not know
+    k, in_run = 0, len(kids) == 2 and _only_elements(parent)
+    while k < len(kids):
+        el = kids[k]
+        if el.tag in ("dl", "table", "ul", "ol") or len(_elements(el)) > 3:
+            in_run = False
+            k += 1
+            continue
+        text = _text(el)
+        known = _known_label(text) and not any(_known_label(_text(c)) for c in _elements(el))
+        inline = _inline_pair(el, in_run) if not known else None
+        if inline is not None:  # `<p><b>Region:</b> Västsverige</p>`
+            blocks = _pair_blocks(*inline)
+            _replace(el, None, blocks)
+            in_run = True
+            kids = _elements(parent)
+            k = kids.index(blocks[-1]) + 1
+            continue
+        if not (known or (in_run and _label_like(text))) or (el.tail or "").strip():
+            in_run = False
+            k += 1
+            continue
+        nxt = kids[k + 1] if k + 1 < len(kids) else None
+        value = None
+        if nxt is not None and not _label_like(_text(nxt)) and nxt.tag not in (
+                "h1", "h2", "dl", "table", "ul", "ol"):
+            value = nxt
+        blocks = _pair_blocks(text, _value_text(value) if value is not None else "")
+        _replace(el, value, blocks)
+        in_run = True
+        kids = _elements(parent)
+        k = kids.index(blocks[-1]) + 1
+
+
+def _mark_pairs(root: etree._Element) -> None:
+    """Write every label with its value as the saved text prints them (see `_pair_blocks`)."""
+    for dl in list(root.iter("dl")):
+        _pairs_in_dl(dl)
+    for table in reversed(list(root.iter("table"))):  # inner tables first
+        if table.getparent() is not None:
+            _pairs_in_table(table)
+    for el in list(root.iter()):
+        if isinstance(el.tag, str) and el.getparent() is not None and len(el) >= 2:
+            _pairs_in_children(el)
+
+
+def _bullets(root: etree._Element) -> None:
+    """Items of unordered lists as `  • item` lines (what the saved text pages show)."""
+    for ul in list(root.iter("ul")):
+        for li in _elements(ul):
+            if li.tag != "li":
+                continue
+            li.tag = "div"
+            text = _text(li)
+            first = _elements(li)[:1]
+            if not text or L.is_chrome(text) or li.find(f".//*[@{_PAIR}]") is not None or (
+                    first and _label_like(_text(first[0]))) or _known_label(
+                    text.split(":")[0] + ":") and ":" in text:
+                continue  # a label and its value set out as a list item: no bullet
+            li.text = "\u2022 " + (li.text or "").lstrip()
+        ul.tag = "div"
+
+
+# -- the whole page ------------------------------------------------------------------------
+
+
+def parse_html(text: str) -> etree._Element:
+    """Parse HTML text into a tree (lxml's HTML parser, forgiving as browsers are)."""
+    text = _XML_DECL_RE.sub("", text, count=1)
+    if not text.strip():
+        raise DecodeError("file is empty")
+    try:
+        return lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        raise DecodeError(f"cannot be read as HTML ({exc})") from exc
+
+
+def render_tree(root: etree._Element) -> str:
+    """Render a parsed page as the saved text pages have it (the tree is changed in place)."""
+    _drop_chrome(root)
+    body = root.find("body")
+    content = _content_root(body if body is not None else root)
+    _mark_pairs(content)
+    _bullets(content)
+    text = Inscriptis(content, _CONFIG).get_text()
+    return "\n".join(line.rstrip() for line in text.split("\n"))
+
+
+def render_html(text: str) -> str:
+    """HTML text → the page's text as a browser lays it out, chrome dropped (see module doc)."""
+    return render_tree(parse_html(text))
