@@ -316,11 +316,11 @@ def _process(path: str) -> _Result:
 def _encode(data: bytes, path: str, sha: str, result: _Result) -> EncodedRecord | None:
     """Parse, map, (validate) and encode a file's bytes; None (with `result.rejected`) if not."""
     from esfgraph.mapping import map_record
-    from esfgraph.parse import parse_bytes
+    from esfgraph.sources.pages import read_page
 
     config: Config = _W["config"]
     try:
-        parsed = parse_bytes(data, path)  # the bytes just hashed: each file is read once
+        parsed = read_page(path, data)  # the bytes just hashed: each file is read once
     except EsfGraphError as exc:
         result.rejected = str(exc)
         return None
@@ -680,10 +680,10 @@ class _Kept:
 
 def _file_completeness(source: str) -> tuple[int, int]:
     """Completeness of a page stored by an earlier build (parsed again; (−1, 0) if unreadable)."""
-    from esfgraph.parse import parse_file
+    from esfgraph.sources.pages import read_file
 
     try:
-        parsed = parse_file(source)
+        parsed = read_file(source)
     except (OSError, EsfGraphError):
         return (-1, 0)
     return parsed.record.completeness() if parsed.record is not None else (-1, 0)

@@ -28,7 +28,7 @@ def link_report_command(sources: tuple[str, ...], as_json: bool) -> None:
     """
     from esfgraph.link import default_gazetteer
     from esfgraph.link.report import link_report
-    from esfgraph.parse import parse_paths
+    from esfgraph.sources.pages import read_paths
 
     paths = list(sources)
     if not paths:
@@ -38,7 +38,7 @@ def link_report_command(sources: tuple[str, ...], as_json: bool) -> None:
         paths = ["seeds"]
     records = []
     try:
-        for result in parse_paths(paths):
+        for result in read_paths(paths):
             if result.record is None:
                 reasons = "; ".join(i.message for i in result.issues if i.severity == "error")
                 click.echo(f"skipped {result.source}: {reasons or 'rejected'}", err=True)

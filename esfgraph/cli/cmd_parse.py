@@ -1,4 +1,4 @@
-"""`esfgraph parse`: print the typed records of saved pages as JSON (a thin layer on esfgraph.parse)."""
+"""`esfgraph parse`: print the typed records of pages as JSON (a thin layer on esfgraph.sources)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from typing import IO
 import click
 
 from esfgraph.cli._group import main
-from esfgraph.parse import ParseResult, parse_paths
+from esfgraph.parse import ParseResult
+from esfgraph.sources.pages import read_paths
 
 
 def _dump(results_json: list[dict], fmt: str, single: bool, out: IO[str]) -> None:
@@ -36,7 +37,10 @@ def _dump(results_json: list[dict], fmt: str, single: bool, out: IO[str]) -> Non
               help="Write the records here instead of stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print warnings (errors still shown).")
 def parse_command(paths: tuple[str, ...], fmt: str, output: IO[str], quiet: bool) -> None:
-    """Parse saved Projektbanken pages (files or folders) into records printed as JSON.
+    """Parse Projektbanken pages (files or folders) into records printed as JSON.
+
+    A page may be saved text, HTML (as fetched, or saved from a browser as "HTML only"), or
+    gzip of either; a harvest folder's pages are read with their metadata (`*.meta.json`).
 
     Warnings and rejected files are reported on stderr, each line naming the file. Only
     regular files are read (FIFOs, sockets and devices are rejected unopened); a folder that
@@ -47,13 +51,14 @@ def parse_command(paths: tuple[str, ...], fmt: str, output: IO[str], quiet: bool
     Examples:
       esfgraph parse seeds/003_58e54e8db85e930c.txt
       esfgraph parse seeds/ --format jsonl > records.jsonl
+      esfgraph parse pages/pages/2018-00460.html.gz
     """
     single = len(paths) == 1 and Path(paths[0]).is_file()
     records: list[dict] = []
     rejected = 0
     total = 0
     result: ParseResult
-    for result in parse_paths(paths):
+    for result in read_paths(paths):
         total += 1
         for issue in result.issues:
             if issue.severity == "error" or not quiet:

@@ -146,16 +146,19 @@ def unlistable_message(exc: OSError) -> str:
     return f"cannot list the folder ({exc.strerror or exc})"
 
 
-def parse_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[ParseResult]:
+def parse_paths(paths: Iterable[str | os.PathLike[str]],
+                reader: Callable[[str], ParseResult] | None = None) -> Iterator[ParseResult]:
     """Parse every source of `iter_sources(paths)`, one result per file, in order.
 
     A folder that cannot be listed gives a rejected result of its own (an error naming it).
+    `reader` reads one file (default `parse_file`; esfgraph.sources passes its own).
     """
+    read = reader or parse_file
     unlisted: list[tuple[str, OSError]] = []
     for path in iter_source_strings(paths, lambda folder, exc: unlisted.append((folder, exc))):
         while unlisted:
             folder, exc = unlisted.pop(0)
             yield _rejected(folder, f"{unlistable_message(exc)}; the pages in it were not read")
-        yield parse_file(path)
+        yield read(path)
     for folder, exc in unlisted:
         yield _rejected(folder, f"{unlistable_message(exc)}; the pages in it were not read")
