@@ -15,7 +15,7 @@ from html import escape
 
 from esfgraph.parse import labels as L
 from esfgraph.parse.decode import clean_text
-from esfgraph.parse.layouts import COLON, _BULLET_RE, _Page
+from esfgraph.parse.layouts import _BULLET_RE, COLON, _Page
 
 MARKUPS = ("dl", "table", "div-rows", "flat-p", "spans", "inline-bold", "li-pairs")
 
@@ -33,7 +33,7 @@ class Split:
 
 def split_page(text: str) -> Split:
     """Cut a saved text page into preamble, title, labelled values and body."""
-    lines = clean_text(text).text.split("\n")
+    lines = clean_text(text, html_ok=True).text.split("\n")
     page = _Page("\n".join(lines), "x")
     mode, start = page.find_block()
     found, end = page.read_colon_block(start) if mode == COLON else page.read_glued_block(start)

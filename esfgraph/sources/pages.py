@@ -107,15 +107,15 @@ def read_sidecar(path: str) -> tuple[dict[str, Any] | None, list[str]]:
     except FileNotFoundError:
         return None, []
     except (OSError, NotARegularFile) as exc:
-        return None, [f"sidecar {side} cannot be read ({exc.strerror or exc}); the page is "
-                      "read without its URL and fetch time"]
+        why = f"cannot be read ({exc.strerror or exc})"
+        return None, [f"sidecar {side} {why}; the page is read without its URL and fetch time"]
     if len(data) > _SIDECAR_MAX:
         return None, [f"sidecar {side} is larger than {_SIDECAR_MAX // 1024} kB; ignored"]
     try:
         meta = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return None, [f"sidecar {side} is not valid JSON ({exc}); the page is read without "
-                      "its URL and fetch time"]
+        why = f"is not valid JSON ({exc})"
+        return None, [f"sidecar {side} {why}; the page is read without its URL and fetch time"]
     if not isinstance(meta, dict):
         return None, [f"sidecar {side} is not a JSON object; ignored"]
     return meta, []
@@ -165,7 +165,10 @@ def provenance_from(meta: dict[str, Any] | None, body_sha256: str, kind: str,
 
 def _parse_html(body: bytes, source: str, content_type: str | None) -> ParseResult:
     """Render an HTML page's bytes and parse the text with the layout readers."""
-    from esfgraph.sources.html import decode_html, render_html  # lxml: only when HTML comes
+    from esfgraph.sources.html import (  # lxml: only when HTML comes
+        decode_html,
+        render_html,
+    )
 
     text, _encoding, notes = decode_html(body, content_type)
     rendered = render_html(text)
