@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
-import gzip
 import hashlib
-import io
 import json
 import os
 import re
@@ -60,14 +58,17 @@ def sidecar_path(path: str) -> str:
 
 def _gunzip(data: bytes) -> bytes:
     """Unpack gzip bytes, refusing more than MAX_BYTES of output (a page is a few kilobytes)."""
+    unpack = zlib.decompressobj(16 + zlib.MAX_WBITS)  # gzip header and trailer
     try:
-        with gzip.GzipFile(fileobj=io.BytesIO(data)) as fh:
-            body = fh.read(MAX_BYTES + 1)
-    except (OSError, EOFError, zlib.error) as exc:
+        body = unpack.decompress(data, MAX_BYTES + 1)
+    except zlib.error as exc:
         raise DecodeError(f"is not a valid gzip file ({exc})") from exc
     if len(body) > MAX_BYTES:
         raise DecodeError(f"unpacks to more than {MAX_BYTES // (1024 * 1024)} MB; "
                           "a project page is far smaller")
+    if not unpack.eof:
+        raise DecodeError("is not a valid gzip file (it ends too early: the download or copy "
+                          "may have been cut off)")
     return body
 
 
