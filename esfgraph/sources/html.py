@@ -38,6 +38,8 @@ _CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "dia
 #: `header`/`footer` are the page's banner and footer only outside these (as in ARIA).
 _SECTIONING = frozenset({"article", "main", "section", "aside", "nav"})
 _CELLS = ("td", "th")
+#: Where chrome may be (an XPath runs in C: far quicker than visiting every element here).
+_CHROME_XPATH = "//*[@role or @hidden or @aria-hidden or @style]"
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _META_CHARSET_RE = re.compile(
     rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
@@ -47,7 +49,6 @@ _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 _COLON_PHRASE_RE = re.compile(r"^[^\W\d_][^:.!?]{0,58}:$")
 #: Words a label has at most (longer text is a sentence, not a label).
 _LABEL_WORDS = 6
-_WS_RE = re.compile(r"\s+")
 
 
 def _css() -> dict[str, HtmlElement]:
@@ -126,14 +127,50 @@ def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str,
 
 def _text(el: etree._Element) -> str:
     """An element's text on one line (whitespace runs collapsed, as a browser shows it)."""
-    return _WS_RE.sub(" ", el.text_content()).strip()
+    return " ".join(el.text_content().split())
 
 
 def _known_label(text: str) -> bool:
     """True for text that is a label of the label table, with or without its colon."""
+    if len(text) > 62 or not text:
+        return False
     bare = text.rstrip(":").strip()
-    return (bool(bare) and len(text) <= 62 and ":" not in bare
-            and L.lookup_label(bare) is not None)
+    return bool(bare) and ":" not in bare and L.lookup_label(bare) is not None
+
+
+#: Label words as printed and folded, to tell cheaply whether a part of a page may hold labels.
+_LABEL_KEYS = tuple(sorted({form for labels in L.FIELD_LABELS.values() for label in labels
+                            for form in (label.casefold(), L.fold(label))},
+                           key=len, reverse=True))
+_LOST = str.maketrans("", "", "?\ufffd")
+
+
+def _label_hits(el: etree._Element, enough: int) -> int:
+    """How many label words the text of `el` holds (counting stops at `enough`).
+
+    A quick over-count (a word in a sentence counts too) that lets the exact per-element
+    check run only where labels may be: a 150-link menu is passed over in one string search.
+    """
+    text = el.text_content().casefold().translate(_LOST)
+    hits = 0
+    for key in _LABEL_KEYS:
+        hits += text.count(key)
+        if hits >= enough:
+            break
+    return hits
+
+
+def _label_elements(el: etree._Element, enough: int) -> int:
+    """How many elements under `el` hold exactly a known label (counting stops at `enough`)."""
+    count = 0
+    for e in el.iter():
+        if isinstance(e.tag, str) and len(e) <= 3:
+            text = _text(e)
+            if _known_label(text) and not any(_known_label(_text(c)) for c in _elements(e)):
+                count += 1
+                if count >= enough:
+                    break
+    return count
 
 
 def _label_like(text: str) -> bool:
@@ -166,61 +203,50 @@ def _is_hidden(el: etree._Element) -> bool:
             or _HIDDEN_STYLE_RE.search(el.get("style", "")) is not None)
 
 
-def _protected(root: etree._Element) -> set[etree._Element]:
-    """Elements that hold the page's own text: the first `h1` and any label block (3+ labels).
+def _holds_page_text(el: etree._Element, h1_line: set[etree._Element]) -> bool:
+    """True when chrome holds the page's own text: the first `h1`, or a label block (3+ labels).
 
-    Chrome rules never drop these, so an `aside` fact box or a `header` with the title stays.
+    Such an element is kept, so an `aside` fact box or a `header` with the title stays.
     """
-    keep: set[etree._Element] = set()
-    counts: dict[etree._Element, int] = {}
-    for el in root.iter():
-        if not isinstance(el.tag, str) or len(_elements(el)) > 3:
-            continue
-        text = _text(el)
-        if len(text) <= 62 and _known_label(text) and not any(
-                _known_label(_text(c)) for c in _elements(el)):
-            for anc in el.iterancestors():
-                counts[anc] = counts.get(anc, 0) + 1
-    keep.update(el for el, n in counts.items() if n >= 3)
-    h1 = next(root.iter("h1"), None)
-    if h1 is not None:
-        keep.add(h1)
-        keep.update(h1.iterancestors())
-    return keep
+    if el in h1_line:
+        return True
+    return _label_hits(el, 3) >= 3 and _label_elements(el, 3) >= 3
+
+
+def _chrome(el: etree._Element) -> bool:
+    """Site chrome by element kind and ARIA role (never by CSS class)."""
+    tag = el.tag.lower()
+    if tag in _CHROME_TAGS or _is_hidden(el):
+        return True
+    if (el.get("role") or "").strip().lower() in _CHROME_ROLES:
+        return True
+    return tag in ("header", "footer") and not any(
+        a.tag in _SECTIONING or (a.get("role") or "").lower() == "main"
+        for a in el.iterancestors() if isinstance(a.tag, str))
 
 
 def _drop_chrome(root: etree._Element) -> None:
     """Drop what is not page text: scripts, forms' controls, hidden parts, navigation, banners."""
-    for el in list(root.iter(*_NO_TEXT)):
+    for el in list(root.iter(*_NO_TEXT, etree.Comment, etree.ProcessingInstruction)):
         _drop(el)
-    for el in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
-        _drop(el)
-    keep = _protected(root)
-    doomed = []
-    for el in root.iter():
-        if not isinstance(el.tag, str) or el in keep:
-            continue
-        role = (el.get("role") or "").strip().lower()
-        tag = el.tag.lower()
-        if (_is_hidden(el) or tag in _CHROME_TAGS or role in _CHROME_ROLES
-                or (tag in ("header", "footer") and not any(
-                    a.tag in _SECTIONING or (a.get("role") or "") == "main"
-                    for a in el.iterancestors() if isinstance(a.tag, str)))):
-            doomed.append(el)
+    h1 = next(root.iter("h1"), None)
+    h1_line = {h1, *h1.iterancestors()} if h1 is not None else set()
+    doomed = [el for el in (*root.iter("nav", "aside", "header", "footer"),
+                            *root.xpath(_CHROME_XPATH)) if _chrome(el)]
+    gone = set(doomed)
     for el in doomed:
-        if el.getparent() is not None and not any(a in doomed for a in el.iterancestors()):
+        if el.getparent() is not None and not any(a in gone for a in el.iterancestors()) \
+                and not _holds_page_text(el, h1_line):
             _drop(el)
 
 
 def _content_root(root: etree._Element) -> etree._Element:
     """The page's main content when it is marked (`main`, role=main) and holds the labels."""
-    mains = [el for el in root.iter() if isinstance(el.tag, str)
-             and (el.tag == "main" or (el.get("role") or "").lower() == "main")]
+    mains = root.xpath("//main|//*[@role='main' or @role='MAIN' or @role='Main']")
     if len(mains) != 1:
         return root
     main = mains[0]
-    if not any(_known_label(_text(el)) for el in main.iter() if isinstance(el.tag, str)
-               and len(_elements(el)) <= 3):
+    if not _label_elements(main, 1):  # labels come early in the content: a short walk
         return root
     h1 = next(root.iter("h1"), None)
     if h1 is not None and not any(a is main for a in h1.iterancestors()):
