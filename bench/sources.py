@@ -25,15 +25,15 @@ import gzip
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from esfgraph.sources.pages import read_page  # noqa: E402
-from tests.html_markups import MARKUPS, to_html  # noqa: E402
+from esfgraph.sources.pages import read_page
+from tests.html_markups import MARKUPS, to_html
 
 TARGET_MS = 2.0
 
