@@ -8,6 +8,8 @@ field (only `source` and `provenance` differ).
 from __future__ import annotations
 
 import codecs
+from collections.abc import Callable
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ from hypothesis import strategies as st
 from esfgraph.parse import parse_text
 from esfgraph.sources.html import decode_html, render_html
 from esfgraph.sources.pages import is_html, read_page
-from tests.html_markups import MARKUPS, split_page, to_html
+from tests.html_markups import MARKUPS, _body, split_page, to_html
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXTS = sorted(ROOT.glob("seeds/*.txt")) + sorted(ROOT.glob("tests/cases/*/record.txt"))
@@ -246,3 +248,72 @@ def test_wrapped_value_in_lower_case_is_not_taken_for_a_label() -> None:
     record = parse_text(text).record
     assert record.owner == "Piteå kommun, Samhällsbyggnad avd: Kompetensförsörjning"
     assert record.extra == {}
+
+
+# -- markups written by hand, unlike the generated ones ---------------------------------------
+
+
+def _hand(path: Path, facts: str, *, body_markup: Callable[[list[str]], str] | None = None,
+          wrap: Callable[[str], str] = lambda s: s) -> bytes:
+    """A page with a hand-written label block and the text's own title and body."""
+    sp = split_page(path.read_text(encoding="utf-8"))
+    body = (body_markup or _body)(sp.body)
+    page = (f"<h1>{escape(sp.title)}</h1>\n{facts}\n<div class='text'>{body}</div>")
+    return ("<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"
+            + wrap(page) + "</body></html>").encode("utf-8")
+
+
+def _same(path: Path, html: bytes, wanted) -> None:
+    result = read_page("hand.html", html)
+    assert result.record is not None, [str(i) for i in result.issues]
+    got = _fields(result.record.to_json())
+    want = _fields(wanted[path])
+    assert {k: (got[k], want[k]) for k in want if got[k] != want[k]} == {}
+
+
+def test_aspnet_page_with_nested_label_blocks_and_a_trailing_cookie_banner(wanted) -> None:
+    """The whole page in a <form>; each label and value in their own nested blocks; breadcrumbs
+    before the title; a cookie banner without any role after the content."""
+    path = ROOT / "tests" / "cases" / "esfplus-vagen-in" / "record.txt"
+    pairs = [p for p in split_page(path.read_text(encoding="utf-8")).pairs if not isinstance(p, str)]
+    facts = "<div class='facts'>" + "".join(
+        f"<div class='item'><div class='label'><span>{escape(a)}</span></div>"
+        f"<div class='value'><p>{escape(b)}</p></div></div>" for a, b in pairs) + "</div>"
+
+    def wrap(page: str) -> str:
+        return ("<form id='aspnetForm'><ol class='crumbs'><li><a href='/'>Start</a></li>"
+                "<li><a href='/p'>Projektbanken</a></li></ol>" + page
+                + "<div class='cc'><p>Vi använder kakor (cookies) för att förbättra "
+                "webbplatsen.</p><button>Jag förstår</button></div></form>")
+
+    _same(path, _hand(path, facts, wrap=wrap), wanted)
+
+
+def test_dl_with_div_groups_and_a_table_with_a_header_row(wanted) -> None:
+    path = NEW
+    pairs = [p for p in split_page(path.read_text(encoding="utf-8")).pairs if not isinstance(p, str)]
+    half = len(pairs) // 2
+    dl = "<dl>" + "".join(f"<div><dt>{escape(a)}</dt><dd>{escape(b)}</dd></div>"
+                          for a, b in pairs[:half]) + "</dl>"
+    table = ("<table><thead><tr><th>Uppgift</th><th>Värde</th></tr></thead><tbody>"
+             + "".join(f"<tr><td><strong>{escape(a)}</strong></td><td>{escape(b)}</td></tr>"
+                       for a, b in pairs[half:]) + "</tbody></table>")
+    _same(path, _hand(path, dl + table), wanted)
+
+
+def test_2007_labels_in_bold_runs_with_line_breaks_and_numbered_municipalities(wanted) -> None:
+    """One paragraph of `<b>Label</b>value<br>` runs; sections as dt/dd; municipalities in <ol>."""
+    path = OLD
+    sp = split_page(path.read_text(encoding="utf-8"))
+    runs = "<br>\n".join(f"<b>{escape(p[0])}</b>{escape(p[1])}" if not isinstance(p, str)
+                         else f"<a href='/en'>{escape(p)}</a>" for p in sp.pairs)
+
+    def body(lines: list[str]) -> str:
+        html = _body(lines)
+        html = html.replace("<ul>", "<ol>").replace("</ul>", "</ol>")
+        return html.replace("<h2>Sammanfattning</h2>", "<dl><dt>Sammanfattning</dt><dd>", 1
+                            ).replace("</p>\n<h2>Bakgrund</h2>", "</p></dd></dl>\n<h2>Bakgrund</h2>", 1)
+
+    html = _hand(path, f"<p class='facts'>{runs}</p>", body_markup=body)
+    assert b"<dt>Sammanfattning</dt>" in html and b"<ol><li>Ale</li></ol>" in html
+    _same(path, html, wanted)

@@ -40,6 +40,8 @@ _SECTIONING = frozenset({"article", "main", "section", "aside", "nav"})
 _CELLS = ("td", "th")
 #: Where chrome may be (an XPath runs in C: far quicker than visiting every element here).
 _CHROME_XPATH = "//*[@role or @hidden or @aria-hidden or @style]"
+_CONSENT_RE = re.compile(r"\bkakor\b|\bcookies?\b|\bsamtycke|\bconsent\b", re.IGNORECASE)
+_BANNER_MAX = 800
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _META_CHARSET_RE = re.compile(
     rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
@@ -225,14 +227,37 @@ def _chrome(el: etree._Element) -> bool:
         for a in el.iterancestors() if isinstance(a.tag, str))
 
 
+def _consent_banners(root: etree._Element) -> list[etree._Element]:
+    """Cookie banners: the largest short block around a button that speaks of cookies.
+
+    They carry no role or element kind of their own, often sit after the content (where their
+    text would end up in the description), and always have a button to accept.
+    """
+    found = []
+    for button in root.iter("button"):
+        banner = None
+        for anc in button.iterancestors():
+            if anc.tag in ("body", "html", "main", "article"):
+                break
+            text = _text(anc)
+            if len(text) > _BANNER_MAX:
+                break
+            if _CONSENT_RE.search(text):
+                banner = anc
+        if banner is not None:
+            found.append(banner)
+    return found
+
+
 def _drop_chrome(root: etree._Element) -> None:
     """Drop what is not page text: scripts, forms' controls, hidden parts, navigation, banners."""
+    banners = _consent_banners(root)
     for el in list(root.iter(*_NO_TEXT, etree.Comment, etree.ProcessingInstruction)):
         _drop(el)
     h1 = next(root.iter("h1"), None)
     h1_line = {h1, *h1.iterancestors()} if h1 is not None else set()
-    doomed = [el for el in (*root.iter("nav", "aside", "header", "footer"),
-                            *root.xpath(_CHROME_XPATH)) if _chrome(el)]
+    doomed = banners + [el for el in (*root.iter("nav", "aside", "header", "footer"),
+                                      *root.xpath(_CHROME_XPATH)) if _chrome(el)]
     gone = set(doomed)
     for el in doomed:
         if el.getparent() is not None and not any(a in gone for a in el.iterancestors()) \
@@ -301,17 +326,29 @@ def _replace(first: etree._Element, last: etree._Element | None,
         parent.insert(index + k, b)
     if blocks:
         blocks[-1].tail = tail
+        after = blocks[-1].getnext()
+        if after is not None and after.tag == "br" and not (tail or "").strip():
+            _drop(after)  # the pair is a block already: a <br> after it is no extra line
 
 
-def _pairs_in_dl(dl: etree._Element) -> None:
-    """`dt` / `dd`: every term is a label, the description after it its value."""
-    kids = _elements(dl)
-    for k, dt in enumerate(kids):
-        if dt.tag != "dt":
-            continue
-        nxt = kids[k + 1] if k + 1 < len(kids) else None
-        dd = nxt if nxt is not None and nxt.tag == "dd" else None
-        _replace(dt, dd, _pair_blocks(_text(dt), _value_text(dd) if dd is not None else ""))
+def _pairs_in_dl(dt: etree._Element) -> None:
+    """`dt` / `dd` (also wrapped in a `div`, as HTML allows): a term and its description.
+
+    A term is a label unless it is a section heading (`Sammanfattning`), which becomes a
+    heading with its text as a paragraph, or a long phrase, which is left as the browser shows
+    it.
+    """
+    nxt = dt.getnext()
+    dd = nxt if nxt is not None and nxt.tag == "dd" else None
+    term = _text(dt)
+    if L.lookup_heading(term):
+        dt.tag = "h2"
+        if dd is not None:
+            dd.tag = "p"
+        return
+    if not _label_like(term) and (len(term.split()) > _LABEL_WORDS or len(term) > 62):
+        return
+    _replace(dt, dd, _pair_blocks(term, _value_text(dd) if dd is not None else ""))
 
 
 def _table_rows(table: etree._Element) -> list[etree._Element]:
@@ -328,7 +365,10 @@ def _pairs_in_table(table: etree._Element) -> None:
     if not any(len(c) == 2 and _known_label(_text(c[0])) for c in cells):
         return
     blocks: list[etree._Element] = []
-    for row in cells:
+    for tr, row in zip(rows, cells):
+        if all(c.tag == "th" for c in row) and not _label_like(_text(row[0])) and (
+                len(row) > 1 or tr.getparent().tag == "thead"):
+            continue  # a header row (`Uppgift | Värde`), not a label and its value
         if len(row) == 2 and (_label_like(_text(row[0])) or row[0].tag == "th"):
             blocks.extend(_pair_blocks(_text(row[0]), _value_text(row[1])))
         elif row and any(_text(c) for c in row):
@@ -368,7 +408,7 @@ def _pairs_in_children(parent: etree._Element) -> None:
             k += 1
             continue
         text = _text(el)
-        known = _known_label(text) and not any(_known_label(_text(c)) for c in _elements(el))
+        known = _known_label(text)
         inline = _inline_pair(el, in_run) if not known else None
         if inline is not None:  # `<p><b>Region:</b> Västsverige</p>`
             blocks = _pair_blocks(*inline)
@@ -395,8 +435,9 @@ def _pairs_in_children(parent: etree._Element) -> None:
 
 def _mark_pairs(root: etree._Element) -> None:
     """Write every label with its value as the saved text prints them (see `_pair_blocks`)."""
-    for dl in list(root.iter("dl")):
-        _pairs_in_dl(dl)
+    for dt in list(root.iter("dt")):
+        if dt.getparent() is not None:
+            _pairs_in_dl(dt)
     for table in reversed(list(root.iter("table"))):  # inner tables first
         if table.getparent() is not None:
             _pairs_in_table(table)
@@ -405,9 +446,22 @@ def _mark_pairs(root: etree._Element) -> None:
             _pairs_in_children(el)
 
 
+def _after_list_heading(el: etree._Element) -> bool:
+    """True for a list right after a list heading (`Kommun`, `Samarbetspartners`)."""
+    prev = el.getprevious()
+    if prev is None:
+        return False
+    found = L.lookup_heading(_text(prev)) if len(prev) <= 3 else None
+    return found is not None and found[1] is not None
+
+
 def _bullets(root: etree._Element) -> None:
-    """Items of unordered lists as `  • item` lines (what the saved text pages show)."""
-    for ul in list(root.iter("ul")):
+    """Items of unordered lists as `  • item` lines (what the saved text pages show).
+
+    A numbered list under a list heading gets bullets too: its numbers are not part of the
+    municipality or partner names.
+    """
+    for ul in [*root.iter("ul"), *(ol for ol in root.iter("ol") if _after_list_heading(ol))]:
         for li in _elements(ul):
             if li.tag != "li":
                 continue
