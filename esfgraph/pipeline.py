@@ -287,7 +287,7 @@ def _process(path: str) -> _Result:
         return _Result(path, "", 0, 0, None, f"cannot read the file ({exc.strerror or exc}); "
                        "its stored record, if any, is kept", [], unreadable=True)
     sha = hashlib.sha256(data).hexdigest()
-    result = _Result(path, sha, st.st_size, st.st_mtime_ns, None, None, [])
+    result = _Result(path, sha, st.st_size, _source_mtime(path, st), None, None, [])
     try:
         encoded = _encode(data, path, sha, result)
     except Exception as exc:  # noqa: BLE001 - one page must never stop the build
@@ -505,18 +505,27 @@ def _has_validator() -> bool:
     return True
 
 
+def _source_mtime(path: str, st: os.stat_result) -> int:
+    """A source's mtime, or its harvest sidecar's when newer (a refetch changes provenance)."""
+    from esfgraph.sources.pages import sidecar_mtime_ns
+
+    side = sidecar_mtime_ns(path)
+    return st.st_mtime_ns if side is None else max(st.st_mtime_ns, side)
+
+
 def _unchanged(path: str, entry: SourceEntry) -> bool:
-    """Same size and mtime, or else the same SHA-256."""
+    """Same size and mtime (the sidecar's counts too), or else the same SHA-256."""
     try:
         st = os.stat(path)
     except OSError:
         return False
     if not stat.S_ISREG(st.st_mode):  # a FIFO is never read here: _process reports it
         return False
-    if st.st_size == entry.size and st.st_mtime_ns == entry.mtime_ns:
+    mtime = _source_mtime(path, st)
+    if st.st_size == entry.size and mtime == entry.mtime_ns:
         return True
-    if st.st_size != entry.size:
-        return False
+    if st.st_size != entry.size or mtime != st.st_mtime_ns:
+        return False  # a newer sidecar: the page's provenance is to be read again
     try:
         return hashlib.sha256(Path(path).read_bytes()).hexdigest() == entry.sha256
     except OSError:

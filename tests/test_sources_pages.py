@@ -193,3 +193,29 @@ def test_card_shows_where_the_page_was_fetched(harvest: Path, tmp_path: Path) ->
             assert f'href="{BASE}/resultat/projektbanken/projekt/?dnr=2018-00460"' in block
             assert f'{fetched} <time datetime="2026-12-01T10:00:00Z">' in block
             assert "ETag <code>&#34;v1-abc&#34;</code>" in block
+
+
+def test_a_refetch_that_only_updates_the_sidecar_updates_the_fetch_time(harvest: Path,
+                                                                         tmp_path: Path) -> None:
+    """A 304 leaves the page bytes alone but records a new fetch: the next build reads it."""
+    import os
+    import shutil
+
+    out = tmp_path / "harvest"
+    shutil.copytree(harvest, out)
+    store = tmp_path / "store"
+    build([out], store_path=store, validate=False)
+    side = out / "pages" / "2018-00460.meta.json"
+    meta = json.loads(side.read_text(encoding="utf-8"))
+    meta["fetched_at"] = "2026-12-08T10:00:00Z"
+    side.write_text(json.dumps(meta), encoding="utf-8")
+    later = side.stat().st_mtime_ns + 5_000_000_000
+    os.utime(side, ns=(later, later))
+    again = build([out], store_path=store, validate=False)
+    assert again.unchanged == 2 and again.rejected == []
+    fetched = [row[0].value for row in Store(store).query(
+        f"SELECT ?t WHERE {{ ?f <http://purl.org/dc/terms/identifier> '2018-00460.html.gz' ; "
+        f"<{PROV}generatedAtTime> ?t }}")]
+    assert fetched == ["2026-12-08T10:00:00Z"]
+    third = build([out], store_path=store, validate=False)
+    assert third.unchanged == 3

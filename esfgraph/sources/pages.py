@@ -47,6 +47,21 @@ def _rejected(source: str, reason: str) -> ParseResult:
     return ParseResult(source, None, [Issue(source, "error", reason)])
 
 
+def has_sidecar_name(path: str) -> bool:
+    """True for a file that may have a sidecar: HTML or gzip (a harvest's `<key>.html.gz`)."""
+    return path.lower().endswith(_PAGE_SUFFIXES)
+
+
+def sidecar_mtime_ns(path: str) -> int | None:
+    """When a page's sidecar last changed (None without one): a new fetch time re-reads it."""
+    if not has_sidecar_name(path):
+        return None
+    try:
+        return os.stat(sidecar_path(path)).st_mtime_ns
+    except OSError:
+        return None
+
+
 def sidecar_path(path: str) -> str:
     """Where a page's metadata sits: `pages/<key>.html.gz` → `pages/<key>.meta.json`."""
     low = path.lower()
@@ -191,7 +206,7 @@ def read_page(path: str, data: bytes) -> ParseResult:
     source = os.fspath(path)
     try:
         body = _gunzip(data) if data[:2] == _GZIP_MAGIC else data
-        meta, side_notes = read_sidecar(source)
+        meta, side_notes = read_sidecar(source) if has_sidecar_name(source) else (None, [])
         html = is_html(source, body) or (
             meta is not None and "html" in str(meta.get("content_type") or "").lower()
             and re.search(rb"<[A-Za-z!/]", body[:4096]) is not None)
