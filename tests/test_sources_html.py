@@ -217,6 +217,19 @@ def test_any_markup_soup_never_raises(bits: list[str]) -> None:
         assert issue.source == "soup.html"
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=300), st.sampled_from(["x.html", "x.html.gz", "x.txt", "x.gz"]))
+def test_any_bytes_never_raise(data: bytes, name: str) -> None:
+    for blob in (data, b"\x1f\x8b" + data, b"<html>" + data):
+        result = read_page(name, blob)
+        assert result.ok or result.errors
+
+
+def test_control_characters_in_html_do_not_stop_the_page() -> None:
+    html = to_html(NEW.read_text(encoding="utf-8"), "dl").replace("<h1>", "<h1>\x00\x07", 1)
+    assert read_page("p.html", html.encode()).record.title == "Motivera och Aktivera MOA"
+
+
 # -- `Label: value` on one line in the text readers -------------------------------------------
 
 

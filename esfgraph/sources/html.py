@@ -47,6 +47,8 @@ _META_CHARSET_RE = re.compile(
     rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
 _CT_CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_\-:.]+)", re.IGNORECASE)
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
+#: Control characters lxml refuses (a browser shows nothing for them either).
+_XML_FORBIDDEN = dict.fromkeys([*range(9), 11, 12, *range(14, 32)])
 #: A short label-like phrase ending in a colon (`Tema:`) for labels the table does not know.
 _COLON_PHRASE_RE = re.compile(r"^[^\W\d_][^:.!?]{0,58}:$")
 #: Words a label has at most (longer text is a sentence, not a label).
@@ -481,7 +483,7 @@ def _bullets(root: etree._Element) -> None:
 
 def parse_html(text: str) -> etree._Element:
     """Parse HTML text into a tree (lxml's HTML parser, forgiving as browsers are)."""
-    text = _XML_DECL_RE.sub("", text, count=1)
+    text = _XML_DECL_RE.sub("", text, count=1).translate(_XML_FORBIDDEN)
     if not text.strip():
         raise DecodeError("file is empty")
     try:
