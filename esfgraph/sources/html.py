@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass, field
 
 import lxml.html
 from inscriptis import Inscriptis
@@ -66,15 +65,6 @@ def _css() -> dict[str, HtmlElement]:
 _CONFIG = ParserConfig(css=_css(), display_images=False, display_links=False)
 
 
-@dataclass
-class Html:
-    """The text of an HTML page and what had to be done to get it (for warnings)."""
-
-    text: str
-    encoding: str
-    notes: list[tuple[str, int | None]] = field(default_factory=list)
-
-
 # -- decoding ------------------------------------------------------------------------------
 
 
@@ -83,10 +73,12 @@ def _codec(name: str | None) -> str | None:
     if not name:
         return None
     try:
-        codec = codecs.lookup(name.strip().strip("\"'")).name
+        info = codecs.lookup(name.strip().strip("\"'"))
     except LookupError:
         return None
-    return "cp1252" if codec in ("latin-1", "iso8859-1", "ascii") else codec
+    if not getattr(info, "_is_text_encoding", True):
+        return None  # `rot13`, `base64`: codecs, but not a page's character set
+    return "cp1252" if info.name in ("latin-1", "iso8859-1", "ascii") else info.name
 
 
 def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str, list[str]]:
