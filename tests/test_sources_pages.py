@@ -175,6 +175,11 @@ def test_gzip_that_unpacks_past_the_size_cap_is_rejected(tmp_path: Path) -> None
     assert result.record is None and "unpacks to more than 8 MB" in result.errors[0].message
 
 
+def test_oversized_gzip_file_is_rejected_by_its_size() -> None:
+    result = read_page("big.html.gz", b"\x1f\x8b" + b"\0" * MAX_BYTES)
+    assert result.record is None and "larger than 8 MB" in result.errors[0].message
+
+
 def test_gzipped_text_page_is_read_as_text() -> None:
     result = read_page("page.txt.gz", gzip.compress(NEW.read_bytes()))
     assert result.record.project_number == "2018/00460" and result.record.provenance == {}

@@ -204,6 +204,9 @@ def read_page(path: str, data: bytes) -> ParseResult:
     warnings count lines of its rendered text.
     """
     source = os.fspath(path)
+    if len(data) > MAX_BYTES:
+        return _rejected(source, f"file is larger than {MAX_BYTES // (1024 * 1024)} MB; "
+                                 "a project page is a few kilobytes")
     try:
         body = _gunzip(data) if data[:2] == _GZIP_MAGIC else data
         meta, side_notes = read_sidecar(source) if has_sidecar_name(source) else (None, [])
