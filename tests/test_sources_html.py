@@ -330,3 +330,22 @@ def test_2007_labels_in_bold_runs_with_line_breaks_and_numbered_municipalities(w
     html = _hand(path, f"<p class='facts'>{runs}</p>", body_markup=body)
     assert b"<dt>Sammanfattning</dt>" in html and b"<ol><li>Ale</li></ol>" in html
     _same(path, html, wanted)
+
+
+_MORE = {
+    "b-br": lambda a, b: f"<strong>{a}</strong><br>{b}<br>",
+    "p-br": lambda a, b: f"<p>{a}<br>{b}</p>",
+    "h4-div": lambda a, b: f"<section><h4>{a}</h4><div>{b}</div></section>",
+    "label-span": lambda a, b: f"<label>{a}</label> <span>{b}</span><br>",
+    "dt-p": lambda a, b: f"<dl><dt><p>{a}</p></dt><dd><p>{b}</p></dd></dl>",
+}
+
+
+@pytest.mark.parametrize("markup", sorted(_MORE))
+@pytest.mark.parametrize("path", [OLD, NEW, PLUS], ids=_name)
+def test_more_markups_written_by_hand(path: Path, markup: str, wanted) -> None:
+    """Label and value as a browser shows them on two lines, however the markup got there."""
+    sp = split_page(path.read_text(encoding="utf-8"))
+    facts = "".join(_MORE[markup](escape(p[0]), escape(p[1])) if not isinstance(p, str)
+                    else f"<p>{escape(p)}</p>" for p in sp.pairs)
+    _same(path, _hand(path, f"<section>{facts}</section>"), wanted)

@@ -373,11 +373,18 @@ def _pairs_in_table(table: etree._Element) -> None:
 
 
 def _inline_pair(el: etree._Element, in_run: bool) -> tuple[str, str] | None:
-    """(label, value) of a block that starts with a label element followed by its value."""
+    """(label, value) of a block that starts with a label, then its value.
+
+    The label is a first element (`<p><b>Region:</b> Västsverige</p>`) or the block's own text
+    up to a line break (`<p>Region:<br>Västsverige</p>`).
+    """
     first = _elements(el)[:1]
-    if not first or (el.text or "").strip() or el.tag in ("ul", "ol", "dl", "table"):
+    if not first or el.tag in ("ul", "ol", "dl", "table"):
         return None
-    label = _text(first[0])
+    own = " ".join((el.text or "").split())
+    if own and not (first[0].tag == "br" and (first[0].tail or "").strip()):
+        return None
+    label = own or _text(first[0])
     if not (_known_label(label) or (in_run and _label_like(label))):
         return None
     whole = _value_text(el)
@@ -492,7 +499,28 @@ def render_tree(root: etree._Element) -> str:
     _mark_pairs(content)
     _bullets(content)
     text = Inscriptis(content, _CONFIG).get_text()
-    return "\n".join(line.rstrip() for line in text.split("\n"))
+    return _glue_bare_labels([line.rstrip() for line in text.split("\n")])
+
+
+def _glue_bare_labels(lines: list[str]) -> str:
+    """Glue a label without a colon to the value on the next line (`Projektfas` / `Genomförande`).
+
+    Whatever the markup put between them (`<b>Projektfas</b><br>Genomförande`, blocks the
+    pairing did not see), a 2007–2013 label reads glued to its value, as the saved text has it.
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        s = lines[i].strip()
+        nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        if (s and nxt and not s.endswith(":") and _known_label(s) and not _label_like(nxt)
+                and not L.lookup_heading(nxt) and not L.is_chrome(nxt)):
+            out.append(s + nxt)
+            i += 2
+            continue
+        out.append(lines[i])
+        i += 1
+    return "\n".join(out)
 
 
 def render_html(text: str) -> str:
