@@ -349,3 +349,12 @@ def test_more_markups_written_by_hand(path: Path, markup: str, wanted) -> None:
     facts = "".join(_MORE[markup](escape(p[0]), escape(p[1])) if not isinstance(p, str)
                     else f"<p>{escape(p)}</p>" for p in sp.pairs)
     _same(path, _hand(path, f"<section>{facts}</section>"), wanted)
+
+
+def test_bare_labels_are_glued_in_the_label_block_only() -> None:
+    """`Telefon` alone on a line in the text below the labels stays text, unglued."""
+    html = ("<h1>T</h1><p><b>Projektfas</b><br>Genomförande<br><b>Region</b><br>Västsverige</p>"
+            "<h2>Sammanfattning</h2><p>Ring oss<br>Telefon<br>0303-12 34 56</p>")
+    assert render_html(html).split("\n") == [
+        "T", "", "ProjektfasGenomförande", "RegionVästsverige", "", "Sammanfattning", "",
+        "Ring oss", "Telefon", "0303-12 34 56", ""]

@@ -423,6 +423,10 @@ def _pairs_in_children(parent: etree._Element) -> None:
             k += 1
             continue
         nxt = kids[k + 1] if k + 1 < len(kids) else None
+        if nxt is not None and nxt.tag == "br":  # `<b>Label</b><br>value`: lines already
+            in_run = True
+            k += 1
+            continue
         value = None
         if nxt is not None and not _label_like(_text(nxt)) and nxt.tag not in (
                 "h1", "h2", "dl", "table", "ul", "ol"):
@@ -509,18 +513,36 @@ def _glue_bare_labels(lines: list[str]) -> str:
     pairing did not see), a 2007–2013 label reads glued to its value, as the saved text has it.
     """
     out: list[str] = []
-    i = 0
+    i, seen_label = 0, False
     while i < len(lines):
         s = lines[i].strip()
+        if not s and seen_label and not _label_line(_next_nonblank(lines, i)):
+            out.extend(lines[i:])  # the label block has ended: the body is left as it is
+            break
         nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
         if (s and nxt and not s.endswith(":") and _known_label(s) and not _label_like(nxt)
                 and not L.lookup_heading(nxt) and not L.is_chrome(nxt)):
             out.append(s + nxt)
+            seen_label = True
             i += 2
             continue
+        seen_label = seen_label or _label_line(s)
         out.append(lines[i])
         i += 1
     return "\n".join(out)
+
+
+def _next_nonblank(lines: list[str], i: int) -> str:
+    for line in lines[i:]:
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def _label_line(s: str) -> bool:
+    """A line that starts with a known label (glued, with a colon, or alone)."""
+    return bool(s) and (L.COLON_LABEL_RE.match(s) is not None or _known_label(s)
+                        or L.GLUED_LABEL_RE.match(s) is not None)
 
 
 def render_html(text: str) -> str:
