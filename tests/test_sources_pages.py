@@ -139,6 +139,8 @@ def test_text_page_keeps_an_empty_provenance() -> None:
     (b"[1, 2]", "is not a JSON object", ["url"]),
     (json.dumps({"url": "javascript:alert(1)", "fetched_at": "yesterday"}).encode(),
      "is not an http(s) URL", ["url", "fetched_at"]),
+    (json.dumps({"url": "https://[::1", "final_url": "https://ex%zz/"}).encode(),
+     "is not an http(s) URL", ["url", "final_url"]),
     (json.dumps({"url": BASE + "/x", "fetched_at": "2026-12-01T10:00:00"}).encode(),
      "ISO 8601 time with a zone", ["fetched_at"]),
     (json.dumps({"url": BASE + "/x", "sha256": "0" * 64}).encode(),

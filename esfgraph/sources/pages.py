@@ -137,6 +137,18 @@ def read_sidecar(path: str) -> tuple[dict[str, Any] | None, list[str]]:
     return meta, []
 
 
+def _rdf_iri(url: str) -> bool:
+    """True when RDF accepts the URL as an IRI (a bad one would cost the record in the build)."""
+    from esfgraph.errors import EsfGraphError
+    from esfgraph.nt import checked_iri
+
+    try:
+        checked_iri(url)
+    except EsfGraphError:
+        return False
+    return True
+
+
 def provenance_from(meta: dict[str, Any] | None, body_sha256: str, kind: str,
                     side: str) -> tuple[dict[str, str], list[str]]:
     """`Record.provenance` from a sidecar: only values of the right shape are kept."""
@@ -148,7 +160,7 @@ def provenance_from(meta: dict[str, Any] | None, body_sha256: str, kind: str,
         value = meta.get(key)
         if value in (None, ""):
             continue
-        if isinstance(value, str) and _URL_RE.match(value.strip()):
+        if isinstance(value, str) and _URL_RE.match(value.strip()) and _rdf_iri(value.strip()):
             prov[key] = value.strip()
         else:
             notes.append(f"sidecar {side}: {key} {str(value)[:80]!r} is not an http(s) URL; "
