@@ -358,3 +358,26 @@ def test_bare_labels_are_glued_in_the_label_block_only() -> None:
     assert render_html(html).split("\n") == [
         "T", "", "ProjektfasGenomförande", "RegionVästsverige", "", "Sammanfattning", "",
         "Ring oss", "Telefon", "0303-12 34 56", ""]
+
+
+#: Pages with labels the table does not know, first, in the middle and last in the block.
+_UNKNOWN = {
+    "2007-middle": (OLD, "KontaktpersonJerry Brattåsen\n",
+                    "KontaktpersonJerry Brattåsen\nKontaktpersonerAnna Berg\nWebbplatswww.ale.se\n"),
+    "2007-last": (ROOT / "seeds" / "004_9d0b371948660b7f.txt", "RegionÖstra Mellansverige\n",
+                  "RegionÖstra Mellansverige\nSamverkanOrganisationer i Flen\n"),
+    "2014-last": (NEW, "Specifikt mål:\n2.1\n", "Specifikt mål:\n2.1\nTema:\nDigital delaktighet\n"),
+    "esfplus-middle": (ROOT / "tests" / "cases" / "esfplus-vagen-in" / "record.txt", "Region:\n",
+                       "Tema:\nDigital delaktighet\nRegion:\n"),
+}
+
+
+@pytest.mark.parametrize("markup", MARKUPS)
+@pytest.mark.parametrize("case", sorted(_UNKNOWN))
+def test_unknown_labels_in_every_markup(case: str, markup: str) -> None:
+    path, old, new = _UNKNOWN[case]
+    text = path.read_text(encoding="utf-8").replace(old, new)
+    want = parse_text(text).record
+    assert want.extra and all(k in new for k in want.extra)  # the case is what it says
+    got = read_page("u.html", to_html(text, markup, main=markup != "table").encode()).record
+    assert _fields(got.to_json()) == _fields(want.to_json())

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Callable
 
 import lxml.html
 from inscriptis import Inscriptis
@@ -177,6 +178,12 @@ def _label_like(text: str) -> bool:
         return True
     return (_COLON_PHRASE_RE.match(text) is not None and len(text.split()) <= _LABEL_WORDS
             and L.lookup_heading(text.rstrip(":")) is None)
+
+
+def _short_phrase(text: str) -> bool:
+    """A capitalised phrase short enough to be a label (for a label the table does not know)."""
+    return (0 < len(text) <= 62 and len(text.split()) <= _LABEL_WORDS and text[0].isupper()
+            and not text.endswith((".", "!", "?", ",", ";")))
 
 
 def _elements(el: etree._Element) -> list[etree._Element]:
@@ -366,7 +373,8 @@ def _pairs_in_table(table: etree._Element) -> None:
         if all(c.tag == "th" for c in row) and not _label_like(_text(row[0])) and (
                 len(row) > 1 or tr.getparent().tag == "thead"):
             continue  # a header row (`Uppgift | Värde`), not a label and its value
-        if len(row) == 2 and (_label_like(_text(row[0])) or row[0].tag == "th"):
+        if len(row) == 2 and (_label_like(_text(row[0])) or row[0].tag == "th"
+                              or _short_phrase(_text(row[0]))):
             blocks.extend(_pair_blocks(_text(row[0]), _value_text(row[1])))
         elif row and any(_text(c) for c in row):
             blocks.append(_block(" ".join(_text(c) for c in row)))
@@ -375,11 +383,33 @@ def _pairs_in_table(table: etree._Element) -> None:
     _replace(table, None, [wrapper])
 
 
-def _inline_pair(el: etree._Element, in_run: bool) -> tuple[str, str] | None:
+def _starts_with_label(el: etree._Element | None) -> bool:
+    """True for an element that is, or starts with, a known label (or a pair written here)."""
+    if el is None:
+        return False
+    if el.get(_PAIR) is not None or _known_label(_text(el)):
+        return True
+    first = _elements(el)[:1]
+    return bool(first) and not (el.text or "").strip() and _known_label(_text(first[0]))
+
+
+def _label_soon(kids: list[etree._Element], start: int, ahead: int = 3) -> bool:
+    """True when one of the next few siblings starts with a known label (the run goes on).
+
+    A line of site chrome counts too: 2007–2013 pages end their labels with `In English`.
+    """
+    return any(_starts_with_label(kids[j]) or L.is_chrome(_text(kids[j]))
+               for j in range(start, min(start + ahead, len(kids))))
+
+
+def _inline_pair(el: etree._Element, in_run: bool,
+                 more: Callable[[], bool] = lambda: False) -> tuple[str, str] | None:
     """(label, value) of a block that starts with a label, then its value.
 
     The label is a first element (`<p><b>Region:</b> Västsverige</p>`) or the block's own text
-    up to a line break (`<p>Region:<br>Västsverige</p>`).
+    up to a line break (`<p>Region:<br>Västsverige</p>`). Inside a run of labels, a short
+    phrase is a label the table does not know when the block is a row of two elements, or when
+    `more` labels follow it.
     """
     first = _elements(el)[:1]
     if not first or el.tag in ("ul", "ol", "dl", "table"):
@@ -388,7 +418,9 @@ def _inline_pair(el: etree._Element, in_run: bool) -> tuple[str, str] | None:
     if own and not (first[0].tag == "br" and (first[0].tail or "").strip()):
         return None
     label = own or _text(first[0])
-    if not (_known_label(label) or (in_run and _label_like(label))):
+    row = not own and len(el) == 2 and _only_elements(el)  # `<div><div>L</div><div>V</div></div>`
+    if not (_known_label(label) or (in_run and (_label_like(label) or (
+            _short_phrase(label) and not L.is_chrome(label) and (row or more()))))):
         return None
     whole = _value_text(el)
     if not whole.startswith(label):
@@ -413,7 +445,8 @@ def _pairs_in_children(parent: etree._Element) -> None:
             continue
         text = _text(el)
         known = _known_label(text)
-        inline = _inline_pair(el, in_run) if not known else None
+        inline = None if known else _inline_pair(
+            el, in_run, lambda kids=kids, k=k: _label_soon(kids, k + 1))
         if inline is not None:  # `<p><b>Region:</b> Västsverige</p>`
             blocks = _pair_blocks(*inline)
             _replace(el, None, blocks)
@@ -421,7 +454,10 @@ def _pairs_in_children(parent: etree._Element) -> None:
             kids = _elements(parent)
             k = kids.index(blocks[-1]) + 1
             continue
-        if not (known or (in_run and _label_like(text))) or (el.tail or "").strip():
+        # an unknown label without a colon, between known ones: `<p>Webbplats</p><p>…</p><p>Region…`
+        between = (in_run and not _elements(el) and _short_phrase(text)
+                   and not L.is_chrome(text) and _label_soon(kids, k + 1))
+        if not (known or (in_run and _label_like(text)) or between) or (el.tail or "").strip():
             in_run = False
             k += 1
             continue
