@@ -381,3 +381,11 @@ def test_unknown_labels_in_every_markup(case: str, markup: str) -> None:
     assert want.extra and all(k in new for k in want.extra)  # the case is what it says
     got = read_page("u.html", to_html(text, markup, main=markup != "table").encode()).record
     assert _fields(got.to_json()) == _fields(want.to_json())
+
+
+def test_menu_inside_a_kept_header_is_still_dropped() -> None:
+    """A page-level header kept for its title must not shield the menu inside it."""
+    html = ("<body><header><nav><a href='/'>Start</a> <a href='/om'>Om oss</a></nav>"
+            "<h1>Ung och aktiv</h1></header><p>ProjektfasGenomförande</p></body>")
+    assert [ln for ln in render_html(html).split("\n") if ln] == [
+        "Ung och aktiv", "ProjektfasGenomförande"]

@@ -262,11 +262,13 @@ def _drop_chrome(root: etree._Element) -> None:
     marked = {attr.getparent() for attr in _CHROME_ATTRS(root)}
     doomed = banners + [el for el in (*root.iter("nav", "aside", "header", "footer"), *marked)
                         if isinstance(el.tag, str) and _chrome(el)]
-    gone = set(doomed)
+    dropped: set[etree._Element] = set()
     for el in doomed:
-        if el.getparent() is not None and not any(a in gone for a in el.iterancestors()) \
-                and not _holds_page_text(el, h1_line):
-            _drop(el)
+        if el.getparent() is None or any(a in dropped for a in el.iterancestors()):
+            continue  # gone with an ancestor already
+        if not _holds_page_text(el, h1_line):  # kept chrome (a header with the title) is
+            _drop(el)                          # still searched: its menu goes
+            dropped.add(el)
 
 
 def _content_root(root: etree._Element) -> etree._Element:
