@@ -389,3 +389,17 @@ def test_menu_inside_a_kept_header_is_still_dropped() -> None:
             "<h1>Ung och aktiv</h1></header><p>ProjektfasGenomförande</p></body>")
     assert [ln for ln in render_html(html).split("\n") if ln] == [
         "Ung och aktiv", "ProjektfasGenomförande"]
+
+
+def test_page_saved_from_a_browser_as_html_only(tmp_path: Path) -> None:
+    """Chrome's "HTML only": a `saved from url` comment first, CRLF line ends, a .htm name."""
+    html = to_html(NEW.read_text(encoding="utf-8"), "table", charset="windows-1252")
+    html = ("<!-- saved from url=(0064)https://www.esf.se/resultat/projektbanken/projekt/"
+            "?dnr=2018/00460 -->\n" + html).replace("\n", "\r\n")
+    path = tmp_path / "Motivera och Aktivera MOA - Svenska ESF-rådet.htm"
+    path.write_bytes(html.encode("cp1252"))
+    from esfgraph.sources.pages import read_file
+
+    result = read_file(path)
+    assert result.record is not None and result.record.provenance == {"kind": "page-html"}
+    assert result.record.owner == "Piteå kommun, Samhällsbyggnad Kompetensförsörjning"
