@@ -123,6 +123,21 @@ def _typed(lexical: str, datatype: str) -> str:
     return literal(lexical, datatype=datatype)
 
 
+def _http_date(value: str | None) -> str | None:
+    """An HTTP date (`Tue, 01 Dec 2026 09:00:00 GMT`) as xsd:dateTime text, None if not one."""
+    if not value:
+        return None
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None or when.tzinfo is None:
+        return None
+    return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 @lru_cache(maxsize=4096)
 def concept(path: str) -> str:
     """A fixed concept IRI under `concept:`."""
@@ -761,6 +776,24 @@ class _Mapper:
         sha = self.sha256 or (file_sha256(self.r.source) if self.r.source else None)
         if sha:
             add(src, ESF.sha256, literal(sha))
+        self.fetched_from(src)
+
+    def fetched_from(self, src: str) -> None:
+        """A fetched page's origin on its file: the page URL, fetch time, HTTP validators."""
+        prov, add = self.r.provenance, self.add
+        if prov.get("kind") == "page-html":
+            add(src, DCTERMS.format, _plain("text/html"))
+        page = prov.get("final_url") or prov.get("url")
+        if page:
+            add(src, PROV.wasDerivedFrom, page)
+        fetched = prov.get("fetched_at")
+        if fetched:
+            add(src, PROV.generatedAtTime, _typed(fetched, XSD.dateTime))
+        if prov.get("etag"):
+            add(src, ESF.etag, literal(prov["etag"]))
+        modified = _http_date(prov.get("last_modified"))
+        if modified:
+            add(src, ESF.lastModified, _typed(modified, XSD.dateTime))
 
     def personal(self) -> None:
         r = self.r

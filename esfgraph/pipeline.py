@@ -295,7 +295,7 @@ def _process(path: str) -> _Result:
         return _Result(path, "", 0, 0, None, f"cannot read the file ({exc.strerror or exc}); "
                        "its stored record, if any, is kept", [], unreadable=True)
     sha = hashlib.sha256(data).hexdigest()
-    result = _Result(path, sha, st.st_size, st.st_mtime_ns, None, None, [])
+    result = _Result(path, sha, st.st_size, _source_mtime(path, st), None, None, [])
     try:
         encoded = _encode(data, path, sha, result)
     except Exception as exc:  # noqa: BLE001 - one page must never stop the build
@@ -324,11 +324,11 @@ def _process(path: str) -> _Result:
 def _encode(data: bytes, path: str, sha: str, result: _Result) -> EncodedRecord | None:
     """Parse, map, (validate) and encode a file's bytes; None (with `result.rejected`) if not."""
     from esfgraph.mapping import map_record
-    from esfgraph.parse import parse_bytes
+    from esfgraph.sources.pages import read_page
 
     config: Config = _W["config"]
     try:
-        parsed = parse_bytes(data, path)  # the bytes just hashed: each file is read once
+        parsed = read_page(path, data)  # the bytes just hashed: each file is read once
     except EsfGraphError as exc:
         result.rejected = str(exc)
         return None
@@ -515,18 +515,27 @@ def _has_validator() -> bool:
     return True
 
 
+def _source_mtime(path: str, st: os.stat_result) -> int:
+    """A source's mtime, or its harvest sidecar's when newer (a refetch changes provenance)."""
+    from esfgraph.sources.pages import sidecar_mtime_ns
+
+    side = sidecar_mtime_ns(path)
+    return st.st_mtime_ns if side is None else max(st.st_mtime_ns, side)
+
+
 def _unchanged(path: str, entry: SourceEntry) -> bool:
-    """Same size and mtime, or else the same SHA-256."""
+    """Same size and mtime (the sidecar's counts too), or else the same SHA-256."""
     try:
         st = os.stat(path)
     except OSError:
         return False
     if not stat.S_ISREG(st.st_mode):  # a FIFO is never read here: _process reports it
         return False
-    if st.st_size == entry.size and st.st_mtime_ns == entry.mtime_ns:
+    mtime = _source_mtime(path, st)
+    if st.st_size == entry.size and mtime == entry.mtime_ns:
         return True
-    if st.st_size != entry.size:
-        return False
+    if st.st_size != entry.size or mtime != st.st_mtime_ns:
+        return False  # a newer sidecar: the page's provenance is to be read again
     try:
         return hashlib.sha256(Path(path).read_bytes()).hexdigest() == entry.sha256
     except OSError:
@@ -669,10 +678,10 @@ class _Kept:
 
 def _file_completeness(source: str) -> tuple[int, int]:
     """Completeness of a page stored by an earlier build (parsed again; (−1, 0) if unreadable)."""
-    from esfgraph.parse import parse_file
+    from esfgraph.sources.pages import read_file
 
     try:
-        parsed = parse_file(source)
+        parsed = read_file(source)
     except (OSError, EsfGraphError):
         return (-1, 0)
     return parsed.record.completeness() if parsed.record is not None else (-1, 0)

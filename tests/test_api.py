@@ -127,7 +127,7 @@ def test_read_warnings_are_python_warnings_naming_file_and_line():
 def test_read_errors_are_exceptions_that_name_the_file_and_the_fix(tmp_path):
     page = tmp_path / "page.html"
     page.write_text("<!DOCTYPE html><html><body>x</body></html>", encoding="utf-8")
-    with pytest.raises(esfgraph.ParseError, match="file is an HTML page") as info:
+    with pytest.raises(esfgraph.ParseError, match="HTML page with no Projektbanken labels found") as info:
         esfgraph.read(page)
     assert info.value.source == str(page)
     with pytest.raises(esfgraph.ParseError, match="no such file"):
@@ -528,3 +528,16 @@ def test_any_parameter_value_binds_or_says_why(value):
         return
     assert set(bound) == {"x"}
 
+
+
+def test_read_takes_html_as_a_path_as_text_and_as_bytes(tmp_path):
+    """`esfgraph.read` reads an HTML page as `esfgraph parse` does: path, str or bytes."""
+    from tests.html_markups import to_html
+
+    html = to_html(MOA.read_text(encoding="utf-8"), "dl")
+    want = esfgraph.read(MOA)
+    (tmp_path / "moa.html").write_text(html, encoding="utf-8")
+    for got in (esfgraph.read(tmp_path / "moa.html"), esfgraph.read(html),
+                esfgraph.read(html.encode("utf-8"))):
+        assert got.title == want.title and got.esf_grant_sek == want.esf_grant_sek
+        assert got.partners == want.partners and got.provenance == {"kind": "page-html"}

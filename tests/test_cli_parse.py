@@ -73,17 +73,21 @@ def test_output_file(tmp_path: Path) -> None:
 
 
 def test_rejected_file_exit_1_others_still_printed(tmp_path: Path) -> None:
+    """HTML is read since issue 20; HTML that is not a project page is still rejected."""
     shutil.copy(SEED_NEW, tmp_path / "good.txt")
     shutil.copy(BAD / "page.html", tmp_path / "page.html")
+    shutil.copy(BAD.parent / "html" / "not-a-project.html", tmp_path / "news.html")
     shutil.copy(BAD / "empty.txt", tmp_path / "empty.txt")
     result = _run(str(tmp_path))
     assert result.exit_code == 1
     data = json.loads(result.stdout)
-    assert [Path(d["source"]).name for d in data] == ["good.txt"]
+    assert [Path(d["source"]).name for d in data] == ["good.txt", "page.html"]
+    assert data[1]["title"] == "Ung och aktiv" and data[1]["provenance"] == {"kind": "page-html"}
     err = result.stderr
-    assert f"{tmp_path / 'page.html'}: error: file is an HTML page" in err
+    assert (f"{tmp_path / 'news.html'}: error: HTML page with no Projektbanken labels found"
+            in err)
     assert f"{tmp_path / 'empty.txt'}: error: file is empty" in err
-    assert "2 of 3 file(s) rejected" in err
+    assert "2 of 4 file(s) rejected" in err
     assert "Traceback" not in err
 
 

@@ -41,9 +41,10 @@ def test_binary_file() -> None:
     _rejected("binary.bin", "binary")
 
 
-def test_html_page() -> None:
+def test_html_page_is_not_read_by_the_text_parser() -> None:
+    """esfgraph.parse reads saved text; HTML goes through esfgraph.sources (its message says so)."""
     result = _rejected("page.html", "HTML page")
-    assert "save it as text" in result.errors[0].message
+    assert "esfgraph.sources.read_page" in result.errors[0].message
 
 
 def test_random_text_has_no_labels() -> None:

@@ -36,7 +36,10 @@ def _dump(results_json: list[dict], fmt: str, single: bool, out: IO[str]) -> Non
               help="Write the records here instead of stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print warnings (errors still shown).")
 def parse_command(paths: tuple[str, ...], fmt: str, output: IO[str], quiet: bool) -> None:
-    """Parse saved Projektbanken pages (files or folders) into records printed as JSON.
+    """Parse Projektbanken pages (files or folders) into records printed as JSON.
+
+    A page may be saved text, HTML (as fetched, or saved from a browser as "HTML only"), or
+    gzip of either; a harvest folder's pages are read with their metadata (`*.meta.json`).
 
     Warnings and rejected files are reported on stderr, each line naming the file. Only
     regular files are read (FIFOs, sockets and devices are rejected unopened); a folder that
@@ -47,6 +50,7 @@ def parse_command(paths: tuple[str, ...], fmt: str, output: IO[str], quiet: bool
     Examples:
       esfgraph parse seeds/003_58e54e8db85e930c.txt
       esfgraph parse seeds/ --format jsonl > records.jsonl
+      esfgraph parse pages/pages/2018-00460.html.gz
     """
     single = len(paths) == 1 and Path(paths[0]).is_file()
     records: list[dict] = []

@@ -34,9 +34,9 @@ def read_each(paths: Iterable[str | os.PathLike[str]]) -> Iterator[ParseResult]:
         >>> for result in esfgraph.read_each(["seeds/"]):
         ...     print(result.source, result.ok, [str(i) for i in result.issues])
     """
-    from esfgraph.parse import parse_paths
+    from esfgraph.sources.pages import read_paths
 
-    yield from parse_paths(paths)
+    yield from read_paths(paths)
 
 
 def _looks_like_text(source: str) -> bool:
@@ -56,12 +56,14 @@ def _raise(result: ParseResult) -> None:
 
 def read(source: Source, *, errors: Literal["raise", "warn"] = "raise"
          ) -> Record | list[Record]:
-    """Read saved Projektbanken pages into typed records (the Python side of `esfgraph parse`).
+    """Read Projektbanken pages into typed records (the Python side of `esfgraph parse`).
 
     Args:
-        source: a file path → one `Record`; a folder → a list of `Record`s (every file under
-            it, sorted, hidden names skipped); the text of one page (a `str` with line
-            breaks) or its bytes → one `Record`.
+        source: a file path (saved text, HTML as fetched or saved from a browser, `.html.gz`
+            of a harvest folder with its metadata) → one `Record`; a folder (a harvest folder
+            too) → a list of `Record`s (every page under it, sorted, hidden names and harvest
+            bookkeeping skipped); the text or HTML of one page (a `str`) or its bytes → one
+            `Record`.
         errors: for a folder, ``"raise"`` (default) raises `ParseError` when any file was
             rejected; ``"warn"`` issues a `RejectedFileWarning` per rejected file and returns
             the records of the others. A single page always raises.
@@ -83,13 +85,17 @@ def read(source: Source, *, errors: Literal["raise", "warn"] = "raise"
         >>> record.project_number, record.esf_grant_sek
         ('2018/00460', 11159401)
     """
-    from esfgraph.parse import parse_bytes, parse_text
+    from esfgraph.parse import parse_text
+    from esfgraph.parse.decode import looks_like_html
+    from esfgraph.sources.pages import read_page
 
     if errors not in ("raise", "warn"):
         raise ValueError(f"errors must be 'raise' or 'warn', got {errors!r}")
     if isinstance(source, bytes):
-        return _one(parse_bytes(source))
-    if isinstance(source, str) and _looks_like_text(source):
+        return _one(read_page("<bytes>", source))
+    if isinstance(source, str) and (_looks_like_text(source) or looks_like_html(source)):
+        if looks_like_html(source):
+            return _one(read_page("<html>", source.encode("utf-8")))
         return _one(parse_text(source))
     path = Path(os.fspath(source))
     if not path.exists():

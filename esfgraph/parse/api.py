@@ -8,6 +8,7 @@ from pathlib import Path
 
 from esfgraph.parse.decode import (
     DecodeError,
+    Decoded,
     NotARegularFile,
     clean_text,
     decode_bytes,
@@ -38,6 +39,11 @@ def _crash(exc: Exception) -> str:
     """The message for a page that made the parser fail (a bug: the page is named to report)."""
     return (f"the parser failed on this page ({type(exc).__name__}: {exc}); the page was "
             "skipped, please report it with the file")
+
+
+def parse_decoded(decoded: Decoded, source: str) -> ParseResult:
+    """Parse text a reader already decoded and cleaned (its notes become warnings)."""
+    return _parse_clean(decoded.text, decoded.notes, source)
 
 
 def parse_text(text: str, source: str = "<text>") -> ParseResult:
@@ -86,9 +92,23 @@ def _raise(folder: str, exc: OSError) -> None:
     raise exc
 
 
+#: Files a harvest folder holds beside its pages (see esfgraph.sources.pages): not sources.
+HARVEST_FILES = frozenset({"harvest.json", "journal.jsonl"})
+SIDECAR_SUFFIX = ".meta.json"
+
+
+def is_harvest_bookkeeping(name: str) -> bool:
+    """True for a harvest folder's own files (a page's sidecar, the journal, harvest.json)."""
+    return name.endswith(SIDECAR_SUFFIX) or name in HARVEST_FILES
+
+
 def iter_sources(paths: Iterable[str | os.PathLike[str]],
                  on_error: ListingError | None = None) -> Iterator[Path]:
-    """Files named and every file under the folders named (sorted, hidden names skipped)."""
+    """Files named and every file under the folders named (sorted, hidden names skipped).
+
+    Under a folder, a harvest's bookkeeping (`*.meta.json` sidecars, `journal.jsonl`,
+    `harvest.json`) is skipped quietly: the sidecars are read with their pages.
+    """
     for source in iter_source_strings(paths, on_error):
         yield Path(source)
 
@@ -113,7 +133,8 @@ def iter_source_strings(paths: Iterable[str | os.PathLike[str]],
             found = []
             for root, dirs, files in os.walk(path, onerror=failed):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found.extend(os.path.join(root, f) for f in files if not f.startswith("."))
+                found.extend(os.path.join(root, f) for f in files
+                             if not f.startswith(".") and not is_harvest_bookkeeping(f))
             # the order of sorted Paths (part by part), without making a Path per file
             yield from sorted(found, key=lambda s: os.path.normpath(s).split(os.sep))
         else:
@@ -125,16 +146,19 @@ def unlistable_message(exc: OSError) -> str:
     return f"cannot list the folder ({exc.strerror or exc})"
 
 
-def parse_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[ParseResult]:
+def parse_paths(paths: Iterable[str | os.PathLike[str]],
+                reader: Callable[[str], ParseResult] | None = None) -> Iterator[ParseResult]:
     """Parse every source of `iter_sources(paths)`, one result per file, in order.
 
     A folder that cannot be listed gives a rejected result of its own (an error naming it).
+    `reader` reads one file (default `parse_file`; esfgraph.sources passes its own).
     """
+    read = reader or parse_file
     unlisted: list[tuple[str, OSError]] = []
     for path in iter_source_strings(paths, lambda folder, exc: unlisted.append((folder, exc))):
         while unlisted:
             folder, exc = unlisted.pop(0)
             yield _rejected(folder, f"{unlistable_message(exc)}; the pages in it were not read")
-        yield parse_file(path)
+        yield read(path)
     for folder, exc in unlisted:
         yield _rejected(folder, f"{unlistable_message(exc)}; the pages in it were not read")

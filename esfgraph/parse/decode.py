@@ -112,15 +112,24 @@ def decode_bytes(data: bytes) -> Decoded:
     return cleaned
 
 
-def clean_text(text: str, encoding: str = "str") -> Decoded:
-    """Reject empty and HTML text; unify line ends, drop control characters, normalise to NFC."""
+def looks_like_html(text: str) -> bool:
+    """True when the start of a text is HTML markup (an HTML page, not a page saved as text)."""
+    head = text[:4096]
+    return "<" in head and (_HTML_RE.search(head) is not None or len(_TAG_RE.findall(head)) >= 5)
+
+
+def clean_text(text: str, encoding: str = "str", *, html_ok: bool = False) -> Decoded:
+    """Reject empty and HTML text; unify line ends, drop control characters, normalise to NFC.
+
+    `html_ok` is for text rendered from HTML: it may quote markup (`&lt;div&gt;`) as text.
+    """
     notes: list[tuple[str, int | None]] = []
     if not text.strip():
         raise DecodeError("file is empty (only whitespace)")
-    head = text[:4096]
-    if "<" in head and (_HTML_RE.search(head) or len(_TAG_RE.findall(head)) >= 5):
-        raise DecodeError("file is an HTML page, not the page saved as text; open it in a "
-                          "browser and save it as text (or copy the page text) first")
+    if not html_ok and looks_like_html(text):
+        raise DecodeError("file is an HTML page, not a saved text page; esfgraph.parse reads "
+                          "text only: read HTML with esfgraph.sources.read_page (as "
+                          "`esfgraph parse` and `esfgraph build` do)")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\u2028" in text or "\u2029" in text:

@@ -213,6 +213,10 @@ GLUED_LABEL_RE = re.compile(rf"^\s*(?P<label>{_ALTERNATION})(?!\s*:)\s*(?P<value
                             re.IGNORECASE)
 #: The shape of a label the table does not know: a short phrase ending in a colon.
 UNKNOWN_COLON_LABEL_RE = re.compile(r"^\s*(?P<label>[^\W\d_][^:.!?]{0,58}?)\s*:\s*$")
+#: The same with its value on the line (`Tema: Digital delaktighet`): capitalised, so that a
+#: wrapped value (`avd: Syd`) is not taken for a label.
+UNKNOWN_INLINE_LABEL_RE = re.compile(
+    r"^\s*(?P<label>[^\W\d_a-zåäöé][^:.!?]{0,58}?)\s*:\s+(?P<value>\S.*)$")
 
 LABEL_BY_KEY: dict[str, tuple[str, str]] = {}
 for _label, _field in _PAIRS:

@@ -100,6 +100,10 @@ def _colon_label(s: str) -> tuple[str, str, str | None, str] | None:
         if found:
             return printed, found[0], found[1], ""
         return printed, printed, None, ""
+    m = L.UNKNOWN_INLINE_LABEL_RE.match(s)  # `Label: value` on one line (a table row, `dt`/`dd`)
+    if m and len(m.group("label").split()) <= 6 and not L.lookup_heading(m.group("label")):
+        printed = N.clean(m.group("label"))
+        return printed, printed, None, m.group("value").strip()
     return None
 
 

@@ -38,6 +38,13 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX foaf: <http://xmlns.com/foaf/0.1/>
 """
+#: where the project's page was fetched from (a harvested page: URL, fetch time, validators)
+FETCHED_PAGE = PREFIXES + """PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT ?page ?fetched ?modified ?etag WHERE {
+  {{s}} prov:wasDerivedFrom ?file . ?file prov:wasDerivedFrom ?page .
+  OPTIONAL { ?file prov:generatedAtTime ?fetched }
+  OPTIONAL { ?file esf:lastModified ?modified } OPTIONAL { ?file esf:etag ?etag }
+} LIMIT 5"""
 #: the label patterns every query uses: preferred labels, and English alt labels (concepts)
 LABEL = "skos:prefLabel|rdfs:label|dcterms:title|foaf:name"
 
@@ -404,6 +411,11 @@ async def project_card(run: Runner, iri: str, base: str, lang: str) -> dict[str,
             texts.append({"heading": value(row, "title") or "", "text": value(row, "value") or "",
                           "extra": kind == "extra"})
     card["texts"] = texts
+    card["fetched"] = [
+        {"page": value(row, "page"), "fetched": value(row, "fetched"),
+         "modified": value(row, "modified"), "etag": value(row, "etag")}
+        for row in await run(FETCHED_PAGE, bind)
+        if (value(row, "page") or "").startswith(("https://", "http://"))]
     card["facts"] = facts
     card["predicate_labels"] = pred_labels
     return card

@@ -68,6 +68,8 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (Swedish, English)
     "field.formats": ("Data", "Data"),
     "field.related": ("Relaterade projekt", "Related projects"),
     "field.source": ("Källa", "Source"),
+    "field.fetched": ("hämtad", "fetched"),
+    "field.last_modified": ("ändrad enligt webbplatsen", "modified according to the site"),
     "field.org_number": ("Organisationsnummer", "Organisation number"),
     "field.statements": ("Alla påståenden", "All statements"),
     "field.location": ("Plats", "Location"),
