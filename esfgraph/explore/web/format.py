@@ -9,7 +9,10 @@ typography and the SI do; only the decimal mark differs (`,` in Swedish, `.` in 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import functools
+import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
@@ -137,6 +140,58 @@ def pick_label(labels: Iterable[tuple[str, str | None]], lang: str = "sv",
     return next(iter(best.values()), fallback)
 
 
+def org_number(value: object) -> str:
+    """A Swedish organisation number as `NNNNNN-NNNN` (the way Bolagsverket writes it).
+
+    Ten digits get the hyphen; twelve with a century prefix (`16`, `19`, `20`) lose it first.
+    Anything else is shown as written (never a guessed number).
+    """
+    text = "" if value is None else str(value).strip()
+    digits = re.sub(r"[\s-]", "", text)
+    if re.fullmatch(r"(16|19|20)\d{10}", digits):
+        digits = digits[2:]
+    if re.fullmatch(r"\d{10}", digits):
+        return f"{digits[:6]}-{digits[6:]}"
+    return text
+
+
+def short_date(value: object, lang: str = "sv") -> str:
+    """A date (or an ISO timestamp's date) for lists: `5 dec. 2026` / `5 Dec 2026`."""
+    if value is None or value == "":
+        return ""
+    try:
+        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return str(value)
+    month = MONTHS[lang if lang in MONTHS else "sv"][day.month - 1]
+    short = month if len(month) <= 4 else (month[:3] + ("." if lang == "sv" else ""))
+    return f"{day.day}{NBSP}{short} {day.year}"
+
+
+@functools.cache
+def _swedish_place_names() -> dict[str, str]:
+    from esfgraph.resources import package_path
+
+    path = package_path("data", "place-names-sv.csv")
+    with path.open(encoding="utf-8") as handle:
+        rows = csv.DictReader(line for line in handle if not line.startswith("#"))
+        return {row["key"]: row["sv"] for row in rows if row.get("sv")}
+
+
+def exonym(iri: str, lang: str = "sv") -> str | None:
+    """The Swedish name of a place abroad (`…/id/place/BE-brussels` -> Bryssel) on Swedish
+    pages, from data/place-names-sv.csv; None for other languages and unknown places."""
+    if lang != "sv" or "/id/place/" not in iri:
+        return None
+    return _swedish_place_names().get(local_name(iri))
+
+
+def place_labels(iri: str, lang: str = "sv") -> list[tuple[str, str | None]]:
+    """The exonym as an extra `(name, 'sv')` label for `pick_label` (empty when none)."""
+    name = exonym(iri, lang)
+    return [(name, "sv")] if name else []
+
+
 def local_name(iri: str) -> str:
     """The last path segment of an IRI (a readable fallback when no label exists)."""
     return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
@@ -148,10 +203,14 @@ __all__ = [
     "compact_money",
     "date",
     "date_range",
+    "exonym",
     "local_name",
     "money",
     "number",
+    "org_number",
     "percent",
     "pick_label",
+    "place_labels",
+    "short_date",
     "to_decimal",
 ]

@@ -230,7 +230,8 @@ class Labels:
 
     def get(self, iri: str, lang: str) -> str:
         """The best label of `iri` in `lang`, else its last IRI segment."""
-        return fmt.pick_label(self.seen.get(iri, []), lang, fallback=fmt.local_name(iri))
+        return fmt.pick_label(self.seen.get(iri, []) + fmt.place_labels(iri, lang), lang,
+                              fallback=fmt.local_name(iri))
 
 
 def link(iri: str, base: str) -> str | None:
