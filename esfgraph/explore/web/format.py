@@ -123,6 +123,20 @@ def date_range(start: object, end: object, lang: str = "sv") -> str:
     return a or b
 
 
+def pick_label_tagged(labels: Iterable[tuple[str, str | None]], lang: str = "sv",
+                      fallback: str = "") -> tuple[str, str | None]:
+    """`pick_label` with the language tag of the label it picked (None when untagged)."""
+    best: dict[str, str] = {}
+    for text, tag in labels:
+        key = (tag or "").lower().split("-")[0]
+        best.setdefault(key, text)
+    for key in (lang, "sv", ""):
+        if key in best:
+            return best[key], key or None
+    key, text = next(iter(best.items()), ("", fallback))
+    return text, key or None
+
+
 def pick_label(labels: Iterable[tuple[str, str | None]], lang: str = "sv",
                fallback: str = "") -> str:
     """The label in the page's language: `lang`, then Swedish, then untagged, then any.
@@ -192,6 +206,53 @@ def place_labels(iri: str, lang: str = "sv") -> list[tuple[str, str | None]]:
     return [(name, "sv")] if name else []
 
 
+#: Where links out go, named for people: (IRI prefix, name). The identifier follows the name.
+LINK_NAMES = (
+    ("http://www.wikidata.org/entity/", "Wikidata"),
+    ("https://www.wikidata.org/wiki/", "Wikidata"),
+    ("http://data.europa.eu/nuts/code/", "NUTS"),
+    ("http://publications.europa.eu/resource/authority/country/", "EU Publications Office"),
+    ("https://sws.geonames.org/", "GeoNames"),
+    ("http://sws.geonames.org/", "GeoNames"),
+)
+
+
+def link_text(url: str) -> str:
+    """A link out as words: `Wikidata Q34`, `NUTS SE232`, `GeoNames 2800866`; other links
+    by their host name (the address itself stays in href)."""
+    for prefix, name in LINK_NAMES:
+        if url.startswith(prefix) and len(url) > len(prefix):
+            return f"{name} {url[len(prefix):].strip('/')}"
+    host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", url, flags=re.IGNORECASE).split("/", 1)[0]
+    return host.removeprefix("www.") or url
+
+
+_PERIOD = re.compile(r"(\d{4})-(\d{4})")
+
+
+def concept_label(key: str, label: str | None, lang: str = "sv") -> str:
+    """A programme area or specific objective told apart by period: `Ökat arbetskraftsutbud
+    (2014–2020)`; without a label its code: `Programområde A (2021–2027)`.
+
+    Args:
+        key: the concept's IRI or search value, which holds the period (`2021-2027/A`).
+        label: the concept's label (may be missing or equal to the key).
+    """
+    from esfgraph.explore.web.i18n import t
+
+    tail = key.rstrip("/").rsplit("/", 1)[-1]
+    period = _PERIOD.search(key)
+    name = (label or "").strip()
+    if not name or name in (key, tail, local_name(key)) or _PERIOD.fullmatch(name.split("/")[0]):
+        kind = "field.specific_objective" if "objective" in key else "field.programme_area"
+        name = f"{t(kind, lang)} {tail}"
+    if period:
+        span = f"{period.group(1)}–{period.group(2)}"
+        if span not in name and period.group(0) not in name:
+            name = f"{name} ({span})"
+    return name
+
+
 def local_name(iri: str) -> str:
     """The last path segment of an IRI (a readable fallback when no label exists)."""
     return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
@@ -201,9 +262,11 @@ __all__ = [
     "LANGS",
     "NBSP",
     "compact_money",
+    "concept_label",
     "date",
     "date_range",
     "exonym",
+    "link_text",
     "local_name",
     "money",
     "number",

@@ -70,7 +70,9 @@ def _environment() -> Environment:
                       lstrip_blocks=True)
     env.globals.update(t=i18n.t, money=fmt.money, number=fmt.number, percent=fmt.percent,
                        date=fmt.date, date_range=fmt.date_range, compact_money=fmt.compact_money,
-                       local_name=fmt.local_name, urlencode=lambda pairs: urlencode(list(pairs)))
+                       local_name=fmt.local_name, link_text=fmt.link_text,
+                       concept_label=fmt.concept_label, org_number=fmt.org_number,
+                       short_date=fmt.short_date, urlencode=lambda pairs: urlencode(list(pairs)))
     return env
 
 
@@ -171,7 +173,10 @@ async def landing(request: Request) -> Response:
     return render(request, "landing.html", data=data,
                   year_chart=charts.bars(data["years"], "esfGrantSEK", lang),
                   region_chart=charts.bars(data["regions"], "esfGrantSEK", lang),
-                  area_chart=charts.bars(data["areas"], "esfGrantSEK", lang))
+                  area_chart=charts.bars(
+                      [{**a, "label": fmt.concept_label(a["iri"], a["label"], lang)
+                        if a.get("iri") else a["label"]} for a in data["areas"]],
+                      "esfGrantSEK", lang))
 
 
 async def query_page(request: Request) -> Response:
@@ -215,7 +220,10 @@ async def projects(request: Request) -> Response:
         labels = {f["value"]: f["label"] for f in result["facets"].get(name, [])}
         for val in getattr(params, name):
             rest = tuple(v for v in getattr(params, name) if v != val)
-            selected.append({"facet": name, "label": labels.get(val, val),
+            label = (i18n.t(f"abroad.{val}", lang) if name == "abroad" else
+                     fmt.concept_label(val, labels.get(val), lang)
+                     if name in ("programme_area", "specific_objective") else labels.get(val, val))
+            selected.append({"facet": name, "label": label,
                              "remove": _url("/projects", params.with_(**{name: rest}, page=1))})
     return render(request, "projects.html", noindex=False, params=params, result=result,
                   facets=FACETS, sorts=SORTS, selected=selected, pages_total=pages_total,
