@@ -191,3 +191,19 @@ def test_every_page_speaks_one_language(server, path, lang):
     found = problems(resp.text, lang)
     assert not found, f"{len(found)} strings in the wrong language or raw RDF:\n" + \
         "\n".join(found)
+
+
+def test_places_abroad_numbers_and_dates_follow_the_page_language(server):
+    vvv = P + "vaga-valja-vag-vvv-genomforande-2009-08-01"
+    sv, en = fetch(server, vvv, "sv").text, fetch(server, vvv, "en").text
+    assert ">Bryssel</a> (<a href=\"/id/place/BE\" lang=\"sv\">Belgien</a>)" in sv
+    assert ">Brussels</a>" in en and ">Bryssel</a>" not in en
+    assert "<h3>Sammanfattning</h3>" in sv and "<h3>Summary</h3>" in en  # not "Abstract"
+    org = fetch(server, "/id/org/arbetsintegrerande-foreningen-steget", "sv").text
+    assert '<dd data-field="orgNumber" data-value="8024815566">802481-5566</dd>' in org
+    changes = fetch(server, "/changes", "sv").text
+    assert re.search(r"<time datetime=\"\d{4}-\d\d-\d\dT[^\"]*\">\d{1,2}\xa0[a-zåäö]+\.? \d{4}",
+                     changes)
+    assert "+7,7\xa0%" in changes and "+7.7\xa0%" in fetch(server, "/changes", "en").text
+    chip = fetch(server, "/projects?abroad=true", "sv").text
+    assert 'class="chip"' in chip and ">Ja ✕</a>" in chip

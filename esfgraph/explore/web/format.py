@@ -230,13 +230,14 @@ def link_text(url: str) -> str:
 _PERIOD = re.compile(r"(\d{4})-(\d{4})")
 
 
-def concept_label(key: str, label: str | None, lang: str = "sv") -> str:
+def concept_label(key: str, label: str | None, lang: str = "sv", kind: str = "") -> str:
     """A programme area or specific objective told apart by period: `Ökat arbetskraftsutbud
     (2014–2020)`; without a label its code: `Programområde A (2021–2027)`.
 
     Args:
         key: the concept's IRI or search value, which holds the period (`2021-2027/A`).
         label: the concept's label (may be missing or equal to the key).
+        kind: `programme_area` or `specific_objective` (else guessed from the IRI).
     """
     from esfgraph.explore.web.i18n import t
 
@@ -244,8 +245,8 @@ def concept_label(key: str, label: str | None, lang: str = "sv") -> str:
     period = _PERIOD.search(key)
     name = (label or "").strip()
     if not name or name in (key, tail, local_name(key)) or _PERIOD.fullmatch(name.split("/")[0]):
-        kind = "field.specific_objective" if "objective" in key else "field.programme_area"
-        name = f"{t(kind, lang)} {tail}"
+        objective = kind == "specific_objective" or (not kind and "objective" in key)
+        name = f"{t('field.specific_objective' if objective else 'field.programme_area', lang)} {tail}"
     if period:
         span = f"{period.group(1)}–{period.group(2)}"
         if span not in name and period.group(0) not in name:

@@ -221,7 +221,7 @@ async def projects(request: Request) -> Response:
         for val in getattr(params, name):
             rest = tuple(v for v in getattr(params, name) if v != val)
             label = (i18n.t(f"abroad.{val}", lang) if name == "abroad" else
-                     fmt.concept_label(val, labels.get(val), lang)
+                     fmt.concept_label(val, labels.get(val), lang, name)
                      if name in ("programme_area", "specific_objective") else labels.get(val, val))
             selected.append({"facet": name, "label": label,
                              "remove": _url("/projects", params.with_(**{name: rest}, page=1))})
