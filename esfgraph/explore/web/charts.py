@@ -15,6 +15,9 @@ from esfgraph.explore.web import format as fmt
 BAR_HEIGHT = 22
 LABEL_WIDTH = 200
 BAR_WIDTH = 230
+VALUE_WIDTH = 110  # room right of the longest bar for its figure ("1 234,5 mnkr")
+CHAR_WIDTH = 8.2  # px per character of a 14px label, on the wide side, so no label is cut off
+MAX_LABEL_CHARS = 44  # longer labels end in "…" (the whole label is in the bar's <title>)
 CLASSES = 6  # colour classes of the map, besides "no projects"
 
 
@@ -41,9 +44,13 @@ def bars(items: Iterable[dict[str, Any]], key: str, lang: str,
         ratio = float(row["value"] / top) if top > 0 else 0.0
         row["width"] = round(max(ratio * BAR_WIDTH, 1.0 if row["value"] > 0 else 0.0), 1)
         row["y"] = 4 + i * BAR_HEIGHT
-        row["short"] = row["label"] if len(row["label"]) <= 28 else row["label"][:27] + "…"
-    return {"rows": rows, "height": 8 + len(rows) * BAR_HEIGHT, "label_width": LABEL_WIDTH,
-            "width": LABEL_WIDTH + BAR_WIDTH + 90}
+        row["short"] = (row["label"] if len(row["label"]) <= MAX_LABEL_CHARS
+                        else row["label"][:MAX_LABEL_CHARS - 1] + "…")
+    # the label column grows with the longest label (the SVG scales down on a small screen)
+    longest = max((len(r["short"]) for r in rows), default=0)
+    label_width = max(LABEL_WIDTH, round(longest * CHAR_WIDTH) + 12)
+    return {"rows": rows, "height": 8 + len(rows) * BAR_HEIGHT, "label_width": label_width,
+            "width": label_width + BAR_WIDTH + VALUE_WIDTH}
 
 
 def breaks(values: Iterable[Decimal | int], classes: int = CLASSES) -> list[Decimal]:
