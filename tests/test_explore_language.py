@@ -139,6 +139,8 @@ PAGES = [
     "/projects?q=unga",
     "/projects?q=ungdomar&period=2007-2013&abroad=true",
     "/projects?region=SE12&period=2007-2013",
+    # an owner filter on an organisation that owns nothing itself: its chip showed the IRI
+    "/projects?owner=https://w3id.org/esfgraph/id/org/flens-kommun",
     "/map",
     "/map?level=region&metric=projects&abroad=true",
     P + "vaga-valja-vag-vvv-genomforande-2009-08-01",  # 2007–2013, contacts abroad

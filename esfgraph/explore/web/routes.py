@@ -215,9 +215,15 @@ async def projects(request: Request) -> Response:
     for item in result.get("items", []):
         item["href"] = graphdata.link(item.get("iri") or "", base) or item.get("iri")
     pages_total = max(1, -(-int(result["total"]) // max(1, params.per_page)))
+    named = await _iri_labels(request, {v for name in FACETS for v in getattr(params, name)}
+                              | {f["value"] for facet in result["facets"].values()
+                                 for f in facet if f["label"] == f["value"]}, lang)
+    for facet in result["facets"].values():  # a filter value is shown by name, never as an IRI
+        for f in facet:
+            f["label"] = named.get(f["value"], f["label"])
     selected = []
     for name in FACETS:
-        labels = {f["value"]: f["label"] for f in result["facets"].get(name, [])}
+        labels = {**named, **{f["value"]: f["label"] for f in result["facets"].get(name, [])}}
         for val in getattr(params, name):
             rest = tuple(v for v in getattr(params, name) if v != val)
             label = (i18n.t(f"abroad.{val}", lang) if name == "abroad" else
@@ -234,6 +240,28 @@ async def projects(request: Request) -> Response:
                   query_pairs=params.to_query(),
                   sparql_url="/query?" + urlencode({"query": result.get("sparql") or ""}),
                   map_url=_url("/map", params.with_(page=1)))
+
+
+LABEL_QUERY = graphdata.PREFIXES + ("SELECT ?label WHERE { VALUES ?s { {{s}} } ?s "
+                                     + graphdata.LABEL + " ?label }")
+
+
+async def _iri_labels(request: Request, values: set[str], lang: str) -> dict[str, str]:
+    """Labels of the IRIs among filter values that the search index has no name for (an
+    organisation that owns nothing itself, say), read from the graph; at most 20 look-ups."""
+    run, out = runner(request), {}
+    base = request.app.state.settings.base_iri
+    for iri in sorted(v for v in values if v.startswith(base))[:20]:
+        try:
+            rows = await run(LABEL_QUERY, {"s": iri})
+        except (graphdata.GraphUnavailable, ValueError):
+            continue
+        labels = graphdata.Labels()
+        for row in rows:
+            labels.add(iri, row, "label")
+        if labels.seen.get(iri):
+            out[iri] = labels.get(iri, lang)
+    return out
 
 
 def _url(path: str, params: Any) -> str:
