@@ -252,3 +252,17 @@ def test_links_out_are_named_not_shown_raw(url, text):
 ])
 def test_programme_areas_are_told_apart_by_period(key, label, lang, kind, expected):
     assert fmt.concept_label(key, label, lang, kind) == expected
+
+
+def test_long_chart_labels_go_above_their_bars_and_are_never_cut():
+    short = charts.bars([{"label": "Övre Norrland", "v": "10"}], "v", "sv")
+    assert short["rows"][0]["anchor"] == "end" and short["label_width"] >= charts.LABEL_WIDTH
+    long = "Ökat arbetskraftsutbud och förbättrad kompetens (2014–2020)"
+    chart = charts.bars([{"label": long, "v": "10"}, {"label": "Programområde A (2021–2027)",
+                                                     "v": "5"}], "v", "sv")
+    first = chart["rows"][0]
+    assert first["anchor"] == "start" and first["label_y"] < first["bar_y"]
+    assert first["short"].endswith("…") and len(first["short"]) == charts.MAX_LABEL_CHARS
+    # the widest label fits the drawing, with the estimated character width
+    assert max(len(r["short"]) for r in chart["rows"]) * charts.CHAR_WIDTH <= chart["width"]
+    assert chart["rows"][1]["y"] - first["y"] == charts.STACK_HEIGHT
