@@ -158,6 +158,8 @@ PAGES = [
     "/changes?kind=money",
     "/query",
     "/id/project/no-such-project",
+    pytest.param("/no-such-page", marks=pytest.mark.xfail(
+        strict=True, reason="an IRI no explorer page knows still gets serve's English 404")),
     "/projects?page=0",
 ]
 
