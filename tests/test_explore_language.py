@@ -158,8 +158,7 @@ PAGES = [
     "/changes?kind=money",
     "/query",
     "/id/project/no-such-project",
-    pytest.param("/no-such-page", marks=pytest.mark.xfail(
-        strict=True, reason="an IRI no explorer page knows still gets serve's English 404")),
+    "/no-such-page",
     "/projects?page=0",
 ]
 
@@ -187,7 +186,10 @@ def fetch(srv: RunningServer, path: str, lang: str) -> httpx.Response:
 
 @pytest.mark.parametrize("path", PAGES)
 @pytest.mark.parametrize("lang", ["sv", "en"])
-def test_every_page_speaks_one_language(server, path, lang):
+def test_every_page_speaks_one_language(server, path, lang, request):
+    if path == "/no-such-page" and lang == "sv":  # strict: once it passes, this must go
+        request.applymarker(pytest.mark.xfail(
+            strict=True, reason="an IRI no explorer page knows still gets serve's English 404"))
     resp = fetch(server, path, lang)
     assert resp.status_code in (200, 400, 404), (path, resp.status_code)
     assert resp.headers["content-type"].startswith("text/html")
