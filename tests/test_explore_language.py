@@ -213,3 +213,15 @@ def test_places_abroad_numbers_and_dates_follow_the_page_language(server):
     assert "+7,7\xa0%" in changes and "+7.7\xa0%" in fetch(server, "/changes", "en").text
     chip = fetch(server, "/projects?abroad=true", "sv").text
     assert 'class="chip"' in chip and ">Ja ✕</a>" in chip
+
+
+def test_changes_json_names_fields_for_the_card_history(server):
+    """The card's History (filled by history.js) showed `esfGrantSEK` and raw concept IRIs."""
+    sv_phase = "projektfas: Förprojektering → Genomförande"
+    for lang, grant, phase in (("sv", "beviljat ESF-stöd (kr)", sv_phase),
+                               ("en", "ESF grant (SEK)", "phase: ")):
+        data = httpx.get(f"{server.url}/changes.json?lang={lang}", timeout=60).json()
+        fields = {f["field"]: f for c in data["changes"] for f in c["fields"]}
+        assert fields["esfGrantSEK"]["label"] == grant
+        assert fields["esfGrantSEK"]["text"].startswith(grant + ": 556\xa0922 → 600\xa0000")
+        assert fields["phase"]["text"].startswith(phase) and "https://" not in fields["phase"]["text"]

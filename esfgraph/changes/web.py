@@ -186,10 +186,12 @@ async def _handle(request: Request, fmt: str) -> Response:
         following = (f"/changes.json?{_query_string(request.query_params, page=page + 1)}"
                      if more else None)
         items = report.records(changes)
-        for item, change in zip(items, changes):  # "label": the field in the page's language
+        lang = lang_of(request)
+        for item, change in zip(items, changes):  # the field and its change for people
             names = getattr(change, "field_labels", {})
             for record, field in zip(item["fields"], change.fields):
-                record["label"] = field_name(field, names, lang_of(request))
+                label, rest = localized_field_line(field, change.labels, names, lang)
+                record["label"], record["text"] = label, label + rest
         return JSONResponse({"page": page, "next": following, "changes": items})
     if fmt == "csv":
         return Response(report.render_csv(changes), media_type="text/csv; charset=utf-8",

@@ -25,7 +25,7 @@
         li.appendChild(head);
         (c.fields || []).forEach(function (f) {
           var p = document.createElement("div");
-          p.textContent = (f.label || f.field) + ": " + (f.old.join(", ") || "–") + " → " + (f.new.join(", ") || "–");
+          p.textContent = f.text || (f.label || f.field) + ": " + (f.old.join(", ") || "–") + " → " + (f.new.join(", ") || "–");
           li.appendChild(p);
         });
         list.appendChild(li);
