@@ -235,6 +235,9 @@ def test_phone_search_has_filters_before_results_and_a_skip_link(browser, server
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="sv-SE")
     tab = context.new_page()
     try:
+        for path in ("/id/region/SE33", "/id/municipality/1440", "/id/org/pitea-kommun"):
+            tab.goto(server.url + path + "?lang=sv")  # tables of owners and projects fit
+            assert tab.evaluate("document.documentElement.scrollWidth") <= 390, path
         tab.goto(server.url + "/?lang=sv")
         assert tab.evaluate("document.documentElement.scrollWidth") <= 390
         cut = tab.evaluate("""() => [...document.querySelectorAll('svg.bars text')].filter(t => {
