@@ -144,14 +144,7 @@ def pick_label(labels: Iterable[tuple[str, str | None]], lang: str = "sv",
     Args:
         labels: (text, language tag or None) pairs, e.g. from @sv/@en literals.
     """
-    best: dict[str, str] = {}
-    for text, tag in labels:
-        key = (tag or "").lower().split("-")[0]
-        best.setdefault(key, text)
-    for key in (lang, "sv", ""):
-        if key in best:
-            return best[key]
-    return next(iter(best.values()), fallback)
+    return pick_label_tagged(labels, lang, fallback)[0]
 
 
 def org_number(value: object) -> str:
