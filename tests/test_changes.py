@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from datetime import datetime
@@ -276,8 +277,16 @@ def test_changes_page_filters_and_pages(server):
     for iri in EXPECTED:
         assert f'data-project="{iri}"' in body
     assert body.count('class="change"') == 4
-    assert "esfGrantSEK: 556 922 → 600 000 kr (+43 078 kr, +7.7 %)" in body
-    assert "partner: + Borås kommun" in body and "municipality: − Boxholm" in body
+    text = re.sub(r"<[^>]+>", "", body).replace("\xa0", " ")
+    # fields by their ontology label, amounts in the page's language (regression: the Swedish
+    # page said "esfGrantSEK", "Money", "removed")
+    assert "ESF grant (SEK): 556 922 → 600 000 SEK (+43 078 SEK, +7.7 %)" in text
+    assert "partner: + Borås kommun" in text and "municipality: − Boxholm" in text
+    sv = re.sub(r"<[^>]+>", "", httpx.get(server.url + "/changes", params={"lang": "sv"},
+                                           timeout=60).text).replace("\xa0", " ")
+    assert "beviljat ESF-stöd (kr): 556 922 → 600 000 kr (+43 078 kr, +7,7 %)" in sv
+    assert "kommun: − Boxholm" in sv and "Pengar" in sv and "ändrat" in sv
+    assert "esfGrantSEK" not in sv and "Money" not in sv and "changed" not in sv
     assert 'href="/id/project/2018-00460"' in body
     money = httpx.get(server.url + "/changes", params={"kind": "money"}, timeout=60).text
     assert money.count('class="change"') == 1 and f'data-project="{GRANT}"' in money

@@ -227,3 +227,48 @@ def test_html_in_the_search_box_is_shown_as_text_and_never_runs(page, server):
     page.goto(server.url + "/projects?q=" + quote(attack))
     assert page.input_value("#q") == attack
     assert page.locator("img[src=x]").count() == 0 and dialogs == []
+
+
+def test_phone_search_has_filters_before_results_and_a_skip_link(browser, server):
+    """At 390 px the filters are a closed "Filter" button above the results (they used to come
+    after all 20 results), a skip link reaches the results in three key presses, and the
+    landing page neither scrolls sideways nor cuts a chart label off."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="sv-SE")
+    tab = context.new_page()
+    try:
+        for path in ("/id/region/SE33", "/id/municipality/1440", "/id/org/pitea-kommun"):
+            tab.goto(server.url + path + "?lang=sv")  # tables of owners and projects fit
+            assert tab.evaluate("document.documentElement.scrollWidth") <= 390, path
+        tab.goto(server.url + "/?lang=sv")
+        assert tab.evaluate("document.documentElement.scrollWidth") <= 390
+        cut = tab.evaluate("""() => [...document.querySelectorAll('svg.bars text')].filter(t => {
+            const b = t.getBBox(), vb = t.ownerSVGElement.viewBox.baseVal;
+            return b.x < 0 || b.x + b.width > vb.width; }).map(t => t.textContent)""")
+        assert cut == [], f"chart labels cut off: {cut}"
+        tab.goto(server.url + "/projects?q=unga&lang=sv")
+        button = tab.locator("summary.filter-button")
+        first_hit = tab.locator("li.hit").first
+        assert button.is_visible() and button.inner_text() == "Filter"
+        assert button.bounding_box()["y"] < first_hit.bounding_box()["y"]
+        assert not tab.locator("fieldset[data-facet=period]").is_visible()  # closed on a phone
+        shot(tab, "search-phone")
+        tab.keyboard.press("Tab")
+        tab.keyboard.press("Tab")
+        assert tab.evaluate("document.activeElement.textContent") == "Hoppa till resultaten"
+        tab.keyboard.press("Enter")
+        assert tab.evaluate("document.activeElement.id") == "results"
+        for presses in range(1, 16):  # from the results, Tab reaches the first hit soon
+            tab.keyboard.press("Tab")
+            if tab.evaluate("!!document.activeElement.closest('li.hit')"):
+                break
+        else:
+            raise AssertionError("15 Tab presses after the skip link do not reach a result")
+        assert presses <= 10, presses
+        button.click()
+        assert tab.locator("fieldset[data-facet=period]").is_visible()
+        tab.check("fieldset[data-facet=period] input[value='2007-2013']")
+        tab.click("aside.facets button[type=submit]")
+        tab.wait_for_url("**period=2007-2013*")
+        assert tab.locator("p.selected a.chip").count() == 1
+    finally:
+        context.close()

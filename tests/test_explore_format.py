@@ -177,3 +177,92 @@ def test_bars_scale_to_the_largest_value():
     assert widths[0] == charts.BAR_WIDTH and widths[1] == charts.BAR_WIDTH / 2 and widths[2] == 0
     assert [r["text"] for r in chart["rows"]] == ["10", "5", "0"]
     assert chart["rows"][0]["value"] == Decimal(10)
+
+
+# --------------------------------------------------------------------------- one language per page
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("8024815566", "802481-5566"), ("802481-5566", "802481-5566"), ("198024815566", "802481-5566"),
+    ("16 8024815566", "802481-5566"), ("212000-1355", "212000-1355"),
+    ("12345", "12345"), ("", ""), (None, ""), ("abcdefghij", "abcdefghij"),
+])
+def test_org_number_is_written_with_its_hyphen(value, expected):
+    assert fmt.org_number(value) == expected
+
+
+@given(st.text(max_size=30))
+def test_org_number_never_invents_digits(text):
+    out = fmt.org_number(text)
+    digits = "".join(c for c in text if c.isdigit())
+    assert out == text.strip() or out.replace("-", "") in (digits, digits[2:])
+
+
+@pytest.mark.parametrize("value, lang, expected", [
+    ("2026-12-05T01:39:51Z", "sv", f"5{S}dec. 2026"), ("2026-12-05", "en", f"5{S}Dec 2026"),
+    ("2019-05-01", "sv", f"1{S}maj 2019"), ("2019-06-30", "en", f"30{S}June 2019"),
+    ("2019-03-01", "sv", f"1{S}mars 2019"), ("soon", "sv", "soon"), ("", "sv", ""),
+])
+def test_short_date(value, lang, expected):
+    assert fmt.short_date(value, lang) == expected
+
+
+@pytest.mark.parametrize("key, sv", [
+    ("BE", "Belgien"), ("DK", "Danmark"), ("DE", "Tyskland"), ("SE", "Sverige"),
+    ("BE-brussels", "Bryssel"), ("DK-copenhagen", "Köpenhamn"), ("FI-helsinki", "Helsingfors"),
+    ("BE-antwerp", "Antwerpen"), ("IT-rome", "Rom"),
+])
+def test_places_abroad_have_their_swedish_names_on_swedish_pages(key, sv):
+    iri = f"https://w3id.org/esfgraph/id/place/{key}"
+    assert fmt.exonym(iri, "sv") == sv
+    assert fmt.exonym(iri, "en") is None
+    assert fmt.pick_label([("Belgium", "en")] + fmt.place_labels(iri, "sv"), "sv") == sv
+
+
+def test_a_swedish_label_in_the_graph_wins_over_the_table():
+    iri = "https://w3id.org/esfgraph/id/place/SE"
+    labels = [("Konungariket Sverige", "sv"), ("Sweden", "en")] + fmt.place_labels(iri, "sv")
+    assert fmt.pick_label_tagged(labels, "sv") == ("Konungariket Sverige", "sv")
+    assert fmt.exonym("https://w3id.org/esfgraph/id/municipality/1440", "sv") is None
+
+
+@pytest.mark.parametrize("url, text", [
+    ("http://www.wikidata.org/entity/Q34", "Wikidata Q34"),
+    ("http://data.europa.eu/nuts/code/SE232", "NUTS SE232"),
+    ("https://sws.geonames.org/2800866/", "GeoNames 2800866"),
+    ("http://publications.europa.eu/resource/authority/country/SWE",
+     "EU Publications Office SWE"),
+    ("https://www.flen.se/kommun/x", "flen.se"),
+])
+def test_links_out_are_named_not_shown_raw(url, text):
+    assert fmt.link_text(url) == text
+
+
+@pytest.mark.parametrize("key, label, lang, kind, expected", [
+    ("https://w3id.org/esfgraph/concept/programme-area/2014-2020/1", "Ökat arbetskraftsutbud",
+     "sv", "", "Ökat arbetskraftsutbud (2014–2020)"),
+    ("2021-2027/A", "2021-2027/A", "sv", "programme_area", "Programområde A (2021–2027)"),
+    ("2021-2027/A", None, "en", "programme_area", "Programme area A (2021–2027)"),
+    ("2014-2020/2.1", "2014-2020/2.1", "sv", "specific_objective",
+     "Specifikt mål 2.1 (2014–2020)"),
+    ("https://w3id.org/esfgraph/concept/specific-objective/2014-2020/2.1", "", "en", "",
+     "Specific objective 2.1 (2014–2020)"),
+    ("https://w3id.org/esfgraph/concept/programme-area/2007-2013/1",
+     "Kompetensutveckling (2007–2013)", "sv", "", "Kompetensutveckling (2007–2013)"),
+])
+def test_programme_areas_are_told_apart_by_period(key, label, lang, kind, expected):
+    assert fmt.concept_label(key, label, lang, kind) == expected
+
+
+def test_long_chart_labels_go_above_their_bars_and_are_never_cut():
+    short = charts.bars([{"label": "Övre Norrland", "v": "10"}], "v", "sv")
+    assert short["rows"][0]["anchor"] == "end" and short["label_width"] >= charts.LABEL_WIDTH
+    long = "Ökat arbetskraftsutbud och förbättrad kompetens (2014–2020)"
+    chart = charts.bars([{"label": long, "v": "10"}, {"label": "Programområde A (2021–2027)",
+                                                     "v": "5"}], "v", "sv")
+    first = chart["rows"][0]
+    assert first["anchor"] == "start" and first["label_y"] < first["bar_y"]
+    assert first["short"].endswith("…") and len(first["short"]) == charts.MAX_LABEL_CHARS
+    # the widest label fits the drawing, with the estimated character width
+    assert max(len(r["short"]) for r in chart["rows"]) * charts.CHAR_WIDTH <= chart["width"]
+    assert chart["rows"][1]["y"] - first["y"] == charts.STACK_HEIGHT

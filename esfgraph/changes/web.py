@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import urlencode
@@ -120,11 +121,46 @@ async def fetch(request: Request, flt: LogFilter, lang: str = "sv"
         fill_details(await _rows(request, details_query(list(found))), found, names,
                      getattr(request.app.state.settings, "personal_data", True))
         iris = value_iris(found.values())
-        if iris:
-            labels = labels_from(await _rows(request, labels_query(iris)), lang)
+        predicates = {pred for c in found.values() for pred, _, _ in c.removals + c.additions}
+        if iris or predicates:
+            # values by their label, fields by the ontology's label in the page's language
+            labels = labels_from(await _rows(request, labels_query(iris | predicates)), lang)
             for c in found.values():
                 c.labels = {i: labels[i] for i in value_iris([c]) if i in labels}
+                c.field_labels = {p: labels[p] for p in predicates if p in labels}
     return list(found.values()), len(rows) > flt.limit
+
+
+def field_name(change: Any, labels: dict[str, str], lang: str) -> str:
+    """A changed field for people: the ontology's label (`beviljat ESF-stöd (kr)`), else the
+    page's own word for common outside terms (`titel`), else the property's local name."""
+    from esfgraph.explore.web.i18n import TEXT, t
+
+    label = labels.get(change.predicate)
+    if label:
+        return label
+    key = f"changes.field.{change.field}"
+    return t(key, lang) if key in TEXT else change.field
+
+
+def localized_field_line(change: Any, labels: dict[str, str], field_labels: dict[str, str],
+                         lang: str) -> tuple[str, str]:
+    """`beviljat ESF-stöd (kr): 556 922 → 600 000 kr (+43 078 kr, +7,7 %)` in the page's
+    language: the field by its label, numbers in the page's format. Returned as (field, rest)
+    so that the page can mark the values (data, in Swedish) apart from the field's name."""
+    from esfgraph.explore.web import format as fmt
+
+    line = report.field_line(change, labels)
+    rest = line[len(change.field):]
+    if change.delta is not None or change.predicate.endswith("SEK"):
+        unit = "kr" if lang == "sv" else "SEK"
+        # digit groups of the report ("556 922") with the page's no-break space and unit
+        rest = rest.replace(" kr", f"{fmt.NBSP}{unit}")
+        rest = re.sub(r"(?<=\d) (?=\d{3}\b)", fmt.NBSP, rest)
+        if lang == "sv":
+            rest = re.sub(r"(?<=\d)\.(?=\d)", ",", rest)
+        rest = rest.replace(" %)", f"{fmt.NBSP}%)")
+    return field_name(change, field_labels, lang), rest
 
 
 def _query_string(params: Any, **override: Any) -> str:
@@ -159,8 +195,14 @@ async def _handle(request: Request, fmt: str) -> Response:
     if fmt == "json":
         following = (f"/changes.json?{_query_string(request.query_params, page=page + 1)}"
                      if more else None)
-        return JSONResponse({"page": page, "next": following,
-                             "changes": report.records(changes)})
+        items = report.records(changes)
+        lang = lang_of(request)
+        for item, change in zip(items, changes):  # the field and its change for people
+            names = getattr(change, "field_labels", {})
+            for record, field in zip(item["fields"], change.fields):
+                label, rest = localized_field_line(field, change.labels, names, lang)
+                record["label"], record["text"] = label, label + rest
+        return JSONResponse({"page": page, "next": following, "changes": items})
     if fmt == "csv":
         return Response(report.render_csv(changes), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="changes.csv"'})
@@ -173,9 +215,12 @@ async def _handle(request: Request, fmt: str) -> Response:
     from esfgraph.explore.web.routes import render
 
     params = request.query_params
+    lang = lang_of(request)
     return render(request, "changes.html", changes=changes, page=page, more=more,
                   filters={k: params.get(k) or "" for k in FILTERS},
-                  kinds=report.KIND_TITLES, field_line=report.field_line,
+                  kinds=report.KIND_TITLES,
+                  field_line=lambda f, c: localized_field_line(
+                      f, c.labels, getattr(c, "field_labels", {}), lang),
                   href=lambda iri: _local(iri, request.app.state.settings.base_iri),
                   prev_url=(f"/changes?{_query_string(params, page=page - 1)}"
                             if page > 1 else None),

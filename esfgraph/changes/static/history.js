@@ -4,6 +4,14 @@
   if (!box) { return; }
   var list = box.querySelector("ol");
   var sv = (document.documentElement.lang || "sv") === "sv";
+  var STATUS = sv ? {added: "nytt", removed: "borttaget", restored: "tillbaka", changed: "ändrat"}
+                  : {added: "new", removed: "removed", restored: "back again", changed: "changed"};
+  function day(iso) {  // "5 dec. 2026" / "5 Dec 2026", as on the pages
+    var d = new Date(iso.slice(0, 10) + "T00:00:00Z");
+    if (isNaN(d)) { return iso.slice(0, 10); }
+    return d.toLocaleDateString(sv ? "sv-SE" : "en-GB",
+                                {day: "numeric", month: "short", year: "numeric", timeZone: "UTC"});
+  }
   fetch(box.getAttribute("data-history"), {headers: {"Accept": "application/json"}})
     .then(function (r) { return r.ok ? r.json() : {changes: []}; })
     .then(function (data) {
@@ -13,11 +21,11 @@
       items.forEach(function (c) {
         var li = document.createElement("li");
         var head = document.createElement("strong");
-        head.textContent = c.when.slice(0, 10) + " · " + c.status;
+        head.textContent = day(c.when) + " · " + (STATUS[c.status] || c.status);
         li.appendChild(head);
         (c.fields || []).forEach(function (f) {
           var p = document.createElement("div");
-          p.textContent = f.field + ": " + (f.old.join(", ") || "–") + " → " + (f.new.join(", ") || "–");
+          p.textContent = f.text || (f.label || f.field) + ": " + (f.old.join(", ") || "–") + " → " + (f.new.join(", ") || "–");
           li.appendChild(p);
         });
         list.appendChild(li);

@@ -13,8 +13,13 @@ from typing import Any
 from esfgraph.explore.web import format as fmt
 
 BAR_HEIGHT = 22
-LABEL_WIDTH = 200
+LABEL_WIDTH = 48  # the narrowest label column (years); it grows with the longest label
 BAR_WIDTH = 230
+VALUE_WIDTH = 110  # room right of the longest bar for its figure ("1 234,5 mnkr")
+CHAR_WIDTH = 8.2  # px per character of a 14px label, on the wide side, so no label is cut off
+MAX_LABEL_CHARS = 44  # longer labels end in "…" (the whole label is in the bar's <title>)
+STACK_AFTER_CHARS = 24  # charts with a longer label draw each label above its bar
+STACK_HEIGHT = 38  # px per bar with its label above it
 CLASSES = 6  # colour classes of the map, besides "no projects"
 
 
@@ -41,9 +46,27 @@ def bars(items: Iterable[dict[str, Any]], key: str, lang: str,
         ratio = float(row["value"] / top) if top > 0 else 0.0
         row["width"] = round(max(ratio * BAR_WIDTH, 1.0 if row["value"] > 0 else 0.0), 1)
         row["y"] = 4 + i * BAR_HEIGHT
-        row["short"] = row["label"] if len(row["label"]) <= 28 else row["label"][:27] + "…"
-    return {"rows": rows, "height": 8 + len(rows) * BAR_HEIGHT, "label_width": LABEL_WIDTH,
-            "width": LABEL_WIDTH + BAR_WIDTH + 90}
+        row["short"] = (row["label"] if len(row["label"]) <= MAX_LABEL_CHARS
+                        else row["label"][:MAX_LABEL_CHARS - 1] + "…")
+    longest = max((len(r["short"]) for r in rows), default=0)
+    if longest <= STACK_AFTER_CHARS:
+        # label left of its bar, in a column as wide as the longest label
+        label_width = max(LABEL_WIDTH, round(longest * CHAR_WIDTH) + 12)
+        for row in rows:
+            row.update(label_x=label_width - 6, label_y=row["y"] + 15, anchor="end",
+                       bar_x=label_width, bar_y=row["y"] + 3,
+                       value_x=label_width + row["width"] + 5, value_y=row["y"] + 15)
+        return {"rows": rows, "height": 8 + len(rows) * BAR_HEIGHT, "label_width": label_width,
+                "width": label_width + BAR_WIDTH + VALUE_WIDTH}
+    # long labels (programme areas) go above their bars: the chart stays narrow enough to be
+    # read on a phone without being scaled down, and no label is cut off
+    width = max(BAR_WIDTH + VALUE_WIDTH, round(longest * CHAR_WIDTH) + 4)
+    for i, row in enumerate(rows):
+        y = 4 + i * STACK_HEIGHT
+        row.update(y=y, label_x=0, label_y=y + 14, anchor="start", bar_x=0, bar_y=y + 19,
+                   value_x=row["width"] + 5, value_y=y + 31)
+    return {"rows": rows, "height": 8 + len(rows) * STACK_HEIGHT, "label_width": 0,
+            "width": width}
 
 
 def breaks(values: Iterable[Decimal | int], classes: int = CLASSES) -> list[Decimal]:

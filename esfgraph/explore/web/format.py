@@ -9,7 +9,10 @@ typography and the SI do; only the decimal mark differs (`,` in Swedish, `.` in 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import functools
+import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
@@ -146,6 +149,20 @@ def date_range(start: object, end: object, lang: str = "sv") -> str:
     return a or b
 
 
+def pick_label_tagged(labels: Iterable[tuple[str, str | None]], lang: str = "sv",
+                      fallback: str = "") -> tuple[str, str | None]:
+    """`pick_label` with the language tag of the label it picked (None when untagged)."""
+    best: dict[str, str] = {}
+    for text, tag in labels:
+        key = (tag or "").lower().split("-")[0]
+        best.setdefault(key, text)
+    for key in (lang, "sv", ""):
+        if key in best:
+            return best[key], key or None
+    key, text = next(iter(best.items()), ("", fallback))
+    return text, key or None
+
+
 def pick_label(labels: Iterable[tuple[str, str | None]], lang: str = "sv",
                fallback: str = "") -> str:
     """The label in the page's language: `lang`, then Swedish, then untagged, then any.
@@ -153,14 +170,107 @@ def pick_label(labels: Iterable[tuple[str, str | None]], lang: str = "sv",
     Args:
         labels: (text, language tag or None) pairs, e.g. from @sv/@en literals.
     """
-    best: dict[str, str] = {}
-    for text, tag in labels:
-        key = (tag or "").lower().split("-")[0]
-        best.setdefault(key, text)
-    for key in (lang, "sv", ""):
-        if key in best:
-            return best[key]
-    return next(iter(best.values()), fallback)
+    return pick_label_tagged(labels, lang, fallback)[0]
+
+
+def org_number(value: object) -> str:
+    """A Swedish organisation number as `NNNNNN-NNNN` (the way Bolagsverket writes it).
+
+    Ten digits get the hyphen; twelve with a century prefix (`16`, `19`, `20`) lose it first.
+    Anything else is shown as written (never a guessed number).
+    """
+    text = "" if value is None else str(value).strip()
+    digits = re.sub(r"[\s-]", "", text)
+    if re.fullmatch(r"(16|19|20)\d{10}", digits):
+        digits = digits[2:]
+    if re.fullmatch(r"\d{10}", digits):
+        return f"{digits[:6]}-{digits[6:]}"
+    return text
+
+
+def short_date(value: object, lang: str = "sv") -> str:
+    """A date (or an ISO timestamp's date) for lists: `5 dec. 2026` / `5 Dec 2026`."""
+    if value is None or value == "":
+        return ""
+    try:
+        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return str(value)
+    month = MONTHS[lang if lang in MONTHS else "sv"][day.month - 1]
+    short = month if len(month) <= 4 else (month[:3] + ("." if lang == "sv" else ""))
+    return f"{day.day}{NBSP}{short} {day.year}"
+
+
+@functools.cache
+def _swedish_place_names() -> dict[str, str]:
+    from esfgraph.resources import package_path
+
+    path = package_path("data", "place-names-sv.csv")
+    with path.open(encoding="utf-8") as handle:
+        rows = csv.DictReader(line for line in handle if not line.startswith("#"))
+        return {row["key"]: row["sv"] for row in rows if row.get("sv")}
+
+
+def exonym(iri: str, lang: str = "sv") -> str | None:
+    """The Swedish name of a place abroad (`…/id/place/BE-brussels` -> Bryssel) on Swedish
+    pages, from data/place-names-sv.csv; None for other languages and unknown places."""
+    if lang != "sv" or "/id/place/" not in iri:
+        return None
+    return _swedish_place_names().get(local_name(iri))
+
+
+def place_labels(iri: str, lang: str = "sv") -> list[tuple[str, str | None]]:
+    """The exonym as an extra `(name, 'sv')` label for `pick_label` (empty when none)."""
+    name = exonym(iri, lang)
+    return [(name, "sv")] if name else []
+
+
+#: Where links out go, named for people: (IRI prefix, name). The identifier follows the name.
+LINK_NAMES = (
+    ("http://www.wikidata.org/entity/", "Wikidata"),
+    ("https://www.wikidata.org/wiki/", "Wikidata"),
+    ("http://data.europa.eu/nuts/code/", "NUTS"),
+    ("http://publications.europa.eu/resource/authority/country/", "EU Publications Office"),
+    ("https://sws.geonames.org/", "GeoNames"),
+    ("http://sws.geonames.org/", "GeoNames"),
+)
+
+
+def link_text(url: str) -> str:
+    """A link out as words: `Wikidata Q34`, `NUTS SE232`, `GeoNames 2800866`; other links
+    by their host name (the address itself stays in href)."""
+    for prefix, name in LINK_NAMES:
+        if url.startswith(prefix) and len(url) > len(prefix):
+            return f"{name} {url[len(prefix):].strip('/')}"
+    host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", url, flags=re.IGNORECASE).split("/", 1)[0]
+    return host.removeprefix("www.") or url
+
+
+_PERIOD = re.compile(r"(\d{4})-(\d{4})")
+
+
+def concept_label(key: str, label: str | None, lang: str = "sv", kind: str = "") -> str:
+    """A programme area or specific objective told apart by period: `Ökat arbetskraftsutbud
+    (2014–2020)`; without a label its code: `Programområde A (2021–2027)`.
+
+    Args:
+        key: the concept's IRI or search value, which holds the period (`2021-2027/A`).
+        label: the concept's label (may be missing or equal to the key).
+        kind: `programme_area` or `specific_objective` (else guessed from the IRI).
+    """
+    from esfgraph.explore.web.i18n import t
+
+    tail = key.rstrip("/").rsplit("/", 1)[-1]
+    period = _PERIOD.search(key)
+    name = (label or "").strip()
+    if not name or name in (key, tail, local_name(key)) or _PERIOD.fullmatch(name.split("/")[0]):
+        objective = kind == "specific_objective" or (not kind and "objective" in key)
+        name = f"{t('field.specific_objective' if objective else 'field.programme_area', lang)} {tail}"
+    if period:
+        span = f"{period.group(1)}–{period.group(2)}"
+        if span not in name and period.group(0) not in name:
+            name = f"{name} ({span})"
+    return name
 
 
 def local_name(iri: str) -> str:
@@ -175,13 +285,19 @@ __all__ = [
     "amount",
     "compact_money",
     "coverage",
+    "concept_label",
     "date",
     "date_range",
+    "exonym",
+    "link_text",
     "local_name",
     "money",
     "number",
+    "org_number",
     "percent",
     "pick_label",
+    "place_labels",
+    "short_date",
     "to_decimal",
     "total_amount",
 ]

@@ -266,7 +266,8 @@ class Labels:
 
     def get(self, iri: str, lang: str) -> str:
         """The best label of `iri` in `lang`, else its last IRI segment."""
-        return fmt.pick_label(self.seen.get(iri, []), lang, fallback=fmt.local_name(iri))
+        return fmt.pick_label(self.seen.get(iri, []) + fmt.place_labels(iri, lang), lang,
+                              fallback=fmt.local_name(iri))
 
 
 def link(iri: str, base: str) -> str | None:
@@ -277,8 +278,10 @@ def link(iri: str, base: str) -> str | None:
 
 
 def entity(iri: str, labels: Labels, base: str, lang: str) -> dict[str, Any]:
-    """An IRI as a template link: {iri, label, href}."""
-    return {"iri": iri, "label": labels.get(iri, lang), "href": link(iri, base)}
+    """An IRI as a template link: {iri, label, href, lang (the label's language tag)}."""
+    label, tag = fmt.pick_label_tagged(labels.seen.get(iri, []) + fmt.place_labels(iri, lang),
+                                       lang, fallback=fmt.local_name(iri))
+    return {"iri": iri, "label": label, "href": link(iri, base), "lang": tag}
 
 
 def _own_first(facts: list[Row]) -> list[tuple[str, str | None]]:
@@ -401,8 +404,9 @@ async def project_card(run: Runner, iri: str, base: str, lang: str) -> dict[str,
             if value(row, "p") == pred and row.get("o", ("",))[0] == "literal":
                 heading = pred_labels.get(pred, lang)
                 if heading == fmt.local_name(pred):  # no label in the ontology
-                    heading = {"sv": "Beskrivning", "en": "Description"}[lang] \
-                        if pred == DCT + "description" else heading
+                    heading = {DCT + "description": {"sv": "Beskrivning", "en": "Description"},
+                               DCT + "abstract": {"sv": "Sammanfattning", "en": "Summary"}
+                               }.get(pred, {}).get(lang, heading)
                 texts.append({"heading": heading, "text": value(row, "o")})
                 break
     for kind in ("section", "extra"):

@@ -73,7 +73,9 @@ def _environment() -> Environment:
                        total_amount=fmt.total_amount, coverage=fmt.coverage,
                        number=fmt.number, percent=fmt.percent,
                        date=fmt.date, date_range=fmt.date_range, compact_money=fmt.compact_money,
-                       local_name=fmt.local_name, urlencode=lambda pairs: urlencode(list(pairs)))
+                       local_name=fmt.local_name, link_text=fmt.link_text,
+                       concept_label=fmt.concept_label, org_number=fmt.org_number,
+                       short_date=fmt.short_date, urlencode=lambda pairs: urlencode(list(pairs)))
     return env
 
 
@@ -174,7 +176,10 @@ async def landing(request: Request) -> Response:
     return render(request, "landing.html", data=data,
                   year_chart=charts.bars(data["years"], "esfGrantSEK", lang),
                   region_chart=charts.bars(data["regions"], "esfGrantSEK", lang),
-                  area_chart=charts.bars(data["areas"], "esfGrantSEK", lang))
+                  area_chart=charts.bars(
+                      [{**a, "label": fmt.concept_label(a["iri"], a["label"], lang)
+                        if a.get("iri") else a["label"]} for a in data["areas"]],
+                      "esfGrantSEK", lang))
 
 
 async def query_page(request: Request) -> Response:
@@ -229,12 +234,21 @@ async def projects(request: Request) -> Response:
     for item in result.get("items", []):
         item["href"] = graphdata.link(item.get("iri") or "", base) or item.get("iri")
     pages_total = max(1, -(-int(result["total"]) // max(1, params.per_page)))
+    named = await _iri_labels(request, {v for name in FACETS for v in getattr(params, name)}
+                              | {f["value"] for facet in result["facets"].values()
+                                 for f in facet if f["label"] == f["value"]}, lang)
+    for facet in result["facets"].values():  # a filter value is shown by name, never as an IRI
+        for f in facet:
+            f["label"] = named.get(f["value"], f["label"])
     selected = []
     for name in FACETS:
-        labels = {f["value"]: f["label"] for f in result["facets"].get(name, [])}
+        labels = {**named, **{f["value"]: f["label"] for f in result["facets"].get(name, [])}}
         for val in getattr(params, name):
             rest = tuple(v for v in getattr(params, name) if v != val)
-            selected.append({"facet": name, "label": labels.get(val, val),
+            label = (i18n.t(f"abroad.{val}", lang) if name == "abroad" else
+                     fmt.concept_label(val, labels.get(val), lang, name)
+                     if name in ("programme_area", "specific_objective") else labels.get(val, val))
+            selected.append({"facet": name, "label": label,
                              "remove": _url("/projects", params.with_(**{name: rest}, page=1))})
     dym = result.get("didYouMean")
     return render(request, "projects.html", noindex=False, params=params, result=result,
@@ -249,6 +263,28 @@ async def projects(request: Request) -> Response:
                              if k not in ("page", "per_page")] + [("all", "1")],
                   sparql_url="/query?" + urlencode({"query": result.get("sparql") or ""}),
                   map_url=_url("/map", params.with_(page=1)))
+
+
+LABEL_QUERY = graphdata.PREFIXES + ("SELECT ?label WHERE { VALUES ?s { {{s}} } ?s "
+                                     + graphdata.LABEL + " ?label }")
+
+
+async def _iri_labels(request: Request, values: set[str], lang: str) -> dict[str, str]:
+    """Labels of the IRIs among filter values that the search index has no name for (an
+    organisation that owns nothing itself, say), read from the graph; at most 20 look-ups."""
+    run, out = runner(request), {}
+    base = request.app.state.settings.base_iri
+    for iri in sorted(v for v in values if v.startswith(base))[:20]:
+        try:
+            rows = await run(LABEL_QUERY, {"s": iri})
+        except (graphdata.GraphUnavailable, ValueError):
+            continue
+        labels = graphdata.Labels()
+        for row in rows:
+            labels.add(iri, row, "label")
+        if labels.seen.get(iri):
+            out[iri] = labels.get(iri, lang)
+    return out
 
 
 def _url(path: str, params: Any) -> str:

@@ -4,6 +4,16 @@
   "use strict";
   var APP = document.getElementById("query-app") || document.body;
   var BASE = APP.getAttribute("data-base-iri") || "";
+  // the page's words in its language (data-lang on #query-app; the explorer sets sv or en)
+  var SV = (APP.getAttribute("data-lang") || document.documentElement.lang) === "sv";
+  var WORDS = SV ? {noExamples: "Inga färdiga frågor installerade.", noLoad: "Kunde inte hämta de färdiga frågorna.",
+                    pages: "resultatsidor", prev: "föregående sida", next: "nästa sida", chart: "Stapeldiagram över",
+                    by: "per", running: "Kör…", ask: "ASK-svar på", rows: function (n) { return n.toLocaleString("sv-SE") + (n === 1 ? " rad" : " rader"); },
+                    graph: "Grafresultat på", failed: "Anropet misslyckades:", inMs: "på", ms: "ms"}
+                 : {noExamples: "No ready-made queries installed.", noLoad: "Could not load the examples.",
+                    pages: "result pages", prev: "previous page", next: "next page", chart: "Bar chart of",
+                    by: "by", running: "Running…", ask: "ASK answered in", rows: function (n) { return n.toLocaleString("en-GB") + (n === 1 ? " row" : " rows"); },
+                    graph: "Graph result in", failed: "Request failed:", inMs: "in", ms: "ms"};
   var PAGE_SIZE = 100;
   // the predeclared prefixes (listed on the page): added to a query that uses one undeclared
   var PREFIXES = {};
@@ -95,7 +105,7 @@
     fetch("/queries.json").then(function (r) { return r.json(); }).then(function (items) {
       list.innerHTML = "";
       if (!Array.isArray(items) || !items.length) {
-        list.innerHTML = '<li class="muted">No ready-made queries installed.</li>';
+        list.innerHTML = '<li class="muted">' + WORDS.noExamples + '</li>';
         return;
       }
       items.forEach(function (q) {
@@ -110,7 +120,7 @@
         li.appendChild(b);
         list.appendChild(li);
       });
-    }).catch(function () { list.innerHTML = '<li class="muted">Could not load the examples.</li>'; });
+    }).catch(function () { list.innerHTML = '<li class="muted">' + WORDS.noLoad + '</li>'; });
   }
 
   function localHref(iri) {
@@ -156,7 +166,7 @@
     var page = 0, pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
     var pager = document.createElement("nav");
     pager.className = "pager";
-    pager.setAttribute("aria-label", "result pages");
+    pager.setAttribute("aria-label", WORDS.pages);
     function fill() {
       tbody.innerHTML = "";
       order.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE).forEach(function (row) {
@@ -174,7 +184,7 @@
         prev.type = next.type = "button";
         prev.className = "page-prev"; next.className = "page-next";
         prev.textContent = "←"; next.textContent = "→";
-        prev.setAttribute("aria-label", "previous page"); next.setAttribute("aria-label", "next page");
+        prev.setAttribute("aria-label", WORDS.prev); next.setAttribute("aria-label", WORDS.next);
         prev.disabled = page === 0; next.disabled = page >= pages - 1;
         info.className = "page-info";
         info.textContent = (page * PAGE_SIZE + 1) + "–" + Math.min(rows.length, (page + 1) * PAGE_SIZE) + " / " + rows.length;
@@ -243,10 +253,10 @@
     svg.setAttribute("width", width);
     svg.setAttribute("height", height);
     svg.setAttribute("role", "img");
-    svg.setAttribute("aria-label", "Bar chart of " + cols.num + " by " + cols.label);
+    svg.setAttribute("aria-label", WORDS.chart + " " + cols.num + " " + WORDS.by + " " + cols.label);
     var title = document.createElementNS(ns, "text");
     title.setAttribute("x", 8); title.setAttribute("y", 18);
-    title.textContent = cols.num + " by " + cols.label;
+    title.textContent = cols.num + " " + WORDS.by + " " + cols.label;
     svg.appendChild(title);
     data.forEach(function (d, i) {
       var y = 28 + i * rowH;
@@ -261,7 +271,7 @@
       svg.appendChild(r);
       var v = document.createElementNS(ns, "text");
       v.setAttribute("x", labelW + Math.abs(d.value) / max * barW + 6); v.setAttribute("y", y + 14);
-      v.textContent = d.value.toLocaleString("sv-SE");
+      v.textContent = d.value.toLocaleString(SV ? "sv-SE" : "en-GB");
       svg.appendChild(v);
     });
     chartEl.appendChild(svg);
@@ -292,7 +302,7 @@
     if (window.history && window.history.replaceState && typed.length < 6000) {
       window.history.replaceState(null, "", "/query?query=" + encodeURIComponent(typed) + datasetParams());
     }
-    setStatus("Running…");
+    setStatus(WORDS.running);
     resultsEl.innerHTML = "";
     chartEl.innerHTML = "";
     var started = performance.now();
@@ -311,12 +321,12 @@
           var data = JSON.parse(body);
           if (typeof data.boolean === "boolean") {
             resultsEl.innerHTML = '<p class="boolean">' + data.boolean + "</p>";
-            setStatus("ASK answered in " + ms + " ms");
+            setStatus(WORDS.ask + " " + ms + " " + WORDS.ms);
             return;
           }
           var rows = data.results.bindings;
           showDownloads(query);
-          setStatus(rows.length + " row" + (rows.length === 1 ? "" : "s") + " in " + ms + " ms" + (capped ? " (" + capped + ")" : ""));
+          setStatus(WORDS.rows(rows.length) + " " + WORDS.inMs + " " + ms + " " + WORDS.ms + (capped ? " (" + capped + ")" : ""));
           renderChart(data.head.vars, rows);
           resultsEl.appendChild(renderTable(data.head.vars, rows));
         } else {
@@ -324,10 +334,10 @@
           p.className = "graph";
           p.textContent = body;
           resultsEl.appendChild(p);
-          setStatus("Graph result in " + ms + " ms");
+          setStatus(WORDS.graph + " " + ms + " " + WORDS.ms);
         }
       });
-    }).catch(function (err) { setStatus("Request failed: " + err, true); });
+    }).catch(function (err) { setStatus(WORDS.failed + " " + err, true); });
   }
 
   var form = document.getElementById("query-form");
