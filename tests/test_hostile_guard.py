@@ -13,14 +13,19 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
+import httpx
 import pyoxigraph as ox
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from esfgraph import guard
+from esfgraph.errors import QueryError
+from tests.serve_fixtures.server import REPO, make_store, running_server
 
 # ------------------------------------------------------------------ the engine as oracle
 
@@ -167,3 +172,184 @@ def test_guard_and_engine_agree_on_load(listener: Listener, around: tuple[str, s
     connected = engine_connects(text, listener, update=True)
     assert guard_refuses(text, update=True) or not connected, (
         f"the guard let through a LOAD: {text!r}")
+
+
+# ------------------------------------------------------------ the issue's attack, end to end
+
+
+def attacks(port: int) -> dict[str, tuple[str, bool]]:
+    """The issue's query (CR and `\\u000D` variants) and its update forms: name -> (text,
+    is an update)."""
+    url = f"http://127.0.0.1:{port}/x"
+    query = ("SELECT * WHERE { BIND(1<'''>''' AS ?x) #{eol} SERVICE <" + url
+             + "> {?s ?p ?o} \n BIND(''' ''' AS ?y) }")
+    update = ("INSERT { <urn:a> <urn:b> ?x } WHERE { BIND(1<'''>''' AS ?x) #{eol} SERVICE <"
+              + url + "> {?s ?p ?o} \n BIND(''' ''' AS ?y) }")
+    load = "INSERT DATA { <urn:a> <urn:b> 'c' } ; #{eol} LOAD <" + url + "> \n"
+    out = {}
+    for eol_name, eol in (("cr", "\r"), ("escaped-cr", "\\u000D")):
+        out[f"query-{eol_name}"] = (query.replace("{eol}", eol), False)
+        out[f"update-{eol_name}"] = (update.replace("{eol}", eol), True)
+        out[f"load-{eol_name}"] = (load.replace("{eol}", eol), True)
+    return out
+
+
+def test_the_issues_attack_reaches_the_network_without_a_guard(listener: Listener):
+    """The CR variants really call out when nothing but pyoxigraph reads them (so the tests
+    below test something): this is what the kernel layer alone stopped on the earlier main."""
+    for name in ("query-cr", "update-cr", "load-cr"):
+        text, update = attacks(listener.port)[name]
+        assert engine_connects(text, listener, update=update), name
+
+
+@pytest.mark.parametrize("name", sorted(attacks(1)))
+def test_the_guard_alone_refuses_the_issues_attack(name: str):
+    text, update = attacks(1)[name]
+    with pytest.raises(guard.UnsafeQueryError):
+        guard.check(text, update=update)
+
+
+def test_a_prefix_that_starts_with_a_keyword_is_refused(listener: Listener):
+    """pyoxigraph needs no space after a keyword: `service:a {…}` is SERVICE + `:a`."""
+    text = (f"PREFIX : <http://127.0.0.1:{listener.port}/> PREFIX service: <x:> "
+            "SELECT * { service:a {?s ?p ?o} }")
+    assert engine_connects(text, listener)
+    with pytest.raises(guard.UnverifiableQueryError):
+        guard.check(text)
+    for fine in ("SELECT ?service WHERE { ?service ?p 'LOAD' } # SERVICE",
+                 "PREFIX ex: <http://e/> SELECT * { ?s ex:serviceType ?loaded }",
+                 "ASK { ?s ?p ?o } # load it\r\n"):
+        guard.check(fine)
+
+
+@pytest.fixture(scope="module")
+def built_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from esfgraph.pipeline import build
+
+    path = tmp_path_factory.mktemp("hostile-guard") / "store"
+    build([REPO / "seeds"], store_path=path, jobs=1, validate=False)
+    return path
+
+
+def test_cli_query_refuses_the_issues_attack(built_store: Path):
+    from click.testing import CliRunner
+
+    from esfgraph.cli import main
+
+    got = Listener()
+    try:
+        for name, (text, update) in attacks(got.port).items():
+            if update:
+                continue
+            result = CliRunner().invoke(main, ["query", "--store", str(built_store),
+                                               "--format", "json", text])
+            assert result.exit_code == 2, (name, result.output)
+            assert "--allow-service" in result.output  # the guard's refusal, not the kernel's
+            assert "Permission denied" not in result.output
+        assert got.count == 0
+    finally:
+        got.close()
+
+
+def test_serve_refuses_the_issues_attack_with_the_guards_403(tmp_path_factory):
+    token = "t0ken"
+    store = make_store(tmp_path_factory.mktemp("hostile-serve") / "store")
+    got = Listener()
+    try:
+        with running_server(store, "--workers", "2", "--enable-update", "--update-token",
+                            token) as server:
+            for name, (text, update) in attacks(got.port).items():
+                data = {"update": text} if update else {"query": text}
+                resp = httpx.post(server.url + "/sparql", data=data, timeout=30,
+                                  headers={"Authorization": f"Bearer {token}",
+                                           "Accept": "application/sparql-results+json"})
+                assert resp.status_code == 403, (name, resp.status_code, resp.text)
+                # the guard's words: the kernel layer would have said "Permission denied"
+                assert ("cannot be shown to stay local" in resp.text
+                        or "is not allowed here" in resp.text), (name, resp.text)
+        assert got.count == 0
+    finally:
+        got.close()
+
+
+# ------------------------------------------------------------- serve fails closed
+
+
+def _serve(store: Path, monkeypatch, *extra: str):
+    from click.testing import CliRunner
+
+    from esfgraph import sandbox, serve
+    from esfgraph.cli import main
+
+    started: list[object] = []
+    monkeypatch.setattr(sandbox, "probe", lambda: sandbox.NetworkDenial(
+        False, False, "seccomp() failed: Invalid argument"))
+    monkeypatch.setattr(serve, "run_server", lambda settings, **kw: started.append(settings))
+    result = CliRunner().invoke(main, ["serve", "--store", str(store), "--port", "0", *extra])
+    return result, started
+
+
+def test_serve_refuses_to_start_without_the_kernel_layer(tmp_path, monkeypatch):
+    store = make_store(tmp_path / "store")
+    result, started = _serve(store, monkeypatch)
+    assert result.exit_code == 2, result.output
+    assert "--allow-unsandboxed-workers" in result.output
+    assert "seccomp() failed" in result.output
+    assert started == []
+
+
+def test_serve_starts_without_the_kernel_layer_when_the_operator_accepts(tmp_path, monkeypatch):
+    store = make_store(tmp_path / "store")
+    result, started = _serve(store, monkeypatch, "--allow-unsandboxed-workers")
+    assert result.exit_code == 0, result.output
+    assert "WARNING" in result.output and len(started) == 1
+
+
+# ------------------------------------------------------------- linear on hostile input
+
+
+def _best(work: Callable[[str], object], text: str, runs: int = 3) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        guard._SHAPES._items.clear()  # time the work, not the cache
+        started = time.perf_counter()
+        work(text)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def _check(text: str) -> None:
+    try:
+        guard.check(text)
+    except QueryError:
+        pass
+
+
+def _explain(text: str) -> None:
+    from esfgraph.sparql_errors import explain
+
+    try:
+        ox.Store().query(text, prefixes={"ex": "http://e/"})
+    except SyntaxError as exc:
+        explain(str(exc), text, {"ex": "http://e/"})
+
+
+HOSTILE = {
+    "a.a.": lambda n: "SELECT * WHERE { " + "a." * (n // 2) + " }",
+    "a.a. with load": lambda n: "SELECT * WHERE { " + "a." * (n // 2) + " } # load",
+    "unclosed long strings": lambda n: "ASK { " + "'''\\'" * (n // 5) + "} # load",
+    "unclosed IRIs": lambda n: "ASK { " + "<a" * (n // 2) + "} # service",
+    "names": lambda n: "ASK { " + "ex:a ex:b ex:c . " * (n // 17) + " FILTER( }",
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_guard_and_error_explanation_are_linear(name: str):
+    """Doubling a hostile 64 kB text may double the work, not quadruple it (the guard took
+    10.6 s for 32 kB of `a.a.`; naming an error rescanned the text per name)."""
+    make = HOSTILE[name]
+    for work in (_check, _explain):
+        small = _best(work, make(64_000))
+        assert small < 3.0, (name, work.__name__, small)  # quadratic: fail without waiting
+        ratio = _best(work, make(128_000)) / max(small, 0.002)
+        assert ratio < 3.5, (name, work.__name__, small, ratio)

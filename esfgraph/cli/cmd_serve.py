@@ -41,6 +41,11 @@ from esfgraph.errors import EsfGraphError
               show_default=True,
               help="Memory (data segment) each query worker may use; a query that needs more "
                    "gets 503 and its worker is replaced (0: no limit).")
+@click.option("--allow-unsandboxed-workers", is_flag=True,
+              help="Start even when the query workers cannot be cut off from the network "
+                   "(no seccomp or network namespace on this system): the operator accepts "
+                   "that only the SPARQL guard then stands between a query and the network. "
+                   "Without it, serve refuses to start there.")
 @click.option("--enable-update", is_flag=True,
               help="Accept SPARQL Update (needs --update-token; off by default).")
 @click.option("--update-token", envvar="ESFGRAPH_UPDATE_TOKEN", default=None,
@@ -50,7 +55,7 @@ def serve_command(config: Config, store_path: str | None, endpoint: str | None,
                   auth: str | None, cache_ttl: float, host: str | None, port: int | None,
                   timeout: float | None, workers: int | None, max_rows: int | None,
                   cache_mb: int, max_expensive_per_client: int, worker_memory_mb: int,
-                  enable_update: bool,
+                  allow_unsandboxed_workers: bool, enable_update: bool,
                   update_token: str | None) -> None:
     """Serve the store: SPARQL endpoint at /sparql, query page at /, entity pages.
 
@@ -63,6 +68,9 @@ def serve_command(config: Config, store_path: str | None, endpoint: str | None,
     started with --union-default-graph, Virtuoso, ...): every query, page and VoID request is
     forwarded there, SERVICE and LOAD are still refused before anything is sent, updates are
     refused (send them to the remote itself), a failing remote gives 502 and a slow one 504.
+
+    Where the workers cannot be cut off from the network (no seccomp, another OS) serve
+    refuses to start unless --allow-unsandboxed-workers says the operator accepts the risk.
 
     \b
     Examples:
@@ -100,15 +108,23 @@ def serve_command(config: Config, store_path: str | None, endpoint: str | None,
             served = str(path)
     except EsfGraphError as exc:
         fail(str(exc))
+    denial = None
+    if not endpoint:  # fail closed: no kernel layer, no server (unless the operator says so)
+        from esfgraph.sandbox import probe
+
+        denial = probe()
+        if not denial.effective and not allow_unsandboxed_workers:
+            fail(f"the query workers cannot be cut off from the network here "
+                 f"({denial.detail or 'unsupported platform'}); serve refuses to start without "
+                 "that layer under the SPARQL guard. Run it on Linux with seccomp, or accept the "
+                 "risk with --allow-unsandboxed-workers")
     host = host or config.host
     port = config.port if port is None else port
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"esfgraph: serving {served} at http://{shown}:{port}/  (SPARQL: /sparql; "
                "Ctrl+C to stop)", err=True)
-    if not endpoint:
-        from esfgraph.sandbox import probe
-
-        click.echo(f"esfgraph: {probe().describe()}", err=True)
+    if denial is not None:
+        click.echo(f"esfgraph: {denial.describe()}", err=True)
     try:
         run_server(settings, host=host, port=port)
     except EsfGraphError as exc:
