@@ -11,6 +11,7 @@ of `a.a.a.` took 10 s); the doubling tests bound its growth.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -353,3 +354,45 @@ def test_guard_and_error_explanation_are_linear(name: str):
         assert small < 3.0, (name, work.__name__, small)  # quadratic: fail without waiting
         ratio = _best(work, make(128_000)) / max(small, 0.002)
         assert ratio < 3.5, (name, work.__name__, small, ratio)
+
+
+# ------------------------------------------------- endpoint mode: a guard that can be cut off
+
+
+def test_endpoint_mode_cuts_off_a_slow_check_and_limits_each_client():
+    """In `serve --endpoint` the guard ran in an uncancellable thread with no per-client limit
+    (eight 400 kB requests from one client made every later query 504 for an hour); now a
+    check that overruns kills its guard process (503) and the next query is checked by a
+    fresh one, and a client's second expensive query gets 429 as in store mode."""
+    from esfgraph.serve.remote_backend import RemoteBackend
+
+    silent = socket.socket()  # a remote that takes the request and never answers
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    url = f"http://127.0.0.1:{silent.getsockname()[1]}/sparql"
+    big = "SELECT * WHERE { " + "a." * 400_000 + " } # load"  # ~0.4 s of checking
+
+    async def go() -> tuple[int, bytes, int, int, int]:
+        backend = RemoteBackend(url, timeout=2.0, guard_processes=1)
+        await backend.start()
+        try:
+            slow = await backend.run({"query": big}, timeout=0.05)
+            job = {"query": "SELECT * WHERE { ?s ?p ?o }",
+                   "results_type": "application/sparql-results+json"}
+            first = asyncio.ensure_future(backend.run(job, timeout=1.5, client="10.0.0.1"))
+            await asyncio.sleep(0.3)
+            second = await backend.run(job, timeout=1.5, client="10.0.0.1")
+            other = await backend.run({"query": "ASK { SERVICE <http://x/> {} }"}, timeout=5)
+            return (slow.status, slow.body, second.status, (await first).status,
+                    other.status)
+        finally:
+            await backend.close()
+
+    try:
+        slow, body, second, first, other = asyncio.run(go())
+    finally:
+        silent.close()
+    assert slow == 503 and b"longer than" in body
+    assert second == 429
+    assert first == 504  # the silent remote: only the remote wait ran out
+    assert other == 403  # a fresh guard process answers after the killed one
