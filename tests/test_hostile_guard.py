@@ -405,3 +405,19 @@ def test_case_and_lookalike_letters_agree_with_the_engine(listener: Listener, ke
     text = (f"SELECT * {{ BIND(1 AS ?z) {keyword} <http://127.0.0.1:{listener.port}/> "
             "{ ?s ?p ?o } }")
     assert guard_refuses(text) == engine_connects(text, listener)
+
+
+def _service_update(port: int, before: str, after: str) -> str:
+    return (f"PREFIX ex: <http://127.0.0.1:{port}/ns#> PREFIX x: <http://127.0.0.1:{port}/x#>\n"
+            f"INSERT {{ <urn:a> <urn:b> ?z }} WHERE {{ BIND(1 AS ?z) {before} SERVICE "
+            f"<http://127.0.0.1:{port}/s> {{ ?s ?p ?o }} {after} }}")
+
+
+@FUZZ
+@given(around=surroundings())
+def test_guard_and_engine_agree_on_service_in_updates(listener: Listener,
+                                                      around: tuple[str, str]):
+    text = _service_update(listener.port, *around)
+    connected = engine_connects(text, listener, update=True)
+    assert guard_refuses(text, update=True) or not connected, (
+        f"the guard let through a SERVICE in an update: {text!r}")
