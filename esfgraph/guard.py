@@ -97,7 +97,7 @@ _BODY = {
 }
 _NAME_START = re.compile(f"[{_PN_BASE}]")
 _LINE_END = re.compile(r"[\r\n]")
-_TWO_CHAR = frozenset({"&&", "||", "^^"})
+_TWO_CHAR = frozenset({"&&", "||"})  # `^^` stays two tokens (esfgraph.serve.lanes reads them)
 
 
 class _Lexer:
