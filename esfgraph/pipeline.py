@@ -488,6 +488,9 @@ def build(sources: Sequence[str | os.PathLike[str]], config: Config | None = Non
                 from esfgraph.parse.api import unresolvable_message
 
                 report.unreadable.append((path, unresolvable_message(exc)))
+                # what cannot be read is not deleted: a record stored for this name stays
+                folder, name = os.path.split(path)
+                wanted.add(os.path.join(_resolved_or_absolute(folder or "."), name))
                 continue
             if key in wanted:
                 continue

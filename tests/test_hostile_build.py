@@ -123,3 +123,21 @@ def test_value_wrapped_over_many_lines_parses_in_linear_time():
     assert record.owner is not None and record.owner.endswith("avdelning 0-0 avdelning 0-1")
 
 
+
+
+def test_a_page_replaced_by_a_symlink_loop_keeps_its_stored_record(tmp_path: Path):
+    """An incremental build keeps what it cannot read (issue 17): a loop is no exception."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for name in SEED_NAMES[:2]:
+        shutil.copy(SEEDS / name, pages / name)
+    store = tmp_path / "store"
+    from esfgraph.pipeline import build
+
+    build([pages], store_path=store, jobs=1, validate=False)
+    (pages / SEED_NAMES[0]).unlink()
+    os.symlink(SEED_NAMES[0], pages / SEED_NAMES[0])  # now links to itself
+    report = build([pages], store_path=store, jobs=1, validate=False)
+    assert [source for source, _ in report.unreadable] == [str(pages / SEED_NAMES[0])]
+    assert report.removed == []
+    assert len(Store(store).sources()) == 2
