@@ -1,24 +1,26 @@
 """Refuse unsafe or crash-prone SPARQL before it runs: pyoxigraph would fetch `SERVICE` and
 `LOAD` IRIs itself, and its recursive parser overflows the stack on some query shapes.
 
-The guard fails closed. A query that could hold `SERVICE` or `LOAD` (the letters appear anywhere,
-after SPARQL's `\\uXXXX` escapes are decoded) runs only when rdflib's real SPARQL 1.1 grammar
-parses the whole text and its parse tree has no `ServiceGraphPattern` and no `Load` node; when
-rdflib cannot parse it (SPARQL 1.2 syntax, an error, nesting too deep for its recursion) the
-query is refused, never approximated. A query without those letters cannot name either
-operation, whatever a lexer makes of it, so it needs no parse (the parse costs 70-400 ms).
+One reading decides. pyoxigraph cannot parse a query without running it (`Store.query`
+evaluates SERVICE at once), so the guard reads the text by pyoxigraph's own lexical rules
+(`lex`: comments end at CR or LF, strings with their exact escapes, IRIs, names) and refuses
+every text where another reading could differ (`ambiguity`): a query that has the letters
+SERVICE or LOAD anywhere (escapes decoded) runs only when that reading finds neither keyword
+and none of the constructs on which readers are known to split. There is no second parser's
+opinion to disagree with; the differential test (tests/test_hostile_guard.py) generates
+comment, string, escape and newline mixtures around the keywords and checks every verdict
+against pyoxigraph itself. A query without those letters cannot name either operation.
 
-A small tokenizer (strings, IRIs, comments, variables and prefixed names are single tokens)
-tells the form of the query, whether it names its own dataset, and how deeply it nests and how
-many operators it chains: pyoxigraph 0.5 crashes with a segmentation fault from 2,500 nested
-braces, 3,000 BINDs or MINUS blocks and 7,000 chained `+` (measured, SECURITY.md), so the
-limits below stop short of that with a 400 that names the limit. The tokenizer can be misled
-(`1<'>'` is a comparison, not an IRI), so the brackets and chain characters are also counted
-in the raw text, where nothing can hide them; and the tokenizer never decides that a query is
-safe to send to the network. The query workers also have no network at all (esfgraph.sandbox).
+The same tokens tell the form of the query, whether it names its own dataset, and how deeply
+it nests and how many operators it chains: pyoxigraph 0.5 crashes with a segmentation fault
+from 2,500 nested braces, 3,000 BINDs or MINUS blocks and 7,000 chained `+` (measured,
+SECURITY.md), so the limits below stop short of that with a 400 that names the limit. The
+brackets and chain characters are also counted in the raw text, where nothing can hide them.
+The query workers also have no network at all (esfgraph.sandbox).
 
-Every cache here is keyed by a SHA-256 digest of the text and bounded in entries, so a flood of
-distinct large queries costs no memory.
+Everything here runs in time linear in the text (no backtracking patterns, no rescans), and
+every cache is keyed by a SHA-256 digest of the text and bounded in entries, so a flood of
+distinct large queries costs neither time nor memory beyond its size.
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ import hashlib
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Generic, Hashable, TypeVar
+from typing import Generic, TypeVar
 
 from esfgraph.errors import QueryError
 
@@ -60,24 +63,144 @@ HEAVY_WORDS = frozenset({"GROUP", "ORDER", "COUNT", "SUM", "AVG", "MIN", "MAX", 
                          "MINUS", "EXISTS"})
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-_TOKEN = re.compile(
-    r"""
-    (?P<ws>\s+)
-  | (?P<comment>\#[^\n\r]*)
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-              |'''(?:[^'\\]|\\.|'(?!''))*'''
-              |"(?:[^"\\\n\r]|\\.)*"
-              |'(?:[^'\\\n\r]|\\.)*')
-  | (?P<var>[?$][\w\u00B7]+)
-  | (?P<bnode>_:[\w.\-]+)
-  | (?P<pname>(?:[^\W\d_][\w.\-]*)?:(?:[\w\-.:%]|\\.)*)
-  | (?P<number>[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?))
-  | (?P<word>[A-Za-z_]\w*)
-  | (?P<other>&&|\|\||.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
+
+# The lexical rules of SPARQL 1.1 (section 19.8) as pyoxigraph applies them, written so that
+# every pattern consumes what it scans (possessive loops, no backtracking over a run): the
+# scanner below is linear in the text, whatever the text.
+_PN_BASE = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF"
+            "\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD"
+            "\U00010000-\U000EFFFF")
+_PN_U = _PN_BASE + "_"
+_PN_CHARS = _PN_U + "\\-0-9\u00B7\u0300-\u036F\u203F-\u2040"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_WS = re.compile(r"[ \t\r\n]++")
+_COMMENT = re.compile(r"#[^\r\n]*+")  # pyoxigraph ends a comment at CR as well as at LF
+_IRI = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*+>")
+_VAR = re.compile(f"[?$][{_PN_U}0-9][{_PN_U}0-9\u00B7\u0300-\u036F\u203F-\u2040]*+")
+_BNODE = re.compile(f"_:[{_PN_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?")
+#: A prefix run: PN_PREFIX is this without trailing dots; a colon must follow it directly.
+_PREFIX_RUN = re.compile(f"[{_PN_BASE}][{_PN_CHARS}.]*+")
+_LOCAL = re.compile(f"(?:[{_PN_U}:0-9]|{_PLX})"
+                    f"(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]++(?:\.[0-9]*+)?(?:[eE][+-]?[0-9]++)?"
+                     r"|\.[0-9]++(?:[eE][+-]?[0-9]++)?)")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*+")
+_LANGTAG = re.compile(r"@[a-zA-Z]++(?:-[a-zA-Z0-9]++)*+")
+_ECHAR = r"""\\[tbnrf"'\\]"""
+#: What may stand between the quotes of each kind of string (the closing quote is checked
+#: after the match, so a string that never closes costs one scan).
+_BODY = {
+    "'": re.compile(r"(?:[^'\\\r\n]|" + _ECHAR + r")*+"),
+    '"': re.compile(r'(?:[^"\\\r\n]|' + _ECHAR + r")*+"),
+    "'" * 3: re.compile(r"(?:[^'\\]|" + _ECHAR + r"|'(?!''))*+"),
+    '"' * 3: re.compile(r'(?:[^"\\]|' + _ECHAR + r'|"(?!""))*+'),
+}
+_NAME_START = re.compile(f"[{_PN_BASE}]")
+_LINE_END = re.compile(r"[\r\n]")
+_TWO_CHAR = frozenset({"&&", "||"})  # `^^` stays two tokens (esfgraph.serve.lanes reads them)
+
+
+class _Lexer:
+    """SPARQL tokens as (kind, start, end), in one pass.
+
+    A string that never closes, or a prefix run without a colon, is scanned once: where the
+    scan stopped is remembered, so a later attempt inside the same stretch fails at once
+    instead of scanning it again (that rescan made 32 kB of `a.a.a` cost 10 s).
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.fails: dict[str, int] = {}  # quote -> a string of it starting before this fails
+        self.run_end = -1                # end of the last prefix run that had no colon
+
+    def string_at(self, pos: int) -> int:
+        """End of the string starting at `pos` (a quote), or -1 when none closes there."""
+        text = self.text
+        q = text[pos]
+        for quote in (q * 3, q):
+            if not text.startswith(quote, pos) or pos < self.fails.get(quote, -1):
+                continue
+            end = _BODY[quote].match(text, pos + len(quote)).end()
+            if text.startswith(quote, end):
+                return end + len(quote)
+            self.fails[quote] = end  # every start before `end` stops at the same place
+        return -1
+
+    def tokens(self) -> Iterator[tuple[str, int, int]]:
+        text = self.text
+        n = len(text)
+        pos = 0
+        while pos < n:
+            c = text[pos]
+            if c in " \t\r\n":
+                pos = _WS.match(text, pos).end()  # type: ignore[union-attr]
+                continue
+            if c == "#":
+                end = _COMMENT.match(text, pos).end()  # type: ignore[union-attr]
+                yield "comment", pos, end
+                pos = end
+                continue
+            kind, end = self._token(c, pos)
+            yield kind, pos, end
+            pos = end
+
+    def _token(self, c: str, pos: int) -> tuple[str, int]:
+        text = self.text
+        m: re.Match[str] | None
+        if c == "<":
+            m = _IRI.match(text, pos)
+            if m:
+                return "iri", m.end()
+        elif c in "'\"":
+            end = self.string_at(pos)
+            if end > 0:
+                return "string", end
+        elif c in "?$":
+            m = _VAR.match(text, pos)
+            if m:
+                return "var", m.end()
+        elif c == "@":
+            m = _LANGTAG.match(text, pos)
+            if m:
+                return "langtag", m.end()
+        elif c == "_" and text.startswith("_:", pos):
+            m = _BNODE.match(text, pos)
+            return "bnode", m.end() if m else pos + 2
+        if c == ":" or (pos >= self.run_end and _NAME_START.match(c)):
+            end = self._pname(pos)
+            if end > 0:
+                return "pname", end
+        if c.isascii() and (c.isdigit() or c in "+-."):
+            m = _NUMBER.match(text, pos)
+            if m:
+                return "number", m.end()
+        if c.isascii() and (c.isalpha() or c == "_"):
+            return "word", _WORD.match(text, pos).end()  # type: ignore[union-attr]
+        if text[pos:pos + 2] in _TWO_CHAR:
+            return "other", pos + 2
+        return "other", pos + 1
+
+    def _pname(self, pos: int) -> int:
+        """End of the prefixed name at `pos`, or -1 (the run is remembered: no rescans)."""
+        text = self.text
+        colon = pos
+        if text[pos] != ":":
+            run = _PREFIX_RUN.match(text, pos).end()  # type: ignore[union-attr]
+            colon = run
+            if not text.startswith(":", run) or text[run - 1] == ".":
+                self.run_end = run
+                return -1
+        local = _LOCAL.match(text, colon + 1)
+        return local.end() if local else colon + 1
+
+
+def lex(text: str) -> Iterator[tuple[str, int, int]]:
+    """The tokens of raw SPARQL text as (kind, start, end), comments included; linear time.
+
+    Kinds: comment, iri, string, var, langtag, bnode, pname, number, word, other.
+    """
+    return _Lexer(text).tokens()
+
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -120,7 +243,7 @@ def digest(text: str) -> bytes:
 
 @dataclass(frozen=True)
 class Token:
-    """One lexical token: its kind (a `_TOKEN` group name) and its text."""
+    """One lexical token: its kind (see `lex`) and its text."""
 
     kind: str
     text: str
@@ -150,31 +273,30 @@ def decode_escapes(text: str) -> str:
 
 def tokens(text: str) -> list[Token]:
     """The tokens of a SPARQL text (escapes decoded; whitespace and comments dropped)."""
-    return [Token(m.lastgroup or "other", m.group())
-            for m in _TOKEN.finditer(decode_escapes(text))
-            if m.lastgroup not in ("ws", "comment")]
+    decoded = decode_escapes(text)
+    return [Token(kind, decoded[start:end]) for kind, start, end in lex(decoded)
+            if kind != "comment"]
 
 
 def _scan(text: str) -> tuple[list[str], int, int]:
     """Bare keywords (upper-cased, in order), the deepest bracket nesting and the operators."""
     words: list[str] = []
     depth = deepest = operators = 0
-    for match in _TOKEN.finditer(decode_escapes(text)):
-        kind = match.lastgroup
+    for kind, start, end in lex(text):
         if kind == "word":
-            word = match.group().upper()
+            word = text[start:end].upper()
             words.append(word)
             operators += word in _OPERATOR_WORDS
         elif kind == "other":
-            char = match.group()
+            char = text[start]
             if char in "{([":
                 depth += 1
                 deepest = max(deepest, depth)
             elif char in "})]":
                 depth -= 1
-            elif char[0] in _OPERATOR_CHARS:
+            elif char in _OPERATOR_CHARS:
                 operators += 1
-        elif kind == "number" and match.group()[0] in "+-":
+        elif kind == "number" and text[start] in "+-":
             operators += 1
     return words, deepest, operators
 
@@ -207,48 +329,52 @@ def _shape(text: str) -> QueryShape:
     return QueryShape(form, "FROM" in words, forbidden, depth, heavy, operators)
 
 
-def _tree_has(node: Any, names: frozenset[str]) -> set[str]:
-    """Names of rdflib parse-tree nodes in `names` found anywhere below `node`."""
-    found: set[str] = set()
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        name = getattr(item, "name", None)
-        if isinstance(name, str) and name in names:
-            found.add(name)
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, (list, tuple)):
-            stack.extend(item)
-        elif hasattr(item, "values") and hasattr(item, "keys"):
-            stack.extend(item.values())
-        if hasattr(item, "asList") and not isinstance(item, (list, tuple, dict)):
-            stack.extend(list(item))
-    return found
+_LONE_CR = re.compile(r"\r(?!\n)")
+_LONG_QUOTES = ("'" * 3, '"' * 3)
 
 
-_PARSED: BoundedCache[tuple[bytes, bool], "tuple[str, ...] | None"] = BoundedCache(1024)
+def _names_forbidden(word: str) -> bool:
+    folded = word.casefold()
+    return any(w.casefold() in folded for w in FORBIDDEN)
 
 
-def _rdflib_forbidden(text: str, update: bool) -> tuple[str, ...] | None:
-    """Forbidden operations in rdflib's parse tree, or None when rdflib cannot parse the text."""
-    return _PARSED.get_or_make((digest(text), update), lambda: _parse_forbidden(text, update))
+def ambiguity(text: str) -> str | None:
+    """Why two readers could disagree on whether `text` holds SERVICE or LOAD, or None.
 
-
-def _parse_forbidden(text: str, update: bool) -> tuple[str, ...] | None:
-    try:
-        if update:
-            from rdflib.plugins.sparql.parser import parseUpdate
-
-            tree = parseUpdate(text)
-        else:
-            from rdflib.plugins.sparql.parser import parseQuery
-
-            tree = parseQuery(text)
-    except Exception:  # noqa: BLE001 - any parser failure (incl. RecursionError) means "cannot tell"
-        return None
-    found = _tree_has(tree, frozenset({"ServiceGraphPattern", "Load"}))
-    return tuple(sorted({"SERVICE" if n == "ServiceGraphPattern" else "LOAD" for n in found}))
+    pyoxigraph decides what a text means; esfgraph cannot ask it without running the query
+    (its `Store.query` evaluates SERVICE at once), so the guard reads the text with the same
+    lexical rules (`lex`) and refuses every text in which a keyword could hide from that
+    reading: the letters of SERVICE or LOAD starting a bare word or a prefix (pyoxigraph needs
+    no space after a keyword: `SERVICEex:x` is SERVICE + `ex:x`), `\\u` escapes (pyoxigraph
+    decodes them in strings and IRIs only, other readers everywhere), a carriage return that
+    is not part of CR LF (it ends a comment for pyoxigraph, not for others), an IRI holding a
+    quote (`1<'''>'''` is "less than" + a string), and an IRI holding `#` followed on its line
+    by a long string (as "less than", the `#` starts a comment that hides the string's start).
+    The differential test (tests/test_hostile_guard.py) checks this against pyoxigraph.
+    """
+    if _ESCAPE.search(text):
+        return "it writes characters as \\u escapes"
+    if _LONE_CR.search(text):
+        return "it has a carriage return that is not part of a CR LF line break"
+    hash_line_end = -1  # end of the line of the last IRI holding '#'
+    for kind, start, end in lex(text):
+        if kind == "word" and _names_forbidden(text[start:end]):
+            return f"the bare word `{text[start:end][:40]}` may start with a keyword"
+        if kind == "pname":
+            prefix = text[start:text.index(":", start)]
+            if _names_forbidden(prefix):
+                return f"the prefix `{prefix[:40]}:` may start with a keyword"
+        elif kind == "iri":
+            iri = text[start:end]
+            if "'" in iri:
+                return f"the IRI {iri[:60]} holds a quote (it may be a comparison and a string)"
+            if "#" in iri:
+                eol = _LINE_END.search(text, end)
+                hash_line_end = eol.start() if eol else len(text)
+        elif kind == "string" and start < hash_line_end and text.startswith(_LONG_QUOTES, start):
+            return ("a long string starts on the line of an IRI holding `#` (read as a "
+                    "comparison, the `#` would start a comment)")
+    return None
 
 
 def mentions_forbidden(text: str) -> bool:
@@ -291,27 +417,26 @@ def check_limits(text: str) -> QueryShape:
 def check(text: str, *, update: bool = False) -> QueryShape:
     """Return the shape of a safe query; refuse SERVICE, LOAD and what cannot be verified.
 
+    `update` is kept for callers: queries and updates are read by the same rules.
+
     Raises:
         QueryTooComplexError: over a size, depth or operator limit.
         UnsafeQueryError: the query asks to fetch a remote or local resource, or it could and
-            rdflib's full parse cannot rule it out.
+            the guard's reading cannot rule it out (`UnverifiableQueryError`).
     """
     info = check_limits(text)
-    refused = set(info.forbidden)
-    if mentions_forbidden(text):
-        found = _rdflib_forbidden(decode_escapes(text), update)
-        if found is None:
-            raise UnverifiableQueryError(
-                "The query contains the word SERVICE or LOAD (perhaps only inside a name or "
-                "string) and could not be fully parsed as SPARQL 1.1, so it cannot be shown "
-                "to stay local; it is refused. Fix the syntax error, or avoid SPARQL 1.2-only "
-                "syntax in such a query.")
-        refused.update(found)
-    if refused:
-        words = " and ".join(sorted(refused))
+    if info.forbidden:
+        words = " and ".join(info.forbidden)
         raise UnsafeQueryError(
             f"{words} is not allowed here: it would make the server fetch data from the "
             "network or the file system. Query the local data only.")
+    if mentions_forbidden(text):
+        why = ambiguity(text)
+        if why is not None:
+            raise UnverifiableQueryError(
+                f"The query contains the letters of SERVICE or LOAD and {why}, so it cannot "
+                "be shown to stay local; it is refused. Write keywords and names plainly "
+                "(no \\u escapes, no lone carriage returns, spaces between words).")
     return info
 
 
@@ -330,5 +455,5 @@ class QueryTooComplexError(QueryError):
 __all__ = ["FORBIDDEN", "MAX_DEPTH", "MAX_OPERATORS", "MAX_QUERY_CHARS", "MAX_RAW_CHAIN",
            "MAX_RAW_OPENERS", "BoundedCache",
            "QueryShape", "QueryTooComplexError", "Token", "UnsafeQueryError",
-           "UnverifiableQueryError", "check", "check_limits", "decode_escapes", "digest",
-           "keywords", "mentions_forbidden", "shape", "tokens"]
+           "UnverifiableQueryError", "ambiguity", "check", "check_limits", "decode_escapes",
+           "digest", "keywords", "lex", "mentions_forbidden", "shape", "tokens"]

@@ -392,18 +392,30 @@ def _under(key: str, folders: list[str]) -> bool:
     return any(key.startswith(folder.rstrip(os.sep) + os.sep) for folder in folders)
 
 
+def _resolved_or_absolute(path: str | os.PathLike[str]) -> str:
+    """The resolved path, or the absolute one when it cannot be resolved (a symlink loop)."""
+    from esfgraph.parse.api import resolve_source
+
+    try:
+        return resolve_source(path)
+    except OSError:
+        return os.path.abspath(path)
+
+
 def _source_key(path: str, folders: dict[str, str] | None = None) -> str:
     """The absolute, symlink-free path of a source file (the manifest key).
 
     With `folders` (a cache of resolved folders) a plain file costs one `lstat` instead of a
     `Path.resolve` walking every component; a symlinked file is still resolved in full.
     """
+    from esfgraph.parse.api import resolve_source
+
     if folders is None or os.path.islink(path):
-        return str(Path(path).resolve())
+        return resolve_source(path)  # OSError for a symlink loop: the caller skips the file
     folder, name = os.path.split(path)
     resolved = folders.get(folder)
     if resolved is None:
-        resolved = folders[folder] = str(Path(folder or ".").resolve())
+        resolved = folders[folder] = resolve_source(folder or ".")
     return os.path.join(resolved, name)
 
 
@@ -465,7 +477,7 @@ def build(sources: Sequence[str | os.PathLike[str]], config: Config | None = Non
                          "of saved project pages)")
     report.unreadable.extend((folder, f"{why}; its stored records are kept")
                              for folder, why in unlisted)
-    kept_folders = [str(Path(folder).resolve()) for folder, _ in unlisted]
+    kept_folders = [_resolved_or_absolute(folder) for folder, _ in unlisted]
     incremental = not full and _compatible(root, config, personal)
     report.incremental = incremental
 
@@ -478,7 +490,16 @@ def build(sources: Sequence[str | os.PathLike[str]], config: Config | None = Non
         keys: dict[str, str] = {}  # path -> manifest key, resolved once per file
         folders: dict[str, str] = {}
         for path in paths:
-            key = keys[path] = _source_key(path, folders)
+            try:
+                key = keys[path] = _source_key(path, folders)
+            except OSError as exc:  # a symlink loop: report it, build the others
+                from esfgraph.parse.api import unresolvable_message
+
+                report.unreadable.append((path, unresolvable_message(exc)))
+                # what cannot be read is not deleted: a record stored for this name stays
+                folder, name = os.path.split(path)
+                wanted.add(os.path.join(_resolved_or_absolute(folder or "."), name))
+                continue
             if key in wanted:
                 continue
             wanted.add(key)
@@ -497,7 +518,7 @@ def build(sources: Sequence[str | os.PathLike[str]], config: Config | None = Non
         )
 
         report.changes = record_changes(writer, personal_data=personal, started=began,
-                                        sources=[str(Path(s).resolve()) for s in sources])
+                                        sources=[_resolved_or_absolute(s) for s in sources])
         finish_graphs(writer, config, report)
         write_explore_index(writer)
         report.build_id = writer.build_id

@@ -64,12 +64,13 @@ class QueryOutput:
 
 
 def uses_service(sparql: str) -> bool:
-    """True when the query has a SERVICE clause, or may have one and cannot be fully parsed.
+    """True when the query has a SERVICE clause, or may have one the guard cannot rule out.
 
-    esfgraph.guard decides (fail closed): a query in which the letters S-E-R-V-I-C-E appear
-    must parse with rdflib's SPARQL 1.1 grammar and show no SERVICE clause; one that does not
-    parse is treated as calling out. Text inside strings, IRIs and comments is never mistaken
-    for a clause, because the real grammar reads it.
+    esfgraph.guard decides (fail closed), reading the text by pyoxigraph's lexical rules: a
+    query with the letters S-E-R-V-I-C-E (or L-O-A-D) runs only when that reading finds no
+    such keyword and nothing on which two readers could split (escapes, lone carriage returns,
+    quotes in IRIs, a keyword glued to a name). Text inside strings, IRIs and comments is never
+    mistaken for a clause.
     """
     from esfgraph import guard
 
@@ -280,9 +281,9 @@ def check_query(sparql: str, *, allow_service: bool = False) -> None:
     guard.check_limits(sparql)
     if not allow_service and uses_service(sparql):
         raise ServiceNotAllowedError(
-            "the query uses SERVICE to call another endpoint (or contains the word SERVICE and "
-            "could not be fully parsed as SPARQL 1.1, so that cannot be ruled out); add "
-            "--allow-service to permit it")
+            "the query uses SERVICE to call another endpoint (or contains the letters of SERVICE "
+            "in a form the guard cannot rule out: \\u escapes, a lone carriage return, a quote "
+            "in an IRI, a keyword glued to a name); add --allow-service to permit it")
 
 
 def _evaluate(ox_store: Any, text: str, sparql: str, fmt: str | None, tty: bool) -> QueryOutput:

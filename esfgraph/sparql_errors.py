@@ -19,8 +19,7 @@ _QUOTED = re.compile(r'"((?:[^"\\]|\\.)+)"')
 _DECLARED = re.compile(r"(?i)\bPREFIX\s+([A-Za-z][\w.\-]*)?:")
 #: A prefixed name (prefix part only): not inside an IRI, not a variable.
 _PNAME = re.compile(r"(?<![\w<?$:/#\-.])([A-Za-z][\w\-.]*)?:(?![/])")
-_MASK = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'
-                   r"'(?:[^'\\\n]|\\.)*'|<[^<>\s]*>|#[^\n]*")
+_BLANK = re.compile(r"[^\n]")
 #: Keywords pyoxigraph lists when a group pattern cannot continue: naming them misleads.
 _GROUP_WORDS = {"OPTIONAL", "LATERAL", "SERVICE", "MINUS", "GRAPH", "FILTER", "BIND", "VALUES"}
 
@@ -46,8 +45,34 @@ class SyntaxProblem:
 
 
 def _masked(sparql: str) -> str:
-    """The query with strings, IRIs and comments blanked (same length, same line breaks)."""
-    return _MASK.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), sparql)
+    """The query with strings, IRIs and comments blanked (same length, same line breaks).
+
+    The tokens are the guard's (esfgraph.guard.lex), read in linear time; a lazy pattern per
+    string made hostile texts quadratic.
+    """
+    from esfgraph.guard import lex
+
+    parts: list[str] = []
+    done = 0
+    for kind, start, end in lex(sparql):
+        if kind in ("string", "iri", "comment"):
+            parts.append(sparql[done:start])
+            parts.append(_BLANK.sub(" ", sparql[start:end]))
+            done = end
+    parts.append(sparql[done:])
+    return "".join(parts)
+
+
+def _after_prefix_keyword(masked: str, start: int) -> bool:
+    """True when `PREFIX` (and only blanks) stands right before `start`: a declaration.
+
+    Walks back over the blanks only, so asking it for every name of a text stays linear
+    (a `PREFIX\\s*$` search over the text before each name was quadratic).
+    """
+    j = start
+    while j > 0 and masked[j - 1].isspace():
+        j -= 1
+    return masked[max(0, j - 6):j].upper() == "PREFIX"
 
 
 def _offset(sparql: str, line: int, column: int) -> int:
@@ -61,7 +86,7 @@ def _unknown_prefix(masked: str, upto: int, prefixes: Mapping[str, str]) -> str 
     declared = {m.group(1) or "" for m in _DECLARED.finditer(masked)} | set(prefixes)
     for match in _PNAME.finditer(masked[: upto + 1]):
         start = match.start()
-        if re.search(r"(?i)PREFIX\s*$", masked[:start]):
+        if _after_prefix_keyword(masked, start):
             continue
         name = match.group(1) or ""
         if name not in declared:
@@ -71,8 +96,8 @@ def _unknown_prefix(masked: str, upto: int, prefixes: Mapping[str, str]) -> str 
 
 def _first_use(masked: str, prefix: str) -> int:
     for match in _PNAME.finditer(masked):
-        if (match.group(1) or "") == prefix and not re.search(r"(?i)PREFIX\s*$",
-                                                                masked[: match.start()]):
+        if (match.group(1) or "") == prefix and not _after_prefix_keyword(masked,
+                                                                           match.start()):
             return match.start()
     return 0
 
@@ -86,7 +111,7 @@ def with_prefixes(sparql: str, prefixes: Mapping[str, str]) -> str:
     masked = _masked(sparql)
     declared = {m.group(1) or "" for m in _DECLARED.finditer(masked)}
     used = {m.group(1) or "" for m in _PNAME.finditer(masked)
-            if not re.search(r"(?i)PREFIX\s*$", masked[: m.start()])}
+            if not _after_prefix_keyword(masked, m.start())}
     missing = sorted(p for p in used - declared if p in prefixes)
     if not missing:
         return sparql

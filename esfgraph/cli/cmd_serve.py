@@ -43,6 +43,11 @@ from esfgraph.cli._group import Config, config_option, fail, main
               show_default=True,
               help="Memory (data segment) each query worker may use; a query that needs more "
                    "gets 503 and its worker is replaced (0: no limit).")
+@click.option("--allow-unsandboxed-workers", is_flag=True,
+              help="Start even when the query workers cannot be cut off from the network "
+                   "(no seccomp or network namespace on this system): the operator accepts "
+                   "that only the SPARQL guard then stands between a query and the network. "
+                   "Without it, serve refuses to start there.")
 @click.option("--enable-update", is_flag=True,
               help="Accept SPARQL Update (needs --update-token; off by default).")
 @click.option("--update-token", envvar="ESFGRAPH_UPDATE_TOKEN", default=None,
@@ -52,7 +57,7 @@ def serve_command(config: Config, store_path: str | None, endpoint: str | None,
                   auth: str | None, cache_ttl: float, host: str | None, port: int | None,
                   timeout: float | None, workers: int | None, max_rows: int | None,
                   cache_mb: int, max_expensive_per_client: int, worker_memory_mb: int,
-                  enable_update: bool,
+                  allow_unsandboxed_workers: bool, enable_update: bool,
                   update_token: str | None) -> None:
     """Serve the store: SPARQL endpoint at /sparql, query page at /, entity pages.
 
@@ -65,6 +70,9 @@ def serve_command(config: Config, store_path: str | None, endpoint: str | None,
     started with --union-default-graph, Virtuoso, ...): every query, page and VoID request is
     forwarded there, SERVICE and LOAD are still refused before anything is sent, updates are
     refused (send them to the remote itself), a failing remote gives 502 and a slow one 504.
+
+    Where the workers cannot be cut off from the network (no seccomp, another OS) serve
+    refuses to start unless --allow-unsandboxed-workers says the operator accepts the risk.
 
     \b
     Examples:
@@ -90,7 +98,8 @@ def serve_command(config: Config, store_path: str | None, endpoint: str | None,
                  cache_mb=cache_mb, cache_ttl=cache_ttl,
                  max_expensive_per_client=max_expensive_per_client,
                  worker_memory_mb=worker_memory_mb, enable_update=enable_update,
-                 update_token=update_token, announce=lambda line: click.echo(line, err=True))
+                 update_token=update_token, allow_unsandboxed_workers=allow_unsandboxed_workers,
+                 announce=lambda line: click.echo(line, err=True))
     except EsfgraphError as exc:
         fail(str(exc))
     except KeyboardInterrupt:

@@ -527,6 +527,7 @@ class KnowledgeGraph:
               max_rows: int | None = None, cache_mb: int = 64, cache_ttl: float = 60,
               max_expensive_per_client: int = 1, worker_memory_mb: int = 512,
               enable_update: bool = False, update_token: str | None = None,
+              allow_unsandboxed_workers: bool = False,
               announce: Callable[[str], None] | None = None) -> None:
         """Serve the graph over HTTP until interrupted (`esfgraph serve`); blocks.
 
@@ -545,10 +546,13 @@ class KnowledgeGraph:
             max_expensive_per_client: queries not provably cheap one client may run at once.
             worker_memory_mb: memory each query worker may use (0: no limit).
             enable_update, update_token: accept SPARQL Update with this bearer token.
+            allow_unsandboxed_workers: start even where the query workers cannot be cut off
+                from the network (no seccomp): the operator accepts the risk.
             announce: called with each start-up message (default: printed on stderr).
 
         Raises:
-            StoreError: the store cannot be opened; ConfigError: bad update settings.
+            StoreError: the store cannot be opened; ConfigError: bad update settings, or no
+                network isolation for the workers without `allow_unsandboxed_workers`.
         """
         from esfgraph.library.serving import _stderr, serve_graph
 
@@ -556,7 +560,9 @@ class KnowledgeGraph:
                     cache_mb=cache_mb, cache_ttl=cache_ttl,
                     max_expensive_per_client=max_expensive_per_client,
                     worker_memory_mb=worker_memory_mb, enable_update=enable_update,
-                    update_token=update_token, announce=announce or _stderr)
+                    update_token=update_token,
+                    allow_unsandboxed_workers=allow_unsandboxed_workers,
+                    announce=announce or _stderr)
 
 
 def _service_error(exc: ServiceNotAllowedError) -> ServiceNotAllowedError:

@@ -28,6 +28,7 @@ def serve_graph(kg: KnowledgeGraph, host: str | None = None, port: int | None = 
                 max_rows: int | None = None, cache_mb: int = 64, cache_ttl: float = 60,
                 max_expensive_per_client: int = 1, worker_memory_mb: int = 512,
                 enable_update: bool = False, update_token: str | None = None,
+                allow_unsandboxed_workers: bool = False,
                 announce: Callable[[str], None] | None = _stderr) -> None:
     """Serve `kg` until interrupted; see `KnowledgeGraph.serve` for the arguments."""
     from esfgraph.serve import ServeSettings, run_server
@@ -59,15 +60,24 @@ def serve_graph(kg: KnowledgeGraph, host: str | None = None, port: int | None = 
 
         check_store(str(kg.path))
         served = str(kg.path)
+    denial = None
+    if not endpoint:  # fail closed: no kernel layer, no server (unless the operator says so)
+        from esfgraph.sandbox import probe
+
+        denial = probe()
+        if not denial.effective and not allow_unsandboxed_workers:
+            raise ConfigError(
+                f"the query workers cannot be cut off from the network here "
+                f"({denial.detail or 'unsupported platform'}); serve refuses to start without "
+                "that layer under the SPARQL guard. Run it on Linux with seccomp, or accept the "
+                "risk with --allow-unsandboxed-workers")
     host = host or config.host
     port = config.port if port is None else port
     shown = f"[{host}]" if ":" in host else host
     say(f"esfgraph: serving {served} at http://{shown}:{port}/  (SPARQL: /sparql; "
         "Ctrl+C to stop)")
-    if not endpoint:
-        from esfgraph.sandbox import probe
-
-        say(f"esfgraph: {probe().describe()}")
+    if denial is not None:
+        say(f"esfgraph: {denial.describe()}")
     run_server(settings, host=host, port=port)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -139,6 +140,25 @@ def iter_source_strings(paths: Iterable[str | os.PathLike[str]],
             yield from sorted(found, key=lambda s: os.path.normpath(s).split(os.sep))
         else:
             yield path
+
+
+def resolve_source(path: str | os.PathLike[str]) -> str:
+    """The absolute, symlink-free path of a source, or OSError saying why it has none.
+
+    `Path.resolve` raises RuntimeError on a symlink loop (`a -> b -> a`, a link to itself)
+    before Python 3.13; here every such failure is an OSError naming the file, so a caller can
+    report the source and go on with the others instead of stopping a whole build.
+    """
+    try:
+        return str(Path(path).resolve())
+    except RuntimeError as exc:  # Python < 3.13: "Symlink loop from ..."
+        raise OSError(errno.ELOOP, "symbolic link loop (it never reaches a file)",
+                      os.fspath(path)) from exc
+
+
+def unresolvable_message(exc: OSError) -> str:
+    """Why a source was skipped because its path cannot be resolved, for reports."""
+    return f"cannot be read: {exc.strerror or exc}; skipped"
 
 
 def unlistable_message(exc: OSError) -> str:

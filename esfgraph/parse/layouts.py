@@ -139,6 +139,7 @@ class _Page:
         self.heading_case: str | None = None  # an ESF+ heading's case number, `22-031-S07 - …`
         self.seen: dict[str, int] = {}
         self.labels_used: set[str] = set()
+        self._label_after: dict[int, int | None] = {}  # memo of `_label_follows`
 
     # -- issues --------------------------------------------------------------------------
     def warn(self, message: str, line: int | None = None) -> None:
@@ -289,6 +290,7 @@ class _Page:
     def read_colon_block(self, start: int) -> tuple[list[_Label], int]:
         """Read `Label:` / value lines (order free, values may be empty) until free text starts."""
         found: list[_Label] = []
+        wrapped: dict[int, list[str]] = {}  # index in `found` → its value's lines
         i = start
         while i < self.n:
             s = self.lines[i]
@@ -304,7 +306,9 @@ class _Page:
             lab = self.colon_label(s)
             if lab is None:
                 if found and found[-1].value and self._label_follows(i):
-                    found[-1].value += " " + s  # a value wrapped over two lines
+                    # a value wrapped over two lines; joined at the end (`+=` per line is
+                    # quadratic in the value's length)
+                    wrapped.setdefault(len(found) - 1, [found[-1].value]).append(s)
                     i += 1
                     continue
                 break
@@ -320,16 +324,33 @@ class _Page:
             else:
                 found.append(_Label(printed, display, fld, "", i))
                 i += 1
+        for k, parts in wrapped.items():
+            found[k].value = " ".join(parts)
         return found, i
 
     def _label_follows(self, i: int) -> bool:
-        """True when a known `Label:` line comes before the next blank line (value continues)."""
+        """True when a known `Label:` line comes before the next blank line (value continues).
+
+        Every line passed on the way shares the answer, so it is remembered for them: asked
+        once per wrapped line, a rescan made a 10k-line value take 16 s (quadratic).
+        """
+        if i in self._label_after:
+            return self._label_after[i] is not None
         j = i + 1
+        passed = [i]
+        found: int | None = None
         while j < self.n and self.lines[j]:
+            if j in self._label_after:
+                found = self._label_after[j]  # j is a non-label line of the same paragraph
+                break
             if self.known_colon_label(self.lines[j]):
-                return True
+                found = j
+                break
+            passed.append(j)
             j += 1
-        return False
+        for k in passed:
+            self._label_after[k] = found
+        return found is not None
 
     # -- values --------------------------------------------------------------------------
     def apply(self, found: list[_Label]) -> None:
@@ -443,15 +464,16 @@ class _Page:
             known = L.lookup_heading(s)
             if known:
                 return known
-            # inside a list, a plain line is an item unless the list uses bullets
-            in_list = current is not None and current[1] is not None and not any(
-                _BULLET_RE.match(c) for c in chunk)
+            # inside a list, a plain line is an item unless the list uses bullets (a flag kept
+            # while the chunk grows: rescanning it per line made 20k blank-separated items 27 s)
+            in_list = current is not None and current[1] is not None and not bulleted
             if mode == GLUED and not in_list and self._unknown_heading(body, j):
                 return (N.clean(s), None)
             return None
 
         current: tuple[str, str | None] | None = None
         chunk: list[str] = []
+        bulleted = False  # some line of `chunk` starts with a bullet
         chunk_line = start
         # the items of each list field so far: a set keeps de-duplication linear (a list
         # lookup per item made 100k bullet items take 97 s); the list keeps the order
@@ -489,9 +511,10 @@ class _Page:
             head = heading_at(j)
             if head is not None:
                 flush()
-                current, chunk, chunk_line = head, [], start + j
+                current, chunk, chunk_line, bulleted = head, [], start + j, False
                 continue
             chunk.append(raw[j] if s else "")
+            bulleted = bulleted or bool(s and _BULLET_RE.match(raw[j]))
         flush()
         if mode == GLUED and not rec.sections and not rec.municipalities and not any(body):
             self.warn("nothing after the labels (no text sections, no municipality list); "

@@ -56,7 +56,9 @@ def make_backend(settings: ServeSettings) -> Backend:
 
         return RemoteBackend(settings.endpoint, auth=settings.auth, timeout=settings.timeout,
                              max_rows=settings.max_rows, concurrency=max(4, 4 * settings.workers),
-                             cache_ttl=settings.cache_ttl, max_bytes=settings.max_remote_bytes)
+                             cache_ttl=settings.cache_ttl, max_bytes=settings.max_remote_bytes,
+                             max_expensive_per_client=settings.max_expensive_per_client,
+                             guard_processes=max(1, min(settings.workers, 4)))
     return WorkerPool(settings.store, settings.workers, settings.timeout, settings.max_rows,
                       max_expensive_per_client=settings.max_expensive_per_client,
                       memory_mb=settings.worker_memory_mb)

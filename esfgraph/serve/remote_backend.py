@@ -2,8 +2,10 @@
 
 `esfgraph serve --endpoint URL` keeps the whole site (protocol, conneg, pages, cache, guard)
 and swaps only the engine: each job goes to the remote server over HTTP (esfgraph.remote's
-stdlib client, in a thread pool, so the event loop never waits on a socket). The guard runs here
-first, so a refused query never leaves the machine. The remote's answer is read (at most
+stdlib client, in a thread pool, so the event loop never waits on a socket). The guard runs
+first, in small processes that are killed when a check overruns (esfgraph.serve.guard_pool),
+so a refused query never leaves the machine and no text can hold the server; expensive
+queries count against the same per-client limit as in store mode (429 beyond). The remote's answer is read (at most
 `max_bytes`), parsed lazily by pyoxigraph to count and cap rows, then passed through unchanged
 when it is whole and already in the format the client negotiated, or re-serialised otherwise.
 A remote that refuses the query (HTTP 400) gives the client a 400 with the remote's message;
@@ -28,7 +30,7 @@ from esfgraph.errors import EsfGraphError
 from esfgraph.namespaces import PREFIXES
 from esfgraph.remote import RemoteEndpoint, RemoteError, _excerpt
 from esfgraph.serve import protocol
-from esfgraph.sparql_errors import with_prefixes
+from esfgraph.serve.guard_pool import GuardPool
 from esfgraph.serve.workers import (
     Reply,
     _content_type,
@@ -39,6 +41,7 @@ from esfgraph.serve.workers import (
     screen,
     select_reply,
 )
+from esfgraph.sparql_errors import with_prefixes
 
 #: What the remote may answer for SELECT/ASK, and how to read it.
 RESULTS_PARSE: dict[str, ox.QueryResultsFormat] = {
@@ -140,7 +143,8 @@ class RemoteBackend:
 
     def __init__(self, url: str, *, auth: str | None = None, timeout: float = 30.0,
                  max_rows: int = 10000, concurrency: int = 8, cache_ttl: float = 60.0,
-                 max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+                 max_bytes: int = DEFAULT_MAX_BYTES, max_expensive_per_client: int = 1,
+                 guard_processes: int = 2) -> None:
         """Raises RemoteError when `url` is not an http(s) URL or `auth` is not user:password."""
         self.url = url
         self.endpoint = _Endpoint(url, auth=auth, timeout=timeout, max_bytes=max_bytes)
@@ -149,6 +153,10 @@ class RemoteBackend:
         self.concurrency = max(1, concurrency)
         self.cache_ttl = cache_ttl
         self._executor: ThreadPoolExecutor | None = None
+        self.max_expensive_per_client = max(1, max_expensive_per_client)
+        self._per_client: dict[str, int] = {}
+        self.guard_processes = guard_processes
+        self._guards: GuardPool | None = None
 
     # -- lifecycle
     async def start(self) -> None:
@@ -156,12 +164,18 @@ class RemoteBackend:
         if self._executor is None:
             self._executor = ThreadPoolExecutor(self.concurrency,
                                                 thread_name_prefix="esfgraph-remote")
+        if self._guards is None:
+            self._guards = GuardPool(self.guard_processes)
+            await self._guards.start()
 
     async def close(self) -> None:
         """Stop the threads (a request still waiting ends at its socket timeout)."""
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
+        if self._guards is not None:
+            await self._guards.close()
+            self._guards = None
 
     def version(self) -> str | None:
         """The remote may change at any time: cached answers live at most `cache_ttl` seconds."""
@@ -180,14 +194,43 @@ class RemoteBackend:
     # -- jobs
     async def run(self, job: dict[str, Any], timeout: float | None = None, *,
                   cheap: bool = False, client: str | None = None) -> Reply:
-        """Answer one job from the remote; 504 when it takes longer than the time limit."""
+        """Answer one job from the remote; 504 when it takes longer than the time limit.
+
+        The guard runs first in a guard process under the same time limit (503 when it
+        overruns); a `client` may run `max_expensive_per_client` jobs that are not `cheap`
+        at once (429 beyond), as in store mode.
+        """
         limit = self.timeout if timeout is None else timeout
-        if self._executor is None:
+        if self._executor is None or self._guards is None:
             await self.start()
-        loop = asyncio.get_running_loop()
+        if cheap or client is None:
+            return await self._run(job, limit)
+        if self._per_client.get(client, 0) >= self.max_expensive_per_client:
+            return Reply(429, body=(
+                f"You already have {self.max_expensive_per_client} expensive query(ies) "
+                "running; wait for it to finish (lookups of named resources are not "
+                "limited).").encode())
+        self._per_client[client] = self._per_client.get(client, 0) + 1
         try:
-            return await asyncio.wait_for(loop.run_in_executor(self._executor, self.answer, job),
-                                          limit)
+            return await self._run(job, limit)
+        finally:
+            left = self._per_client.get(client, 1) - 1
+            if left > 0:
+                self._per_client[client] = left
+            else:
+                self._per_client.pop(client, None)
+
+    async def _run(self, job: dict[str, Any], limit: float) -> Reply:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        assert self._guards is not None
+        info, refusal = await self._guards.screen(job, limit)
+        if refusal is not None:
+            return refusal
+        left = max(0.01, limit - (loop.time() - started))
+        try:
+            return await asyncio.wait_for(
+                loop.run_in_executor(self._executor, self.answer, job, info), left)
         except asyncio.TimeoutError:
             return self._timed_out(limit)
 
@@ -205,12 +248,17 @@ class RemoteBackend:
         return Reply(504, body=(f"Gateway timeout: the remote SPARQL endpoint {self.url} did "
                                 f"not answer within the {limit:g} s time limit.").encode())
 
-    def answer(self, job: dict[str, Any]) -> Reply:
-        """Guard, send and convert one job (blocking; runs in a thread)."""
+    def answer(self, job: dict[str, Any], info: Any = None) -> Reply:
+        """Send and convert one job (blocking; runs in a thread).
+
+        `info` is the job's shape from the guard (`run` checks it in a guard process); without
+        it the guard runs here first.
+        """
         text: str = job["query"]
-        info, refusal = screen(job, "updates are not forwarded")
-        if refusal is not None:
-            return refusal
+        if info is None:
+            info, refusal = screen(job, "updates are not forwarded")
+            if refusal is not None:
+                return refusal
         try:
             text = _fill(text, job.get("bind"))
         except ValueError as exc:
