@@ -31,12 +31,12 @@ from esfgraph.mapping import (
     RDF,
     RDFS,
     SCHEMA,
+    XSD,
     MappedRecord,
     _decimal,
     _Mapper,
     _plain,
     _typed,
-    XSD,
     luhn_ok,
 )
 from esfgraph.nt import literal
@@ -130,7 +130,6 @@ class _ListMapper(_Mapper):
         self.add(node, RDF.type, SCHEMA.MonetaryAmount)
         self.add(node, SCHEMA.value, lexical)
         self.add(node, SCHEMA.currency, currency)
-        self.add(node, RDFS.label, _plain(kind))
 
     def list_money(self) -> None:
         extra = self.r.extra

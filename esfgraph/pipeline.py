@@ -160,6 +160,8 @@ class _Result:
     completeness: tuple[int, int] = (0, 0)
     #: the file could not be read (`rejected` says why): its stored record is kept
     unreadable: bool = False
+    #: a list file's row: the record's key within the file (esfgraph.pipeline_lists)
+    part: str | None = None
 
 
 class _Spool:
@@ -272,8 +274,11 @@ def _validation_messages(mapped: Any) -> list[str] | None:
     return out
 
 
-def _process(path: str) -> _Result:
-    """Parse, map, (validate) and encode one file; whatever goes wrong stays with that file."""
+def _process(path: str) -> _Result | list[_Result]:
+    """Parse, map, (validate) and encode one file; whatever goes wrong stays with that file.
+
+    A list file (esfgraph.sources.lists) gives one result per row.
+    """
     from esfgraph.parse.decode import NotARegularFile, read_file
 
     try:
@@ -287,6 +292,10 @@ def _process(path: str) -> _Result:
         return _Result(path, "", 0, 0, None, f"cannot read the file ({exc.strerror or exc}); "
                        "its stored record, if any, is kept", [], unreadable=True)
     sha = hashlib.sha256(data).hexdigest()
+    from esfgraph.pipeline_lists import is_list_path, process_list
+
+    if is_list_path(path, data):
+        return process_list(path, data, sha, st)
     result = _Result(path, sha, st.st_size, st.st_mtime_ns, None, None, [])
     try:
         encoded = _encode(data, path, sha, result)
@@ -465,6 +474,10 @@ def build(sources: Sequence[str | os.PathLike[str]], config: Config | None = Non
         writer.manifest.set_meta("personal_data", str(personal))
         writer.manifest.set_meta("esfgraph_version", __version__)
         stored = {e.source: e for e in writer.manifest.sources()} if incremental else {}
+        from esfgraph.pipeline_lists import entries_by_file
+
+        stored_lists = entries_by_file(list(stored.values()))
+        writer.list_touched = set()
         todo: list[str] = []
         wanted: set[str] = set()
         keys: dict[str, str] = {}  # path -> manifest key, resolved once per file
@@ -475,19 +488,33 @@ def build(sources: Sequence[str | os.PathLike[str]], config: Config | None = Non
                 continue
             wanted.add(key)
             entry = stored.get(key)
-            if entry is not None and _unchanged(path, entry):
+            rows = stored_lists.get(key)
+            if rows and entry is None:  # a list file: unchanged, or all its rows go
+                if _unchanged(path, rows[0]):
+                    report.unchanged += 1
+                    continue
+                for row in rows:
+                    writer.remove_entry(row)
+                    writer.list_touched.add(row.slug.split("/", 1)[0])
+            elif entry is not None and _unchanged(path, entry):
                 report.unchanged += 1
                 continue
             todo.append(path)
         for key, entry in stored.items():
-            if key not in wanted and not _under(key, kept_folders):
+            file_key = next((f for f in (key.rsplit("#", 1)[0],) if f in stored_lists), key)
+            if file_key not in wanted and not _under(key, kept_folders):
                 writer.remove_entry(entry)
                 report.removed.append(entry.source)
+                if file_key != key:
+                    writer.list_touched.add(entry.slug.split("/", 1)[0])
         _run(todo, writer, report, config, personal, do_validate, strict, jobs, progress, keys)
         from esfgraph.changes import record_changes  # before the counts: they include the log
 
         report.changes = record_changes(writer, personal_data=personal, started=began,
                                         sources=[str(Path(s).resolve()) for s in sources])
+        from esfgraph.link_sources import link_sources  # projects told by several sources
+
+        link_sources(writer)
         finish_graphs(writer, config, report)
         write_explore_index(writer)
         report.build_id = writer.build_id
@@ -593,11 +620,12 @@ def _run(todo: list[str], writer: StoreWriter, report: BuildReport, config: Conf
     total = len(todo)
     t0 = time.monotonic()
 
-    def consume(results: Iterable[_Result], spool: _SpoolLoads | None) -> None:
-        for done, result in enumerate(results, 1):
-            if result.fatal is not None:
-                raise StoreError(result.fatal)
-            _store_result(result, writer, report, keys, slugs, spool)
+    def consume(results: Iterable[_Result | list[_Result]], spool: _SpoolLoads | None) -> None:
+        for done, file_results in enumerate(results, 1):
+            for result in (file_results if isinstance(file_results, list) else [file_results]):
+                if result.fatal is not None:
+                    raise StoreError(result.fatal)
+                _store_result(result, writer, report, keys, slugs, spool)
             if progress is not None:
                 elapsed = max(time.monotonic() - t0, 1e-9)
                 rate = done / elapsed
@@ -751,6 +779,12 @@ def _store(result: _Result, writer: StoreWriter, report: BuildReport,
            spool: _SpoolLoads | None = None) -> bool:
     """`_store_result` without the spool: True when the record was stored."""
     key = (keys or {}).get(result.source) or _source_key(result.source)
+    if result.part is not None:  # one row of a list file
+        from esfgraph.pipeline_lists import row_key
+
+        key = row_key(key, result.part)
+        if result.encoded is not None:
+            writer.list_touched.add(result.encoded.slug.split("/", 1)[0])
     report.warnings.extend((result.source, w) for w in result.warnings)
     if result.unreadable:  # not a changed page: whatever is stored for it stays
         report.unreadable.append((result.source, result.rejected or "cannot read the file"))
@@ -904,8 +938,10 @@ def write_explore_index(writer: StoreWriter) -> None:
     if not enabled():
         return
     writer.flush()
-    update_index(writer.version, writer.ox, writer.base_iri,
-                 [e.slug for e in writer.manifest.sources()], writer.index_docs,
+    from esfgraph.link_sources import index_slugs
+
+    slugs, docs = index_slugs(writer)
+    update_index(writer.version, writer.ox, writer.base_iri, slugs, docs,
                  previous_dir=writer.previous)
 
 

@@ -519,6 +519,9 @@ class StoreWriter:
         #: rows of derived indexes made while records arrive (slug -> row; the explorer
         #: index, written by esfgraph.pipeline before the commit)
         self.index_docs: dict[str, Any] = {}
+        #: projects whose list rows were stored or removed in this version (their explorer
+        #: rows are read again from the store; see esfgraph.link_sources)
+        self.list_touched: set[str] = set()
 
     # -- loading ---------------------------------------------------------------------------
 

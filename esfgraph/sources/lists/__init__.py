@@ -132,5 +132,13 @@ def _settle_repeats(read: ListRead, label: str) -> None:
         result.record = None
 
 
-__all__ = ["KINDS", "ListError", "ListRead", "RowResult", "TABLE_SUFFIXES", "is_list_file",
-           "read_list", "read_list_file"]
+__all__ = [
+    "KINDS",
+    "TABLE_SUFFIXES",
+    "ListError",
+    "ListRead",
+    "RowResult",
+    "is_list_file",
+    "read_list",
+    "read_list_file",
+]

@@ -141,5 +141,14 @@ def columns_of(kind: str) -> tuple[Column, ...]:
     return ESF_COLUMNS if kind == ESF_LIST else KOHESIO_COLUMNS
 
 
-__all__ = ["Column", "ESF_COLUMNS", "ESF_LIST", "KOHESIO", "KOHESIO_COLUMNS", "columns_of",
-           "detect", "match_columns", "norm"]
+__all__ = [
+    "ESF_COLUMNS",
+    "ESF_LIST",
+    "KOHESIO",
+    "KOHESIO_COLUMNS",
+    "Column",
+    "columns_of",
+    "detect",
+    "match_columns",
+    "norm",
+]

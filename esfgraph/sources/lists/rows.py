@@ -226,6 +226,16 @@ def read_row(kind: str, cells_: list[str], header: list[str], columns: dict[int,
     return RowResult(row_number, made, None, row.warnings)
 
 
-__all__ = ["EXTRA_EU_BUDGET_EUR", "EXTRA_EU_CONTRIBUTION_SEK", "EXTRA_KOHESIO_BENEFICIARY",
-           "EXTRA_KOHESIO_ITEM", "EXTRA_SUMMARY_EN", "EXTRA_TITLE_EN", "EXTRA_TOTAL_EUR",
-           "RowResult", "SUMMARY", "TYPED_EXTRAS", "read_row"]
+__all__ = [
+    "EXTRA_EU_BUDGET_EUR",
+    "EXTRA_EU_CONTRIBUTION_SEK",
+    "EXTRA_KOHESIO_BENEFICIARY",
+    "EXTRA_KOHESIO_ITEM",
+    "EXTRA_SUMMARY_EN",
+    "EXTRA_TITLE_EN",
+    "EXTRA_TOTAL_EUR",
+    "SUMMARY",
+    "TYPED_EXTRAS",
+    "RowResult",
+    "read_row",
+]

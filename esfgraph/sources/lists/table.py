@@ -117,7 +117,7 @@ def _read_xlsx(data: bytes) -> Table:
         sheet = book.get_sheet_by_name(names[0]).to_python(skip_empty_area=False)
     except TableError:
         raise
-    except Exception as exc:  # noqa: BLE001 - calamine raises its own error types
+    except Exception as exc:
         raise TableError(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})") from exc
     # the header is the first row with any text (a title row above it is skipped)
     start = next((i for i, row in enumerate(sheet) if any(_cell_text(c).strip() for c in row)),
@@ -137,4 +137,4 @@ def _read_xlsx(data: bytes) -> Table:
     return Table("XLSX", header, body, notes)
 
 
-__all__ = ["Table", "TableError", "ZIP_MAGIC", "read_table"]
+__all__ = ["ZIP_MAGIC", "Table", "TableError", "read_table"]
