@@ -27,6 +27,8 @@ from esfgraph.sources.lists.table import ZIP_MAGIC, TableError, read_table
 #: File name endings read as tables (a file with other endings is read as a list only when
 #: it is a ZIP container, i.e. an XLSX saved without its ending).
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt.csv", ".xlsx", ".xlsm")
+#: Rows looked at for the header when the first row is not one (a caption above it).
+HEADER_SEARCH_ROWS = 5
 KINDS = {ESF_LIST: "the ESF Council's project list", KOHESIO: "Kohesio's list of operations"}
 
 
@@ -78,6 +80,14 @@ def read_list(data: bytes, source: str) -> ListRead:
     except TableError as exc:
         raise ListError(f"{source}: {exc}") from exc
     kind = detect(table.header)
+    # a title row or two above the header (a spreadsheet export's caption) is skipped
+    for i in range(min(HEADER_SEARCH_ROWS, len(table.rows))):
+        if kind is not None:
+            break
+        candidate = [c.strip() for c in table.rows[i][1]]
+        kind = detect(candidate)
+        if kind is not None:
+            table.header, table.rows = candidate, table.rows[i + 1:]
     if kind is None:
         shown = ", ".join(repr(h) for h in table.header[:8] if h) or "none"
         more = f" and {len(table.header) - 8} more" if len(table.header) > 8 else ""

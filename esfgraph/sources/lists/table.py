@@ -67,8 +67,12 @@ def _delimiter(first_line: str) -> str:
 
 
 def _read_csv(data: bytes) -> Table:
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise TableError("binary file: neither CSV nor XLSX")
+    notes: list[str] = []
+    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if data[:4096].count(0) * 100 > len(data[:4096]):
+            raise TableError("binary file: neither CSV nor XLSX")
+        data = data.replace(b"\x00", b"")  # a stray NUL in a text file: dropped, said so
+        notes.append("NUL characters were dropped")
     text, encoding = _decode(data)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     first = text.split("\n", 1)[0]
@@ -83,7 +87,7 @@ def _read_csv(data: bytes) -> Table:
     header = [h.strip() for h in rows[0]]
     body = [(n, row) for n, row in enumerate(rows[1:], 2) if any(c.strip() for c in row)]
     name = {"\t": "tab", ",": "comma", ";": "semicolon"}[delim]
-    return Table("CSV", header, body, [f"CSV, {encoding}, {name}-separated"])
+    return Table("CSV", header, body, [f"CSV, {encoding}, {name}-separated", *notes])
 
 
 def _cell_text(value: object) -> str:
