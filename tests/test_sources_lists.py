@@ -438,3 +438,60 @@ def test_an_unchanged_list_is_skipped_and_a_removed_row_leaves(tmp_path):
     from tests.explore_store import version_of
 
     assert open_index(version_of(store)).search(SearchParams())["total"] == 3
+
+
+def _runner(store: Path):
+    """A page-query runner straight on the store (the backend's `bind`: IRIs only)."""
+    import pyoxigraph as ox
+
+    st_ = Store(store)
+
+    async def run(template: str, bind: dict[str, str]) -> list[dict]:
+        text = template
+        for name, iri in bind.items():
+            text = text.replace("{{" + name + "}}", f"<{iri}>")
+        result = st_.query(text)
+        names = [v.value for v in result.variables]
+        out = []
+        for r in result:
+            row = {}
+            for n in names:
+                t = r[n]
+                if t is None:
+                    continue
+                if isinstance(t, ox.Literal):
+                    row[n] = ("literal", t.value, t.language, t.datatype.value)
+                else:
+                    row[n] = ("uri", t.value, None, None)
+            out.append(row)
+        return out
+
+    return run
+
+
+def test_the_card_shows_its_sources_and_links_out_to_kohesio(built):
+    import asyncio
+
+    from jinja2 import Environment, FileSystemLoader
+
+    from esfgraph.explore.web.graphdata import project_card
+
+    store, _ = built
+    card = asyncio.run(project_card(_runner(store), f"{BASE}id/project/2018-00460", BASE, "sv"))
+    got = card["sources"]
+    assert [(s["name"], s["file"], s["row"]) for s in got["sources"]] == [
+        ("esf.se (sparad sida)", "003_58e54e8db85e930c.txt", None),
+        ("ESF-rådets projektlista", "esf-projektlista.csv", "rad 2"),
+        ("Kohesio", "kohesio_SE.csv", "rad 3")]
+    assert got["kohesio"] == [{"entity": "https://linkedopendata.eu/entity/Q7000460",
+                               "page": "https://kohesio.ec.europa.eu/en/projects/Q7000460"}]
+    templates = ROOT / "esfgraph" / "explore" / "web" / "templates"
+    html = Environment(loader=FileSystemLoader(templates), autoescape=True).get_template(
+        "_sources.html").render(card=card, lang="en")
+    assert 'href="https://kohesio.ec.europa.eu/en/projects/Q7000460"' in html
+    assert "<li>ESF-rådets projektlista: <code>esf-projektlista.csv</code>, rad 2</li>" in html
+    only_list = asyncio.run(project_card(_runner(store), f"{BASE}id/project/dnr-23-017-s01",
+                                         BASE, "en"))
+    assert [s["name"] for s in only_list["sources"]["sources"]] == [
+        "the ESF Council's project list", "Kohesio"]
+    assert only_list["title"] == "Vägen till arbete"
