@@ -41,8 +41,7 @@ KOHESIO_HEADER = [
     "Region", "NUTS3_Code", "Programming_Period", "Operation_Summary_English",
     "Operation_Summary_Programme_Language", "ManagingAuthority", "Image_URL", "InfoRegio_ID",
     "InfoRegio_URL"]
-_WORDS = ("arbete unga vuxna insatsen kompetens stöd samverkan kommun region utbildning "
-          "integration jämställdhet metod utveckling").split()
+_WORDS = ["arbete", "unga", "vuxna", "insatsen", "kompetens", "stöd", "samverkan", "kommun", "region", "utbildning", "integration", "jämställdhet", "metod", "utveckling"]
 
 
 def _text(rng: random.Random, n: int) -> str:

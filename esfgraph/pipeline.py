@@ -512,9 +512,9 @@ def build(sources: Sequence[str | os.PathLike[str]], config: Config | None = Non
 
         report.changes = record_changes(writer, personal_data=personal, started=began,
                                         sources=[str(Path(s).resolve()) for s in sources])
-        from esfgraph.link_sources import link_sources  # projects told by several sources
+        from esfgraph.link_sources import link_sources
 
-        link_sources(writer)
+        link_sources(writer)  # projects told by several sources
         finish_graphs(writer, config, report)
         write_explore_index(writer)
         report.build_id = writer.build_id
@@ -973,8 +973,17 @@ def remove_sources(wanted: Sequence[str], config: Config | None = None, *,
     base = reader.base_iri
     del reader
     found: list[SourceEntry] = []
+    from esfgraph.pipeline_lists import entries_by_file
+
+    list_rows = entries_by_file(entries)
     for name in wanted:
         entry = find_entry(entries, name)
+        rows = [rows for file_key, rows in list_rows.items()
+                if name in (file_key, os.path.basename(file_key))
+                or file_key == str(Path(name).resolve())]
+        if entry is None and rows:  # a list file: every row it gave
+            found.extend(rows[0])
+            continue
         if entry is None:
             known = ", ".join(e.name for e in entries[:10]) or "(none)"
             raise StoreError(f"{name!r} is not in the store at {root} (stored: {known})")
@@ -986,6 +995,10 @@ def remove_sources(wanted: Sequence[str], config: Config | None = None, *,
 
         record_changes(writer, started=build_time(), command="remove",
                        personal_data=writer.manifest.get_meta("personal_data") != "False")
+        from esfgraph.link_sources import link_sources
+
+        writer.list_touched.update(e.slug.split("/", 1)[0] for e in found if "/" in e.slug)
+        link_sources(writer)
         writer.rebuild_entities()
         write_dataset_graph(writer)
         write_explore_index(writer)

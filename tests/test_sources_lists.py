@@ -11,7 +11,6 @@ import datetime as dt
 import io
 import json
 import shutil
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -21,8 +20,7 @@ from hypothesis import strategies as st
 
 from esfgraph.config import Config
 from esfgraph.iri import Iris
-from esfgraph.sources.lists import ListError, read_list, read_list_file
-from esfgraph.sources.lists import cells
+from esfgraph.sources.lists import ListError, cells, read_list, read_list_file
 from esfgraph.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,9 +70,9 @@ def test_esf_list_rows_read_the_messy_cells(esf_read):
 def test_a_bad_cell_is_a_warning_naming_file_row_and_column_and_the_row_is_kept(esf_read):
     row = rows_of(esf_read)[5]
     assert row.record is not None and row.record.start_date is None
-    assert row.warnings == ["esf-projektlista.csv row 5, column 'Startdatum / Start date': "
+    assert row.warnings == [("esf-projektlista.csv row 5, column 'Startdatum / Start date': "
                             "'2023-02-30' is not a calendar date (day is out of range for "
-                            "month); kept as text"]
+                            "month); kept as text")]
     r = row.record
     assert r.extra["Startdatum / Start date"] == "2023-02-30"
     assert (r.total_budget_sek, r.eu_cofinancing_rate, r.end_date) == \
@@ -278,7 +276,7 @@ def rows(store: Path, sparql: str) -> list[tuple[str, ...]]:
 
 
 def test_one_project_per_case_number(built):
-    store, report = built
+    store, _report = built
     counts = rows(store, "SELECT ?p (COUNT(*) AS ?n) WHERE { ?p a esf:Project } GROUP BY ?p")
     assert all(n == "1" for _, n in counts)  # no project typed in two graphs
     projects = {p.removeprefix(BASE + "id/project/") for p, _ in counts}
@@ -390,8 +388,8 @@ def test_build_reports_bad_cells_and_left_out_rows(built):
         "calendar date (month must be in 1..12); kept as text" in warned
     assert not [m for _, m in report.warnings if "SHACL" in m]
     rejected = [m for s, m in report.rejected]
-    assert rejected == ["esf-projektlista.csv row 4: case number 23-017-S01 is repeated in "
-                        "this list; kept row 3 (more complete)"]
+    assert rejected == [("esf-projektlista.csv row 4: case number 23-017-S01 is repeated in "
+                        "this list; kept row 3 (more complete)")]
 
 
 def test_link_report_lists_disagreements_and_candidates(monkeypatch):
@@ -495,3 +493,19 @@ def test_the_card_shows_its_sources_and_links_out_to_kohesio(built):
     assert [s["name"] for s in only_list["sources"]["sources"]] == [
         "the ESF Council's project list", "Kohesio"]
     assert only_list["title"] == "Vägen till arbete"
+
+
+def test_removing_a_list_file_takes_its_rows_and_list_only_projects(tmp_path):
+    from esfgraph.pipeline import remove_sources
+
+    store = tmp_path / "store"
+    _build(store, SEED_2018, KOHESIO_CSV)
+    removed = remove_sources(["kohesio_SE.csv"], store_path=store)
+    assert len(removed) == 4
+    projects = {p for (p,) in rows(store, "SELECT ?p WHERE { ?p a esf:Project }")}
+    assert projects == {f"{BASE}id/project/2018-00460"}  # the page's project stays
+    assert rows(store, "SELECT ?p WHERE { ?p schema:sameAs ?k }") == []
+    from esfgraph.explore.search import SearchParams, open_index
+    from tests.explore_store import version_of
+
+    assert open_index(version_of(store)).search(SearchParams())["total"] == 1

@@ -375,9 +375,9 @@ async def project_card(run: Runner, iri: str, base: str, lang: str) -> dict[str,
             texts.append({"heading": value(row, "title") or "", "text": value(row, "value") or "",
                           "extra": kind == "extra"})
     card["texts"] = texts
-    from esfgraph.explore.web.sources_card import project_sources  # sources and Kohesio links
+    from esfgraph.explore.web.sources_card import project_sources
 
-    card["sources"] = await project_sources(run, iri, lang)
+    card["sources"] = await project_sources(run, iri, lang)  # sources and Kohesio links
     card["facts"] = facts
     card["predicate_labels"] = pred_labels
     return card
