@@ -74,6 +74,8 @@ def link_sources(writer: Any) -> int:
     def add(s: str, p: str, o: str) -> None:
         lines.append(f"<{s}> <{p}> {o} .\n")
 
+    canonical = _one_org_per_number(store, derived, add)
+
     for project in sorted(described):
         descriptions = sorted(described[project],
                               key=lambda kd: (KIND_ORDER.index(kd[0])
@@ -86,12 +88,42 @@ def link_sources(writer: Any) -> int:
                 add(project, f"{SDO}sameAs", f"<{KOHESIO_ENTITY}{item}>")
                 add(project, FOAF_PAGE, f"<{KOHESIO_PAGE}{item}>")
         if project not in with_page:
-            _project_from_lists(store, project, [d for _, d in descriptions], add)
+            _project_from_lists(store, project, [d for _, d in descriptions], add, canonical)
     writer.replace_graph_text(derived, "".join(dict.fromkeys(lines)))
     return len(lines)
 
 
-def _project_from_lists(store: Any, project: str, descriptions: list[str], add: Any) -> None:
+def _one_org_per_number(store: Any, derived: str, add: Any) -> dict[str, str]:
+    """Organisations that share an organisation number are one: org -> the one to use.
+
+    Precision before recall: only the number joins two names (never a similar name). Of the
+    organisations with one number, one that a page names as owner is kept, else the first
+    IRI; each of the others gets `schema:sameAs` it. Returns the replacements.
+    """
+    groups: dict[str, set[str]] = {}
+    for q in store.quads_for_pattern(None, ox.NamedNode(f"{ESF}organisationNumber"), None,
+                                     None):
+        groups.setdefault(q.object.value, set()).add(q.subject.value)
+    owners: set[str] = set()
+    if any(len(orgs) > 1 for orgs in groups.values()):
+        for q in store.quads_for_pattern(None, ox.NamedNode(f"{ESF}owner"), None, None):
+            graph = q.graph_name
+            if isinstance(graph, ox.NamedNode) and graph.value != derived:
+                owners.add(q.object.value)
+    canonical: dict[str, str] = {}
+    for number in sorted(groups):
+        orgs = groups[number]
+        if len(orgs) < 2:
+            continue
+        ordered = sorted(orgs, key=lambda o: (o not in owners, o))
+        for org in ordered[1:]:
+            canonical[org] = ordered[0]
+            add(org, f"{SDO}sameAs", f"<{ordered[0]}>")
+    return canonical
+
+
+def _project_from_lists(store: Any, project: str, descriptions: list[str], add: Any,
+                        canonical: dict[str, str]) -> None:
     """A list-only project: typed, with each copied property from the first description."""
     add(project, RDF_TYPE, f"<{ESF}Project>")
     add(project, RDF_TYPE, f"<{SDO}Project>")
@@ -114,6 +146,7 @@ def _project_from_lists(store: Any, project: str, descriptions: list[str], add: 
         if not owner_done and f"{ESF}beneficiary" in values:
             owner_done = used = True
             org = values[f"{ESF}beneficiary"][0].value
+            org = canonical.get(org, org)  # one organisation number, one organisation
             node = f"{project}/role/owner/from-list"
             add(project, f"{ESF}owner", f"<{org}>")
             add(project, f"{ESF}participation", f"<{node}>")

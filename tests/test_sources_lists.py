@@ -323,7 +323,8 @@ def test_kohesio_links_only_where_the_file_names_the_item(built):
         (f"{BASE}id/project/kohesio-q7999001", "https://linkedopendata.eu/entity/Q7999001",
          "https://kohesio.ec.europa.eu/en/projects/Q7999001")]
     orgs = rows(store, """SELECT ?o ?same ?n WHERE { ?o schema:sameAs ?same ;
-                          esf:organisationNumber ?n }""")
+                          esf:organisationNumber ?n
+                          FILTER(STRSTARTS(STR(?same), "https://linkedopendata.eu/")) }""")
     assert orgs == [(f"{BASE}id/org/uppsala-kommun", "https://linkedopendata.eu/entity/Q2481234",
                      "2120003005")]
 
@@ -412,6 +413,8 @@ def test_link_report_lists_disagreements_and_candidates(monkeypatch):
     assert [(c["row"], c["other"]) for c in src["candidates"]] == [
         ("esf-projektlista.csv row 6 (esf-list)", "kohesio_SE.csv row 4 (kohesio)")]
     assert len(src["left_out_rows"]) == 1
+    assert src["organisation_numbers_with_several_names"] == {
+        "8020001234": ["Framtidsföreningen i Lund", "Föreningen Framtid"]}
 
 
 def test_an_unchanged_list_is_skipped_and_a_removed_row_leaves(tmp_path):
@@ -509,3 +512,13 @@ def test_removing_a_list_file_takes_its_rows_and_list_only_projects(tmp_path):
     from tests.explore_store import version_of
 
     assert open_index(version_of(store)).search(SearchParams())["total"] == 1
+
+
+def test_two_names_with_one_organisation_number_are_one_organisation(built):
+    store, _ = built
+    same = rows(store, f"""SELECT ?a ?b WHERE {{ GRAPH <{BASE}graph/sources> {{
+                           ?a schema:sameAs ?b FILTER(STRSTARTS(STR(?b), "{BASE}id/org/")) }} }}""")
+    assert same == [(f"{BASE}id/org/framtidsforeningen-i-lund", f"{BASE}id/org/foreningen-framtid")]
+    # the project only Kohesio knows is owned by the organisation the number resolves to
+    owner = rows(store, f"SELECT ?o WHERE {{ <{BASE}id/project/dnr-24-001-s03> esf:owner ?o }}")
+    assert owner == [(f"{BASE}id/org/foreningen-framtid",)]

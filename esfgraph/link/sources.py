@@ -83,12 +83,15 @@ class SourcesReport:
     candidates: list[dict[str, Any]] = field(default_factory=list)
     #: rows left out by a reader (a case number repeated in one list), with the reason
     left_out: list[str] = field(default_factory=list)
+    #: organisation number -> the names written beside it (two or more: one organisation)
+    shared_numbers: dict[str, list[str]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The report as a JSON-ready mapping."""
         return {"projects": self.projects, "projects_with_several_sources": self.multi_source,
                 "disagreements": self.disagreements, "candidates": self.candidates,
-                "left_out_rows": self.left_out}
+                "left_out_rows": self.left_out,
+                "organisation_numbers_with_several_names": self.shared_numbers}
 
     def to_text(self) -> str:
         """Plain-text sections (empty when there is nothing to say)."""
@@ -99,11 +102,14 @@ class SourcesReport:
                 said = "; ".join(f"{v['value']} ({v['source']})" for v in d["values"])
                 lines.append(f"  {d['project']}  {d['field']}: {said}")
         if self.candidates:
-            lines += ["", "possibly the same project (same organisation number, title and start "
-                      "date; not merged):"]
+            lines += ["", ("possibly the same project (same organisation number, title and start "
+                      "date; not merged):")]
             for c in self.candidates:
                 lines.append(f"  {c['row']} ~ {c['other']}  ({c['title']}, {c['start']}, "
                              f"{c['org_number']})")
+        if self.shared_numbers:
+            lines += ["", "one organisation number, several names (one organisation):"]
+            lines += [f"  {n}: {', '.join(names)}" for n, names in self.shared_numbers.items()]
         if self.left_out:
             lines += ["", "rows left out:"] + [f"  {m}" for m in self.left_out]
         return "\n".join(lines) + "\n"
@@ -132,6 +138,12 @@ def sources_report(records: Iterable[Record], left_out: Iterable[str] = ()) -> S
             report.disagreements.append({
                 "project": key, "field": name,
                 "values": [{"source": source_label(r), "value": _shown(v)} for r, v in said]})
+    names: dict[str, dict[str, str]] = {}
+    for r in records:
+        if r.owner and r.owner_org_number:
+            names.setdefault(r.owner_org_number, {}).setdefault(norm_title(r.owner), r.owner)
+    report.shared_numbers = {n: sorted(v.values()) for n, v in sorted(names.items())
+                             if len(v) > 1}
     unkeyed = [r for r in records if not (r.case_number or r.project_number)
                and r.provenance.get("kind") in ("esf-list", "kohesio")]
     index: dict[tuple[str, str, str], list[Record]] = {}
