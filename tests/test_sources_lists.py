@@ -490,12 +490,15 @@ def test_the_card_shows_its_sources_and_links_out_to_kohesio(built):
     html = Environment(loader=FileSystemLoader(templates), autoescape=True).get_template(
         "_sources.html").render(card=card, lang="en")
     assert 'href="https://kohesio.ec.europa.eu/en/projects/Q7000460"' in html
-    assert "<li>ESF-rådets projektlista: <code>esf-projektlista.csv</code>, rad 2</li>" in html
+    assert "<li>ESF-rådets projektlista: <code>esf-projektlista.csv</code>, rad 2; total budget " \
+        "23\u00a0775\u00a0692\u00a0kr</li>" in html
     only_list = asyncio.run(project_card(_runner(store), f"{BASE}id/project/dnr-23-017-s01",
                                          BASE, "en"))
     assert [s["name"] for s in only_list["sources"]["sources"]] == [
         "the ESF Council's project list", "Kohesio"]
     assert only_list["title"] == "Vägen till arbete"
+    assert [s["amounts"] for s in only_list["sources"]["sources"]] == [
+        ["total budget 4\u00a0973\u00a0906\u00a0SEK"], ["eligible expenditure 337\u00a0478.4\u00a0EUR"]]
 
 
 def test_removing_a_list_file_takes_its_rows_and_list_only_projects(tmp_path):
