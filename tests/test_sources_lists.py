@@ -525,3 +525,14 @@ def test_two_names_with_one_organisation_number_are_one_organisation(built):
     # the project only Kohesio knows is owned by the organisation the number resolves to
     owner = rows(store, f"SELECT ?o WHERE {{ <{BASE}id/project/dnr-24-001-s03> esf:owner ?o }}")
     assert owner == [(f"{BASE}id/org/foreningen-framtid",)]
+
+
+def test_parse_prints_one_record_per_list_row():
+    from esfgraph.cli import main
+
+    result = CliRunner().invoke(main, ["parse", str(ESF_CSV)])
+    assert result.exit_code == 1  # one row left out (the repeated case number)
+    records = json.loads(result.stdout)
+    assert [r["provenance"]["row"] for r in records] == ["2", "3", "5", "6"]
+    assert records[1]["total_budget_sek"] == 4973906
+    assert "row 4: case number 23-017-S01 is repeated" in result.stderr

@@ -10,7 +10,7 @@ from typing import IO
 import click
 
 from esfgraph.cli._group import main
-from esfgraph.parse import ParseResult, parse_paths
+from esfgraph.parse import ParseResult
 
 
 def _dump(results_json: list[dict], fmt: str, single: bool, out: IO[str]) -> None:
@@ -38,6 +38,9 @@ def _dump(results_json: list[dict], fmt: str, single: bool, out: IO[str]) -> Non
 def parse_command(paths: tuple[str, ...], fmt: str, output: IO[str], quiet: bool) -> None:
     """Parse saved Projektbanken pages (files or folders) into records printed as JSON.
 
+    A list file (CSV/XLSX of the ESF Council's project list or Kohesio's list of
+    operations) gives one record per row, each with its `provenance` (file and row).
+
     Warnings and rejected files are reported on stderr, each line naming the file. Only
     regular files are read (FIFOs, sockets and devices are rejected unopened); a folder that
     cannot be listed is reported as rejected. Exit code 0 when every file was parsed, 1 when
@@ -47,13 +50,21 @@ def parse_command(paths: tuple[str, ...], fmt: str, output: IO[str], quiet: bool
     Examples:
       esfgraph parse seeds/003_58e54e8db85e930c.txt
       esfgraph parse seeds/ --format jsonl > records.jsonl
+      esfgraph parse lista.xlsx --format jsonl
     """
-    single = len(paths) == 1 and Path(paths[0]).is_file()
+    from esfgraph.sources.lists import is_list_file
+
+    # one page prints one object; a list file prints a list (one record per row)
+    single = len(paths) == 1 and Path(paths[0]).is_file() and not is_list_file(paths[0])
     records: list[dict] = []
     rejected = 0
     total = 0
     result: ParseResult
-    for result in parse_paths(paths):
+    from esfgraph.sources.records import (
+        parse_results,  # pages, and list files row by row
+    )
+
+    for result in parse_results(paths):
         total += 1
         for issue in result.issues:
             if issue.severity == "error" or not quiet:

@@ -10,8 +10,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from esfgraph.record import Record
+
+if TYPE_CHECKING:  # pragma: no cover
+    from esfgraph.parse.result import ParseResult
 
 
 @dataclass
@@ -68,4 +72,51 @@ def read_sources(paths: Iterable[str | os.PathLike[str]]) -> Iterator[SourceReco
         yield SourceRecords(folder, refused=[why])
 
 
-__all__ = ["SourceRecords", "read_sources"]
+
+
+def parse_results(paths: Iterable[str | os.PathLike[str]]) -> Iterator[ParseResult]:
+    """`esfgraph.parse.parse_paths`, with one ParseResult per row of a list file.
+
+    A page gives its usual result; a list file gives a result per data row (a refused row
+    carries its reason as an error), its file-level warnings on the first, and a file that is
+    neither list one rejected result.
+    """
+    from esfgraph.parse import parse_file
+    from esfgraph.parse.api import iter_source_strings
+    from esfgraph.parse.result import Issue, ParseResult
+    from esfgraph.sources.lists import ListError, is_list_file, read_list_file
+
+    unlisted: list[tuple[str, OSError]] = []
+    for path in iter_source_strings(list(paths), lambda folder, exc: unlisted.append(
+            (folder, exc))):
+        while unlisted:
+            folder, exc = unlisted.pop(0)
+            yield ParseResult(folder, None, [Issue(folder, "error", str(exc))])
+        head = b""
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(8)
+        except OSError:
+            pass
+        if not is_list_file(path, head):
+            yield parse_file(path)
+            continue
+        try:
+            read = read_list_file(path)
+        except ListError as exc:
+            yield ParseResult(path, None, [Issue(path, "error", str(exc).removeprefix(
+                f"{path}: "))])
+            continue
+        file_warnings = [Issue(path, "warning", w) for w in read.warnings]
+        for row in read.rows:
+            issues = file_warnings + [Issue(path, "warning", w) for w in row.warnings]
+            file_warnings = []
+            if row.record is None:
+                issues.append(Issue(path, "error", row.rejected or f"row {row.row}"))
+            yield ParseResult(path, row.record, issues)
+    while unlisted:
+        folder, exc = unlisted.pop(0)
+        yield ParseResult(folder, None, [Issue(folder, "error", str(exc))])
+
+
+__all__ = ["SourceRecords", "parse_results", "read_sources"]
