@@ -82,7 +82,7 @@ def parse_results(paths: Iterable[str | os.PathLike[str]]) -> Iterator[ParseResu
     neither list one rejected result.
     """
     from esfgraph.parse import parse_file
-    from esfgraph.parse.api import iter_source_strings
+    from esfgraph.parse.api import iter_source_strings, unlistable_message
     from esfgraph.parse.result import Issue, ParseResult
     from esfgraph.sources.lists import ListError, is_list_file, read_list_file
 
@@ -91,7 +91,8 @@ def parse_results(paths: Iterable[str | os.PathLike[str]]) -> Iterator[ParseResu
             (folder, exc))):
         while unlisted:
             folder, exc = unlisted.pop(0)
-            yield ParseResult(folder, None, [Issue(folder, "error", str(exc))])
+            yield ParseResult(folder, None, [Issue(folder, "error", unlistable_message(exc)
+                                                  + "; the pages in it were not read")])
         head = b""
         try:
             with open(path, "rb") as fh:
@@ -116,7 +117,8 @@ def parse_results(paths: Iterable[str | os.PathLike[str]]) -> Iterator[ParseResu
             yield ParseResult(path, row.record, issues)
     while unlisted:
         folder, exc = unlisted.pop(0)
-        yield ParseResult(folder, None, [Issue(folder, "error", str(exc))])
+        yield ParseResult(folder, None, [Issue(folder, "error", unlistable_message(exc)
+                                              + "; the pages in it were not read")])
 
 
 __all__ = ["SourceRecords", "parse_results", "read_sources"]
