@@ -48,14 +48,25 @@ def _text(rng: random.Random, n: int) -> str:
     return " ".join(rng.choice(_WORDS) for _ in range(n)).capitalize() + "."
 
 
+#: Beneficiaries: a few thousand organisations, each with one organisation number (as in the
+#: real lists: about 3 projects per beneficiary).
+_ORGS = [(f"{kind} {i}", f"{prefix}{i:09d}"[-10:])
+         for i in range(3000)
+         for kind, prefix in ((("Föreningen Framtid", "8"), ("Kunskap AB", "5"),
+                               ("Kommunalförbundet", "2"))[i % 3],)]
+
+
+def _org(rng: random.Random) -> tuple[str, str]:
+    return rng.choice(_ORGS)
+
+
 def _esf_rows(n: int, rng: random.Random) -> list[list[Any]]:
     rows = []
     for i in range(n):
         budget = rng.randint(100_000, 40_000_000)
         rows.append([
             f"{23 + i // 90000:02d}-{(i // 90) % 1000:03d}-S{i % 90 + 1:02d}",
-            rng.choice(["UPPSALA KOMMUN", "Region Skåne", "Föreningen Framtid", "LUND AB"]),
-            f"212000{rng.randint(1000, 9999)}", rng.choice(["UPPSALA", "LUND", ""]),
+            *_org(rng), rng.choice(["UPPSALA", "LUND", ""]),
             "Sverige", _text(rng, 4), rng.choice("ABCDEF"), "A2A", "136",
             f"{budget:,}".replace(",", rng.choice([" ", "\u00a0"])), rng.choice(["90%", "40 %"]),
             rng.choice(["", f"{budget // 2:,}".replace(",", " ")]),

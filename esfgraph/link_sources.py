@@ -52,32 +52,53 @@ def _nt(term: Any) -> str:
     return str(term)
 
 
-def link_sources(writer: Any) -> int:
-    """Rewrite `{base}graph/sources` from the descriptions in the store; returns its triples."""
+def link_sources(writer: Any, touched: set[str] | None = None) -> int:
+    """Write `{base}graph/sources` from the descriptions in the store; returns lines written.
+
+    `touched` (an update): only the projects with these slugs are redone (their records were
+    stored or removed in this version), plus the organisation links, which are cheap to redo
+    whole; None, or no such graph yet: the graph is rewritten whole.
+    """
     writer.flush()
     base = writer.names.base
     derived = sources_graph(base)
+    graph = ox.NamedNode(derived)
     store = writer.ox
+    whole = touched is None or not store.contains_named_graph(graph)
     described: dict[str, list[tuple[str, str]]] = {}
-    for row in store.query(
-        f"""SELECT ?d ?p ?kind WHERE {{ GRAPH ?g {{ ?d <{ESF}describes> ?p ;
-                                                 <{ESF}sourceKind> ?kind }} }}"""):
-        described.setdefault(row["p"].value, []).append((row["kind"].value, row["d"].value))
-    with_page: set[str] = set()
-    for q in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(f"{ESF}Project"),
-                                     None):
-        graph = q.graph_name
-        if isinstance(graph, ox.NamedNode) and graph.value != derived:
-            with_page.add(q.subject.value)
+    if whole:
+        for row in store.query(
+            f"""SELECT ?d ?p ?kind WHERE {{ GRAPH ?g {{ ?d <{ESF}describes> ?p ;
+                                                     <{ESF}sourceKind> ?kind }} }}"""):
+            described.setdefault(row["p"].value, []).append((row["kind"].value,
+                                                             row["d"].value))
+        writer.replace_graph_text(derived, "")
+    else:
+        old: list[Any] = []
+        for slug in sorted(touched or ()):
+            project = f"{base}id/project/{slug}"
+            for subject in (project, f"{project}/role/owner/from-list"):
+                old += store.quads_for_pattern(ox.NamedNode(subject), None, None, graph)
+            for q in store.quads_for_pattern(None, ox.NamedNode(f"{ESF}describes"),
+                                             ox.NamedNode(project), None):
+                for k in store.quads_for_pattern(q.subject, ox.NamedNode(f"{ESF}sourceKind"),
+                                                 None, None):
+                    described.setdefault(project, []).append((k.object.value,
+                                                              q.subject.value))
+        org_prefix = f"{base}id/org/"
+        old += [q for q in store.quads_for_pattern(None, ox.NamedNode(f"{SDO}sameAs"), None,
+                                                   graph)
+                if q.subject.value.startswith(org_prefix)]
+        for q in old:
+            store.remove(q)
     lines: list[str] = []
 
     def add(s: str, p: str, o: str) -> None:
-        lines.append(f"<{s}> <{p}> {o} .\n")
+        lines.append(f"<{s}> <{p}> {o} <{derived}> .\n")
 
     canonical = _one_org_per_number(store, derived, add)
-
     for project in sorted(described):
-        descriptions = sorted(described[project],
+        descriptions = sorted(set(described[project]),
                               key=lambda kd: (KIND_ORDER.index(kd[0])
                                               if kd[0] in KIND_ORDER else 9, kd[1]))
         for _, d in descriptions:
@@ -87,10 +108,23 @@ def link_sources(writer: Any) -> int:
                 item = q.object.value.rsplit("/", 1)[-1]
                 add(project, f"{SDO}sameAs", f"<{KOHESIO_ENTITY}{item}>")
                 add(project, FOAF_PAGE, f"<{KOHESIO_PAGE}{item}>")
-        if project not in with_page:
+        if not _has_page(store, project, derived):
             _project_from_lists(store, project, [d for _, d in descriptions], add, canonical)
-    writer.replace_graph_text(derived, "".join(dict.fromkeys(lines)))
+    text = "".join(dict.fromkeys(lines))
+    if text:
+        writer.add_nquads(text)
+        writer.flush()
     return len(lines)
+
+
+def _has_page(store: Any, project: str, derived: str) -> bool:
+    """True when a record graph (not the derived one) types the project: a page describes it."""
+    for q in store.quads_for_pattern(ox.NamedNode(project), ox.NamedNode(RDF_TYPE),
+                                     ox.NamedNode(f"{ESF}Project"), None):
+        graph = q.graph_name
+        if isinstance(graph, ox.NamedNode) and graph.value != derived:
+            return True
+    return False
 
 
 def _one_org_per_number(store: Any, derived: str, add: Any) -> dict[str, str]:
@@ -166,7 +200,7 @@ def index_slugs(writer: Any) -> tuple[list[str], dict[str, Any]]:
     """
     slugs = sorted({e.slug.split("/", 1)[0] for e in writer.manifest.sources()})
     docs = dict(writer.index_docs)
-    touched = sorted((writer.list_touched - set(docs)) & set(slugs))
+    touched = sorted((writer.touched - set(docs)) & set(slugs))
     if touched:
         from esfgraph.explore.index import doc_from_terms, terms_from_store
         from esfgraph.link import default_gazetteer

@@ -477,7 +477,6 @@ def build(sources: Sequence[str | os.PathLike[str]], config: Config | None = Non
         from esfgraph.pipeline_lists import entries_by_file
 
         stored_lists = entries_by_file(list(stored.values()))
-        writer.list_touched = set()
         todo: list[str] = []
         wanted: set[str] = set()
         keys: dict[str, str] = {}  # path -> manifest key, resolved once per file
@@ -495,7 +494,6 @@ def build(sources: Sequence[str | os.PathLike[str]], config: Config | None = Non
                     continue
                 for row in rows:
                     writer.remove_entry(row)
-                    writer.list_touched.add(row.slug.split("/", 1)[0])
             elif entry is not None and _unchanged(path, entry):
                 report.unchanged += 1
                 continue
@@ -505,8 +503,6 @@ def build(sources: Sequence[str | os.PathLike[str]], config: Config | None = Non
             if file_key not in wanted and not _under(key, kept_folders):
                 writer.remove_entry(entry)
                 report.removed.append(entry.source)
-                if file_key != key:
-                    writer.list_touched.add(entry.slug.split("/", 1)[0])
         _run(todo, writer, report, config, personal, do_validate, strict, jobs, progress, keys)
         from esfgraph.changes import record_changes  # before the counts: they include the log
 
@@ -514,7 +510,8 @@ def build(sources: Sequence[str | os.PathLike[str]], config: Config | None = Non
                                         sources=[str(Path(s).resolve()) for s in sources])
         from esfgraph.link_sources import link_sources
 
-        link_sources(writer)  # projects told by several sources
+        # projects told by several sources (only those touched, when updating)
+        link_sources(writer, writer.touched if incremental else None)
         finish_graphs(writer, config, report)
         write_explore_index(writer)
         report.build_id = writer.build_id
@@ -783,8 +780,6 @@ def _store(result: _Result, writer: StoreWriter, report: BuildReport,
         from esfgraph.pipeline_lists import row_key
 
         key = row_key(key, result.part)
-        if result.encoded is not None:
-            writer.list_touched.add(result.encoded.slug.split("/", 1)[0])
     report.warnings.extend((result.source, w) for w in result.warnings)
     if result.unreadable:  # not a changed page: whatever is stored for it stays
         report.unreadable.append((result.source, result.rejected or "cannot read the file"))
@@ -997,8 +992,7 @@ def remove_sources(wanted: Sequence[str], config: Config | None = None, *,
                        personal_data=writer.manifest.get_meta("personal_data") != "False")
         from esfgraph.link_sources import link_sources
 
-        writer.list_touched.update(e.slug.split("/", 1)[0] for e in found if "/" in e.slug)
-        link_sources(writer)
+        link_sources(writer, writer.touched)
         writer.rebuild_entities()
         write_dataset_graph(writer)
         write_explore_index(writer)

@@ -536,3 +536,32 @@ def test_parse_prints_one_record_per_list_row():
     assert [r["provenance"]["row"] for r in records] == ["2", "3", "5", "6"]
     assert records[1]["total_budget_sek"] == 4973906
     assert "row 4: case number 23-017-S01 is repeated" in result.stderr
+
+
+def test_a_page_arriving_or_leaving_turns_a_list_project_into_a_page_project_and_back(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(ESF_CSV, folder / "lista.csv")
+    store = tmp_path / "store"
+    p = f"<{BASE}id/project/2018-00460>"
+    _build(store, folder)
+    query = f"SELECT ?g ?t WHERE {{ GRAPH ?g {{ {p} dcterms:title ?t }} }}"
+    assert rows(store, query) == [(f"{BASE}graph/sources", "Motivera och Aktivera MOA")]
+    shutil.copy(SEED_2018, folder / SEED_2018.name)
+    with_page = _build(store, folder)
+    assert with_page.incremental and with_page.mapped == 1
+    assert rows(store, query) == [(f"{BASE}graph/record/2018-00460", "Motivera och Aktivera MOA")]
+    typed = rows(store, f"SELECT ?g WHERE {{ GRAPH ?g {{ {p} a esf:Project }} }}")
+    assert typed == [(f"{BASE}graph/record/2018-00460",)]
+    from esfgraph.explore.search import SearchParams, open_index
+    from tests.explore_store import version_of
+
+    def owner_in_index() -> str:
+        found = open_index(version_of(store)).search(SearchParams(q="Motivera"))
+        return next(i["owner"] for i in found["items"] if i["iri"] == p.strip("<>"))
+
+    assert owner_in_index().endswith("pitea-kommun/samhallsbyggnad-kompetensforsorjning")
+    (folder / SEED_2018.name).unlink()
+    _build(store, folder)
+    assert rows(store, query) == [(f"{BASE}graph/sources", "Motivera och Aktivera MOA")]
+    assert owner_in_index() == f"{BASE}id/org/pitea-kommun"  # the list's, read back
