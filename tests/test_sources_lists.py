@@ -565,3 +565,15 @@ def test_a_page_arriving_or_leaving_turns_a_list_project_into_a_page_project_and
     _build(store, folder)
     assert rows(store, query) == [(f"{BASE}graph/sources", "Motivera och Aktivera MOA")]
     assert owner_in_index() == f"{BASE}id/org/pitea-kommun"  # the list's, read back
+
+
+_FRAGMENT = st.sampled_from(["<p>", "</p>", "<br/>", "<br>", "<b>", "</b>", "<ul>", "<li>",
+                             "</li>", "</ul>", "<em>", "</em>", "&amp;", "&lt;", " ", "\n",
+                             "unga", "vuxna", "Å", "1 000"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_FRAGMENT, max_size=30))
+def test_simple_html_without_the_parser_reads_as_with_it(parts):
+    value = "".join(parts)
+    assert cells.html_text(value) == cells.html_text_parsed(value)

@@ -179,6 +179,17 @@ class _Text(HTMLParser):
         self.parts.append(data)
 
 
+_ANY_TAG = re.compile(r"<[^>]*>?")
+_SIMPLE_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\s*/?>")
+
+
+def _tag_text(m: re.Match[str]) -> str:
+    tag = m.group(2).lower()
+    if tag in _Text.BLOCKS:
+        return "\n• " if tag == "li" and not m.group(1) else "\n"
+    return ""
+
+
 def html_text(value: str) -> str:
     """An HTML summary (`<p>Text</p>`) as plain text: paragraphs kept, tags and entities gone.
 
@@ -186,17 +197,29 @@ def html_text(value: str) -> str:
     """
     if "<" not in value:
         raw = html.unescape(value)
+    elif all(_SIMPLE_TAG.fullmatch(tag) for tag in _ANY_TAG.findall(value)):
+        # the common case (`<p>…</p>`, `<br/>`, `<b>`): tags without attributes, no parser
+        raw = html.unescape(_SIMPLE_TAG.sub(_tag_text, value))
     else:
-        parser = _Text()
-        parser.feed(value)
-        parser.close()
-        raw = "".join(parser.parts)
-    paragraphs = [text(p) for p in re.split(r"\n\s*\n|\n", raw.replace("\r", "\n"))]
-    out: list[str] = []
-    for p in paragraphs:
-        if p:
-            out.append(p)
-    return "\n\n".join(out)
+        raw = _parsed(value)
+    return _tidy(raw)
+
+
+def html_text_parsed(value: str) -> str:
+    """`html_text` always through the HTML parser (the reference the fast path must equal)."""
+    return _tidy(_parsed(value) if "<" in value else html.unescape(value))
+
+
+def _parsed(value: str) -> str:
+    parser = _Text()
+    parser.feed(value)
+    parser.close()
+    return "".join(parser.parts)
+
+
+def _tidy(raw: str) -> str:
+    lines = (text(p) for p in re.split(r"\n", raw.replace("\r", "\n")))
+    return "\n\n".join(line for line in lines if line)
 
 
 def case_number(value: str) -> str:
