@@ -10,6 +10,7 @@ leaves the store too.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from typing import Any
 
@@ -63,6 +64,19 @@ def process_list(path: str, data: bytes, sha: str, st: os.stat_result) -> list[A
     def result(**kw: Any) -> Any:
         return pl._Result(path, sha, st.st_size, st.st_mtime_ns, None, None, [], **kw)
 
+    from esfgraph.sources.lists.table import MAX_BYTES
+
+    if len(data) < st.st_size:  # the page reader's cap cut it short: a list is read whole
+        if st.st_size > MAX_BYTES:
+            return [result(rejected=f"a list file larger than {MAX_BYTES // 2**20} MB is not "
+                                    "read (split it)")]
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read(MAX_BYTES + 1)
+        except OSError as exc:
+            return [result(rejected=f"cannot read the file ({exc.strerror or exc}); its stored "
+                                    "rows, if any, are kept", unreadable=True)]
+        sha = hashlib.sha256(data).hexdigest()
     try:
         read = read_list(data, path)
     except ListError as exc:

@@ -577,3 +577,22 @@ _FRAGMENT = st.sampled_from(["<p>", "</p>", "<br/>", "<br>", "<b>", "</b>", "<ul
 def test_simple_html_without_the_parser_reads_as_with_it(parts):
     value = "".join(parts)
     assert cells.html_text(value) == cells.html_text_parsed(value)
+
+
+def test_a_list_larger_than_the_page_size_cap_is_read_whole(tmp_path, monkeypatch):
+    """Regression: a 9 MB Kohesio file lost its last thousand rows, silently.
+
+    The build reads a file with the page reader's cap (8 MB: a page is a few kilobytes); a list
+    file is read whole instead, and hashed whole (so an unchanged list is recognised).
+    """
+    import hashlib
+
+    from esfgraph.parse import decode
+
+    monkeypatch.setattr(decode, "MAX_BYTES", 1000)  # the fixture is 2.2 kB
+    store = tmp_path / "store"
+    report = _build(store, KOHESIO_CSV)
+    assert report.mapped == 4 and report.rejected == []
+    entries = Store(store).sources()
+    assert {e.sha256 for e in entries} == {hashlib.sha256(KOHESIO_CSV.read_bytes()).hexdigest()}
+    assert _build(store, KOHESIO_CSV).unchanged == 1
