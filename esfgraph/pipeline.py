@@ -492,8 +492,7 @@ def build(sources: Sequence[str | os.PathLike[str]], config: Config | None = Non
                 if _unchanged(path, rows[0]):
                     report.unchanged += 1
                     continue
-                for row in rows:
-                    writer.remove_entry(row)
+                writer.stale_list_rows[key] = rows  # replaced when the file has been read
             elif entry is not None and _unchanged(path, entry):
                 report.unchanged += 1
                 continue
@@ -776,6 +775,9 @@ def _store(result: _Result, writer: StoreWriter, report: BuildReport,
            spool: _SpoolLoads | None = None) -> bool:
     """`_store_result` without the spool: True when the record was stored."""
     key = (keys or {}).get(result.source) or _source_key(result.source)
+    if not result.unreadable and key in writer.stale_list_rows:  # a changed list file
+        for old_row in writer.stale_list_rows.pop(key):  # its rows go; the new ones come
+            writer.remove_entry(old_row)
     if result.part is not None:  # one row of a list file
         from esfgraph.pipeline_lists import row_key
 

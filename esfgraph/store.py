@@ -522,6 +522,9 @@ class StoreWriter:
         #: project slugs whose records (page or list row) were stored or removed in this
         #: version: their links to other sources are redone (esfgraph.link_sources)
         self.touched: set[str] = set()
+        #: list file key -> its stored rows, while a changed list file is being read again
+        #: (esfgraph.pipeline replaces them when the file's first result arrives)
+        self.stale_list_rows: dict[str, list[Any]] = {}
 
     # -- loading ---------------------------------------------------------------------------
 

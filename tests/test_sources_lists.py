@@ -596,3 +596,31 @@ def test_a_list_larger_than_the_page_size_cap_is_read_whole(tmp_path, monkeypatc
     entries = Store(store).sources()
     assert {e.sha256 for e in entries} == {hashlib.sha256(KOHESIO_CSV.read_bytes()).hexdigest()}
     assert _build(store, KOHESIO_CSV).unchanged == 1
+
+
+def test_a_list_that_cannot_be_read_keeps_its_stored_rows(tmp_path, monkeypatch):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    path = folder / "kohesio_SE.csv"
+    shutil.copy(KOHESIO_CSV, path)
+    store = tmp_path / "store"
+    _build(store, folder)
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # changed
+    from esfgraph.parse import decode
+
+    real = decode.read_file
+
+    def refuse(p: str) -> bytes:
+        if p.endswith("kohesio_SE.csv"):
+            raise PermissionError(13, "Permission denied")
+        return real(p)
+
+    monkeypatch.setattr(decode, "read_file", refuse)
+    report = _build(store, folder)
+    assert [s for s, _ in report.unreadable] == [str(path)]
+    assert len(Store(store).sources()) == 4  # a permission problem is not a removed list
+    monkeypatch.setattr(decode, "read_file", real)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:2]), encoding="utf-8")  # now one row only
+    assert _build(store, folder).mapped == 1
+    assert [e.slug for e in Store(store).sources()] == ["dnr-23-017-s01/kohesio"]
