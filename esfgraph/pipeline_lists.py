@@ -4,8 +4,9 @@
 result per row, each with its own store key `{file}#{record key}`; everything after that (the
 spool, duplicates, the manifest) is the pipeline's usual path for a record. A list file is
 unchanged when its size and mtime (or SHA-256) match those stored with its rows; a changed list
-file has all its old rows taken out before its new rows go in, so a row deleted from the list
-leaves the store too.
+file has all its old rows taken out when its first new result arrives (so a row deleted from the
+list leaves the store too, and a list that cannot be read keeps its rows). A list file is read
+whole, past the 8 MB cap the page reader puts on a file.
 """
 
 from __future__ import annotations
@@ -138,11 +139,6 @@ def _spool(res: Any, encoded: EncodedRecord) -> bool:
     res.encoded = EncodedRecord(encoded.slug, encoded.graph, encoded.personal_graph, "", [],
                                 encoded.quad_count, encoded.shared_nquads)
     return True
-
-
-def label(result: Any) -> str:
-    """How a report names a row: `lista.csv row 5`, else the file."""
-    return result.source
 
 
 __all__ = ["ROW_SEPARATOR", "entries_by_file", "file_of", "is_list_path", "process_list",
