@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from rdflib import URIRef
 
 from esfgraph.config import Config
-from esfgraph.iri import Iris, project_slug, slug
+from esfgraph.iri import Iris, project_slug
 from esfgraph.mapping import (
     DCTERMS,
     ESF,
@@ -37,6 +38,7 @@ from esfgraph.mapping import (
     _Mapper,
     _plain,
     _typed,
+    build_time,
     luhn_ok,
 )
 from esfgraph.nt import literal
@@ -202,8 +204,6 @@ class _ListMapper(_Mapper):
         """The file (and row) the description came from, and when it was read."""
         add, g, d = self.add, self.g, self.p
         name = self.r.provenance.get("file") or self.r.source
-        from pathlib import Path
-
         src = self.iris.source(Path(name).name)
         row = self.r.provenance.get("row")
         add(d, PROV.wasDerivedFrom, src)
@@ -212,7 +212,7 @@ class _ListMapper(_Mapper):
             add(d, ESF.sourceRow, _typed(row, XSD.integer))
         add(g, RDF.type, PROV.Entity)
         add(g, PROV.wasDerivedFrom, src)
-        when = self.generated or dt.datetime.now(tz=dt.timezone.utc).replace(microsecond=0)
+        when = self.generated or build_time()
         add(g, PROV.generatedAtTime, _typed(when.isoformat(), XSD.dateTime))
         add(src, RDF.type, PROV.Entity)
         add(src, DCTERMS.identifier, literal(Path(name).name))
@@ -245,4 +245,4 @@ def is_list_record(record: Record) -> bool:
 
 
 __all__ = ["KOHESIO_ENTITY", "KOHESIO_PAGE", "LIST_KINDS", "is_list_record", "list_project_slug",
-           "map_list_record", "record_key", "slug"]
+           "map_list_record", "record_key"]

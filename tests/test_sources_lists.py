@@ -624,3 +624,9 @@ def test_a_list_that_cannot_be_read_keeps_its_stored_rows(tmp_path, monkeypatch)
     path.write_text("".join(lines[:2]), encoding="utf-8")  # now one row only
     assert _build(store, folder).mapped == 1
     assert [e.slug for e in Store(store).sources()] == ["dnr-23-017-s01/kohesio"]
+
+
+def test_the_xlsx_fixture_reads_as_the_csv(esf_read):
+    read = read_list_file(LISTS / "esf-projektlista.xlsx")
+    assert (read.kind, read.fmt) == ("esf-list", "XLSX")
+    assert _records(read) == _records(esf_read)
