@@ -8,6 +8,7 @@ records but not a store (`esfgraph link-report`) use this, so they see what a bu
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -28,6 +29,18 @@ class SourceRecords:
     warnings: list[str] = field(default_factory=list)
 
 
+def _head(path: str) -> bytes:
+    """The first bytes of a regular file (b"" for a FIFO, socket or device: never opened)."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return b""
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open(fd, "rb") as fh:
+            return fh.read(8)
+    except OSError:
+        return b""
+
+
 def read_sources(paths: Iterable[str | os.PathLike[str]]) -> Iterator[SourceRecords]:
     """Read each file under `paths` (folders walked as `esfgraph build` walks them)."""
     from esfgraph.parse import parse_file
@@ -40,12 +53,7 @@ def read_sources(paths: Iterable[str | os.PathLike[str]]) -> Iterator[SourceReco
         while unlisted:
             folder, why = unlisted.pop(0)
             yield SourceRecords(folder, refused=[why])
-        head = b""
-        try:
-            with open(path, "rb") as fh:
-                head = fh.read(8)
-        except OSError:
-            pass
+        head = _head(path)
         if is_list_file(path, head):
             try:
                 read = read_list_file(path)
@@ -93,12 +101,7 @@ def parse_results(paths: Iterable[str | os.PathLike[str]]) -> Iterator[ParseResu
             folder, exc = unlisted.pop(0)
             yield ParseResult(folder, None, [Issue(folder, "error", unlistable_message(exc)
                                                   + "; the pages in it were not read")])
-        head = b""
-        try:
-            with open(path, "rb") as fh:
-                head = fh.read(8)
-        except OSError:
-            pass
+        head = _head(path)
         if not is_list_file(path, head):
             yield parse_file(path)
             continue
