@@ -29,6 +29,7 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 PROV = "http://www.w3.org/ns/prov#"
 FOAF_PAGE = "http://xmlns.com/foaf/0.1/page"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
 KOHESIO_ENTITY = "https://linkedopendata.eu/entity/"
 KOHESIO_PAGE = "https://kohesio.ec.europa.eu/en/projects/"
 KIND_ORDER = ("esf-list", "kohesio")
@@ -130,26 +131,40 @@ def _has_page(store: Any, project: str, derived: str) -> bool:
 def _one_org_per_number(store: Any, derived: str, add: Any) -> dict[str, str]:
     """Organisations that share an organisation number are one: org -> the one to use.
 
-    Precision before recall: only the number joins two names (never a similar name). Of the
-    organisations with one number, one that a page names as owner is kept, else the first
-    IRI; each of the others gets `schema:sameAs` it. Returns the replacements.
+    Precision before recall: only the number joins two names (never a similar name), and two
+    bodies the reference tables know as different (two municipalities, say, both linked to
+    Wikidata) are never joined by a number, which then is a typing error on a page. Of the
+    organisations with one number, a known body is kept, else one a page names as owner, else
+    the first IRI; each of the others gets `schema:sameAs` it. Returns the replacements.
     """
     groups: dict[str, set[str]] = {}
     for q in store.quads_for_pattern(None, ox.NamedNode(f"{ESF}organisationNumber"), None,
                                      None):
         groups.setdefault(q.object.value, set()).add(q.subject.value)
+    shared = {n: orgs for n, orgs in groups.items() if len(orgs) > 1}
+    if not shared:
+        return {}
     owners: set[str] = set()
-    if any(len(orgs) > 1 for orgs in groups.values()):
-        for q in store.quads_for_pattern(None, ox.NamedNode(f"{ESF}owner"), None, None):
-            graph = q.graph_name
-            if isinstance(graph, ox.NamedNode) and graph.value != derived:
-                owners.add(q.object.value)
+    for q in store.quads_for_pattern(None, ox.NamedNode(f"{ESF}owner"), None, None):
+        graph = q.graph_name
+        if isinstance(graph, ox.NamedNode) and graph.value != derived:
+            owners.add(q.object.value)
+
+    def known(org: str) -> bool:
+        node = ox.NamedNode(org)
+        return any(True for _ in store.quads_for_pattern(
+            node, ox.NamedNode(f"{SKOS}exactMatch"), None, None)) or any(
+            True for _ in store.quads_for_pattern(node, ox.NamedNode(RDF_TYPE),
+                                                  ox.NamedNode(f"{SDO}GovernmentOrganization"),
+                                                  None))
+
     canonical: dict[str, str] = {}
-    for number in sorted(groups):
-        orgs = groups[number]
-        if len(orgs) < 2:
+    for number in sorted(shared):
+        orgs = shared[number]
+        bodies = {o for o in orgs if known(o)}
+        if len(bodies) > 1:  # two known bodies: the number is wrong somewhere, not a join
             continue
-        ordered = sorted(orgs, key=lambda o: (o not in owners, o))
+        ordered = sorted(orgs, key=lambda o: (o not in bodies, o not in owners, o))
         for org in ordered[1:]:
             canonical[org] = ordered[0]
             add(org, f"{SDO}sameAs", f"<{ordered[0]}>")

@@ -630,3 +630,34 @@ def test_the_xlsx_fixture_reads_as_the_csv(esf_read):
     read = read_list_file(LISTS / "esf-projektlista.xlsx")
     assert (read.kind, read.fmt) == ("esf-list", "XLSX")
     assert _records(read) == _records(esf_read)
+
+
+def test_one_number_never_joins_two_bodies_the_reference_tables_know_apart():
+    """Regression: generated pages gave Södertälje and Kävlinge one organisation number, and
+    the two municipalities were made one organisation. A number joins names, not known bodies.
+    """
+    import pyoxigraph as ox
+
+    from esfgraph.link_sources import _one_org_per_number
+
+    store = ox.Store()
+    g = ox.NamedNode(f"{BASE}graph/entities")
+    num = ox.NamedNode("https://w3id.org/esfgraph/ontology#organisationNumber")
+    gov = ox.NamedNode("https://schema.org/GovernmentOrganization")
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    for org, number, is_gov in (("sodertalje-kommun", "2120000001", True),
+                                ("kavlinge-kommun", "2120000001", True),
+                                ("foreningen-framtid", "8020001234", False),
+                                ("framtidsforeningen-i-lund", "8020001234", False),
+                                ("lund-kommun", "2120001000", True),
+                                ("lunds-kommun-ame", "2120001000", False)):
+        node = ox.NamedNode(f"{BASE}id/org/{org}")
+        store.add(ox.Quad(node, num, ox.Literal(number), g))
+        if is_gov:
+            store.add(ox.Quad(node, rdf_type, gov, g))
+    lines: list[tuple[str, str, str]] = []
+    canonical = _one_org_per_number(store, f"{BASE}graph/sources",
+                                    lambda s, p, o: lines.append((s, p, o)))
+    assert canonical == {f"{BASE}id/org/framtidsforeningen-i-lund": f"{BASE}id/org/foreningen-framtid",
+                         f"{BASE}id/org/lunds-kommun-ame": f"{BASE}id/org/lund-kommun"}
+    assert len(lines) == 2
