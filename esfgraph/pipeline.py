@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import multiprocessing
 import os
 import re
@@ -627,7 +628,10 @@ def _run(todo: list[str], writer: StoreWriter, report: BuildReport, config: Conf
                 rate = done / elapsed
                 progress(Progress(done, total, rate, (total - done) / rate if rate else None))
 
-    if jobs <= 1 or total < POOL_THRESHOLD:
+    from esfgraph.pipeline_lists import split_lists
+
+    lists, pages, weight = split_lists(todo)  # a list file weighs as many pages as it holds
+    if jobs <= 1 or weight < POOL_THRESHOLD:
         _init_worker(config, personal, validate, strict, when)
         consume(map(_process, todo), None)
         if report.left_out_shared:
@@ -643,7 +647,9 @@ def _run(todo: list[str], writer: StoreWriter, report: BuildReport, config: Conf
     pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=args)
     broken = False
     try:
-        consume(pool.map(_process, todo, chunksize=CHUNK_SIZE), spool)
+        # each list file a task of its own (queued first), so two lists read on two cores
+        consume(itertools.chain(pool.map(_process, lists, chunksize=1),
+                                pool.map(_process, pages, chunksize=CHUNK_SIZE)), spool)
     except BrokenProcessPool as exc:
         broken = True
         raise StoreError("a build worker process died (killed, or out of memory?); nothing was "

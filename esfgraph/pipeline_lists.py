@@ -29,6 +29,26 @@ def is_list_path(path: str, data: bytes) -> bool:
     return is_list_file(path, data[:8])
 
 
+#: Bytes of a list file that weigh as much as one page when choosing between a pool and one
+#: process (a row of the ESF list is about 800 bytes, a page about 4 kB).
+LIST_BYTES_PER_PAGE = 2048
+
+
+def split_lists(paths: list[str]) -> tuple[list[str], list[str], int]:
+    """(list files, other files, weight): the weight counts a list file by its size."""
+    from esfgraph.sources.lists import is_list_file
+
+    lists = [p for p in paths if is_list_file(p)]
+    pages = [p for p in paths if not is_list_file(p)] if lists else paths
+    weight = len(pages)
+    for p in lists:
+        try:
+            weight += max(1, os.stat(p).st_size // LIST_BYTES_PER_PAGE)
+        except OSError:
+            weight += 1
+    return lists, pages, weight
+
+
 def row_key(file_key: str, record_key: str) -> str:
     """The manifest key of one row's record."""
     return f"{file_key}{ROW_SEPARATOR}{record_key}"
@@ -141,5 +161,5 @@ def _spool(res: Any, encoded: EncodedRecord) -> bool:
     return True
 
 
-__all__ = ["ROW_SEPARATOR", "entries_by_file", "file_of", "is_list_path", "process_list",
-           "row_key"]
+__all__ = ["LIST_BYTES_PER_PAGE", "ROW_SEPARATOR", "entries_by_file", "file_of", "is_list_path",
+           "process_list", "row_key", "split_lists"]

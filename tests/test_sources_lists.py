@@ -661,3 +661,33 @@ def test_one_number_never_joins_two_bodies_the_reference_tables_know_apart():
     assert canonical == {f"{BASE}id/org/framtidsforeningen-i-lund": f"{BASE}id/org/foreningen-framtid",
                          f"{BASE}id/org/lunds-kommun-ame": f"{BASE}id/org/lund-kommun"}
     assert len(lines) == 2
+
+
+def test_lists_in_a_worker_pool_give_the_same_graph(built, tmp_path, monkeypatch):
+    """Big lists go to the pool (each file its own task, quads through the spool)."""
+    from esfgraph import pipeline, pipeline_lists
+    from esfgraph.pipeline import build
+
+    monkeypatch.setattr(pipeline_lists, "LIST_BYTES_PER_PAGE", 8)  # 2 kB lists weigh 250 pages
+    pools = []
+
+    class Recorded(pipeline.ProcessPoolExecutor):
+        def __init__(self, *a, **kw):
+            pools.append(self)
+            super().__init__(*a, **kw)
+
+    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", Recorded)
+    assert pipeline_lists.split_lists([str(ESF_CSV), str(KOHESIO_CSV)])[2] >= 64
+    store = tmp_path / "store"
+    report = build([str(ROOT / "seeds"), str(ESF_CSV), str(KOHESIO_CSV)], Config(),
+                   store_path=store, jobs=2)
+    one, _ = built
+    assert report.mapped == 5 + 4 + 4
+
+    def shape(path: Path) -> list[tuple[str, int]]:
+        s = Store(path)
+        return sorted((g, sum(1 for _ in s.iter_quads(g))) for g in s.named_graphs()
+                      if "/graph/changes" not in g)
+
+    assert shape(store) == shape(one)
+    assert len(pools) == 1  # the pool ran
