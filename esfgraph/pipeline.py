@@ -31,7 +31,6 @@ from esfgraph.config import Config
 from esfgraph.errors import EsfGraphError, StoreError
 from esfgraph.lifeline import Owner, die_with, owner
 from esfgraph.mapping import build_time
-from esfgraph.workpool import WorkerDied, ordered_map
 from esfgraph.store import (
     EncodedRecord,
     GraphNames,
@@ -44,6 +43,7 @@ from esfgraph.store import (
     open_writer,
     term_nt,
 )
+from esfgraph.workpool import WorkerDied, ordered_map
 
 #: Below this many files the build runs in-process (a pool costs more than it saves).
 POOL_THRESHOLD = 64
@@ -168,6 +168,8 @@ class _Result:
     completeness: tuple[int, int] = (0, 0)
     #: the file could not be read (`rejected` says why): its stored record is kept
     unreadable: bool = False
+    #: a list file's row: the record's key within the file (esfgraph.pipeline_lists)
+    part: str | None = None
 
 
 class _Spool:
@@ -280,8 +282,11 @@ def _validation_messages(mapped: Any) -> list[str] | None:
     return out
 
 
-def _process(path: str) -> _Result:
-    """Parse, map, (validate) and encode one file; whatever goes wrong stays with that file."""
+def _process(path: str) -> _Result | list[_Result]:
+    """Parse, map, (validate) and encode one file; whatever goes wrong stays with that file.
+
+    A list file (esfgraph.sources.lists) gives one result per row.
+    """
     from esfgraph.parse.decode import NotARegularFile, read_file
 
     try:
@@ -295,6 +300,10 @@ def _process(path: str) -> _Result:
         return _Result(path, "", 0, 0, None, f"cannot read the file ({exc.strerror or exc}); "
                        "its stored record, if any, is kept", [], unreadable=True)
     sha = hashlib.sha256(data).hexdigest()
+    from esfgraph.pipeline_lists import is_list_path, process_list
+
+    if is_list_path(path, data):
+        return process_list(path, data, sha, st)
     result = _Result(path, sha, st.st_size, _source_mtime(path, st), None, None, [])
     try:
         encoded = _encode(data, path, sha, result)
@@ -485,6 +494,9 @@ def build(sources: Sequence[str | os.PathLike[str]], config: Config | None = Non
         writer.manifest.set_meta("personal_data", str(personal))
         writer.manifest.set_meta("esfgraph_version", __version__)
         stored = {e.source: e for e in writer.manifest.sources()} if incremental else {}
+        from esfgraph.pipeline_lists import entries_by_file
+
+        stored_lists = entries_by_file(list(stored.values()))
         todo: list[str] = []
         wanted: set[str] = set()
         keys: dict[str, str] = {}  # path -> manifest key, resolved once per file
@@ -504,12 +516,19 @@ def build(sources: Sequence[str | os.PathLike[str]], config: Config | None = Non
                 continue
             wanted.add(key)
             entry = stored.get(key)
-            if entry is not None and _unchanged(path, entry):
+            rows = stored_lists.get(key)
+            if rows and entry is None:  # a list file: unchanged, or all its rows go
+                if _unchanged(path, rows[0]):
+                    report.unchanged += 1
+                    continue
+                writer.stale_list_rows[key] = rows  # replaced when the file has been read
+            elif entry is not None and _unchanged(path, entry):
                 report.unchanged += 1
                 continue
             todo.append(path)
         for key, entry in stored.items():
-            if key not in wanted and not _under(key, kept_folders):
+            file_key = next((f for f in (key.rsplit("#", 1)[0],) if f in stored_lists), key)
+            if file_key not in wanted and not _under(key, kept_folders):
                 writer.remove_entry(entry)
                 report.removed.append(entry.source)
         _run(todo, writer, report, config, personal, do_validate, strict, jobs, progress, keys)
@@ -519,6 +538,10 @@ def build(sources: Sequence[str | os.PathLike[str]], config: Config | None = Non
 
         report.changes = record_changes(writer, personal_data=personal, started=began,
                                         sources=[_resolved_or_absolute(s) for s in sources])
+        from esfgraph.link_sources import link_sources
+
+        # projects told by several sources (only those touched, when updating)
+        link_sources(writer, writer.touched if incremental else None)
         finish_graphs(writer, config, report)
         write_explore_index(writer)
         report.build_id = writer.build_id
@@ -633,17 +656,21 @@ def _run(todo: list[str], writer: StoreWriter, report: BuildReport, config: Conf
     total = len(todo)
     t0 = time.monotonic()
 
-    def consume(results: Iterable[_Result], spool: _SpoolLoads | None) -> None:
-        for done, result in enumerate(results, 1):
-            if result.fatal is not None:
-                raise StoreError(result.fatal)
-            _store_result(result, writer, report, keys, slugs, spool)
+    def consume(results: Iterable[_Result | list[_Result]], spool: _SpoolLoads | None) -> None:
+        for done, file_results in enumerate(results, 1):
+            for result in (file_results if isinstance(file_results, list) else [file_results]):
+                if result.fatal is not None:
+                    raise StoreError(result.fatal)
+                _store_result(result, writer, report, keys, slugs, spool)
             if progress is not None:
                 elapsed = max(time.monotonic() - t0, 1e-9)
                 rate = done / elapsed
                 progress(Progress(done, total, rate, (total - done) / rate if rate else None))
 
-    if jobs <= 1 or total < POOL_THRESHOLD:
+    from esfgraph.pipeline_lists import split_lists
+
+    lists, pages, weight = split_lists(todo)  # a list file weighs as many pages as it holds
+    if jobs <= 1 or weight < POOL_THRESHOLD:
         _init_worker(config, personal, validate, strict, when)
         consume(map(_process, todo), None)
         if report.left_out_shared:
@@ -657,8 +684,10 @@ def _run(todo: list[str], writer: StoreWriter, report: BuildReport, config: Conf
     # esfgraph.workpool, not a ProcessPoolExecutor: a worker killed while it sends its result
     # (OOM killer, operator) can hang an executor forever; here it fails the build at once
     try:
-        with closing(ordered_map(_process, todo, jobs=jobs, ctx=ctx, initializer=_init_worker,
-                                 initargs=args, chunksize=CHUNK_SIZE)) as results:
+        # each list file a task of its own (queued first), so two lists read on two cores
+        with closing(ordered_map(_process, pages, jobs=jobs, ctx=ctx, initializer=_init_worker,
+                                 initargs=args, chunksize=CHUNK_SIZE,
+                                 singles=lists)) as results:
             consume(results, spool)
     except WorkerDied as exc:
         raise StoreError(f"a build worker process died (killed, or out of memory?): {exc}; "
@@ -771,6 +800,13 @@ def _store(result: _Result, writer: StoreWriter, report: BuildReport,
            spool: _SpoolLoads | None = None) -> bool:
     """`_store_result` without the spool: True when the record was stored."""
     key = (keys or {}).get(result.source) or _source_key(result.source)
+    if not result.unreadable and key in writer.stale_list_rows:  # a changed list file
+        for old_row in writer.stale_list_rows.pop(key):  # its rows go; the new ones come
+            writer.remove_entry(old_row)
+    if result.part is not None:  # one row of a list file
+        from esfgraph.pipeline_lists import row_key
+
+        key = row_key(key, result.part)
     report.warnings.extend((result.source, w) for w in result.warnings)
     if result.unreadable:  # not a changed page: whatever is stored for it stays
         report.unreadable.append((result.source, result.rejected or "cannot read the file"))
@@ -860,8 +896,10 @@ def write_explore_index(writer: StoreWriter) -> None:
     if not enabled():
         return
     writer.flush()
-    update_index(writer.version, writer.ox, writer.base_iri,
-                 [e.slug for e in writer.manifest.sources()], writer.index_docs,
+    from esfgraph.link_sources import index_slugs
+
+    slugs, docs = index_slugs(writer)
+    update_index(writer.version, writer.ox, writer.base_iri, slugs, docs,
                  previous_dir=writer.previous)
 
 
@@ -884,8 +922,17 @@ def remove_sources(wanted: Sequence[str], config: Config | None = None, *,
     base = reader.base_iri
     del reader
     found: list[SourceEntry] = []
+    from esfgraph.pipeline_lists import entries_by_file
+
+    list_rows = entries_by_file(entries)
     for name in wanted:
         entry = find_entry(entries, name)
+        rows = [rows for file_key, rows in list_rows.items()
+                if name in (file_key, os.path.basename(file_key))
+                or file_key == str(Path(name).resolve())]
+        if entry is None and rows:  # a list file: every row it gave
+            found.extend(rows[0])
+            continue
         if entry is None:
             known = ", ".join(e.name for e in entries[:10]) or "(none)"
             raise StoreError(f"{name!r} is not in the store at {root} (stored: {known})")
@@ -897,6 +944,9 @@ def remove_sources(wanted: Sequence[str], config: Config | None = None, *,
 
         record_changes(writer, started=build_time(), command="remove",
                        personal_data=writer.manifest.get_meta("personal_data") != "False")
+        from esfgraph.link_sources import link_sources
+
+        link_sources(writer, writer.touched)
         writer.rebuild_entities()
         write_dataset_graph(writer)
         write_explore_index(writer)

@@ -519,6 +519,12 @@ class StoreWriter:
         #: rows of derived indexes made while records arrive (slug -> row; the explorer
         #: index, written by esfgraph.pipeline before the commit)
         self.index_docs: dict[str, Any] = {}
+        #: project slugs whose records (page or list row) were stored or removed in this
+        #: version: their links to other sources are redone (esfgraph.link_sources)
+        self.touched: set[str] = set()
+        #: list file key -> its stored rows, while a changed list file is being read again
+        #: (esfgraph.pipeline replaces them when the file's first result arrives)
+        self.stale_list_rows: dict[str, list[Any]] = {}
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -620,6 +626,7 @@ class StoreWriter:
                         self.manifest.source_by_slug(entry.slug)):
                 if old is not None:
                     self.remove_entry(old)
+        self.touched.add(entry.slug.split("/", 1)[0])
         self.manifest.add_source(entry, encoded.shared, encoded.shared_nquads or None)
         if spooled:
             return
@@ -635,6 +642,7 @@ class StoreWriter:
     def remove_entry(self, entry: SourceEntry) -> None:
         """Drop a record's graphs (record and personal) and its manifest rows."""
         self.flush()
+        self.touched.add(entry.slug.split("/", 1)[0])
         for graph in (entry.graph, entry.personal_graph):
             node = ox.NamedNode(graph)
             if self.ox.contains_named_graph(node):

@@ -60,13 +60,18 @@ class _Worker:
 
 def ordered_map(fn: Callable[[T], R], items: Sequence[T], *, jobs: int, ctx: Any,
                 initializer: Callable[..., None] | None = None,
-                initargs: tuple[Any, ...] = (), chunksize: int = 16) -> Iterator[R]:
-    """`map(fn, items)` over `jobs` worker processes, results in input order.
+                initargs: tuple[Any, ...] = (), chunksize: int = 16,
+                singles: Sequence[T] = ()) -> Iterator[R]:
+    """`map(fn, [*singles, *items])` over `jobs` worker processes, results in that order.
+
+    `singles` go first, one per task (big jobs, such as a list file of thousands of rows, so
+    that two of them run on two cores); `items` go `chunksize` to a task.
 
     Raises `WorkerDied` as soon as a worker ends unasked (the other workers are killed), and
     RuntimeError when `fn` raised in a worker. Closing the iterator early stops the workers.
     """
-    chunks = [items[i:i + chunksize] for i in range(0, len(items), chunksize)]
+    chunks = [[one] for one in singles]
+    chunks += [items[i:i + chunksize] for i in range(0, len(items), chunksize)]
     results: queue.Queue[tuple[str, Any, Any]] = queue.Queue()
     stop = threading.Event()
     workers = [_Worker(ctx, fn, initializer, initargs) for _ in range(max(1, min(jobs,

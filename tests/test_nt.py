@@ -75,4 +75,4 @@ def test_text_and_rdflib_encodings_of_a_record_are_identical(page: Path) -> None
     slow = encode_record(mapped, config.base_iri)
     assert fast.own_nquads == slow.own_nquads
     assert fast.shared == slow.shared and fast.shared_nquads == slow.shared_nquads
-    assert fast.quad_count == slow.quad_count > 20
+    assert fast.quad_count == slow.quad_count > 10  # a minimal (heading-only) record has 20

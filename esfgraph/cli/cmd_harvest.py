@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 
 import click
 
-from esfgraph.cli._group import fail, main
 from esfgraph import EsfgraphError as EsfGraphError
+from esfgraph.cli._group import fail, main
 
 
 def _read_from(path: str) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -19,12 +20,16 @@ def link_report_command(sources: tuple[str, ...], as_json: bool) -> None:
     Parses the pages (default: the `seeds/` folder), resolves every municipality, region,
     owner, partner, co-financier and transnational contact, and prints linked/unresolved
     counts followed by every unresolved name, so the alias tables in esfgraph/data/ can be
-    extended. Rejected files are reported on stderr.
+    extended. Rejected files are reported on stderr. With the official lists among the
+    sources (CSV/XLSX of the ESF Council's list or Kohesio's), it also lists where the
+    sources of one project disagree, rows without a case number that may be a known project
+    (never merged), and rows left out because a list repeats a case number.
 
     \b
     Examples:
       esfgraph link-report
       esfgraph link-report pages/ --json > link-report.json
+      esfgraph link-report pages/ lista.xlsx kohesio_SE.csv
     """
     paths = list(sources)
     if not paths:
@@ -33,15 +38,22 @@ def link_report_command(sources: tuple[str, ...], as_json: bool) -> None:
                  "pages, e.g. `esfgraph link-report pages/`")
         paths = ["seeds"]
     records = []
+    left_out: list[str] = []
     try:
         for result in read_each(paths):
             if result.record is None:
                 reasons = "; ".join(i.message for i in result.issues if i.severity == "error")
-                click.echo(f"skipped {result.source}: {reasons or 'rejected'}", err=True)
+                if "repeated in this list" in reasons:
+                    left_out.append(reasons)
+                else:
+                    click.echo(f"skipped {result.source}: {reasons or 'rejected'}", err=True)
             else:
                 records.append(result.record)
-        report = link_report(records)
+        report = link_report(records, left_out=left_out)
     except EsfgraphError as exc:
         fail(str(exc))
         return
-    click.echo(report.dumps() if as_json else report.to_text(), nl=False)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(report.text(), nl=False)

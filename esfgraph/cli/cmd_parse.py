@@ -41,6 +41,9 @@ def parse_command(paths: tuple[str, ...], fmt: str, output: IO[str], quiet: bool
     A page may be saved text, HTML (as fetched, or saved from a browser as "HTML only"), or
     gzip of either; a harvest folder's pages are read with their metadata (`*.meta.json`).
 
+    A list file (CSV/XLSX of the ESF Council's project list or Kohesio's list of
+    operations) gives one record per row, each with its `provenance` (file and row).
+
     Warnings and rejected files are reported on stderr, each line naming the file. Only
     regular files are read (FIFOs, sockets and devices are rejected unopened); a folder that
     cannot be listed is reported as rejected. Exit code 0 when every file was parsed, 1 when
@@ -51,7 +54,9 @@ def parse_command(paths: tuple[str, ...], fmt: str, output: IO[str], quiet: bool
       esfgraph parse seeds/003_58e54e8db85e930c.txt
       esfgraph parse seeds/ --format jsonl > records.jsonl
       esfgraph parse pages/pages/2018-00460.html.gz
+      esfgraph parse lista.xlsx --format jsonl
     """
+    # one page prints one object; a list file prints a list (one record per row)
     single = len(paths) == 1 and Path(paths[0]).is_file()
     records: list[dict] = []
     rejected = 0
@@ -65,6 +70,8 @@ def parse_command(paths: tuple[str, ...], fmt: str, output: IO[str], quiet: bool
         if result.record is None:
             rejected += 1
             continue
+        if result.record.provenance.get("row"):
+            single = False  # a row of a list file
         records.append(result.record.to_json())
         if fmt == "jsonl":  # stream: a million pages need not sit in memory
             _dump(records, fmt, single, output)

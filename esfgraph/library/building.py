@@ -99,16 +99,25 @@ def remove(sources: Sequence[str], store: str | os.PathLike[str] | None = None, 
     return remove_sources(list(sources), resolve_config(config), store_path=store)
 
 
-def link_report(records: Iterable[Record]) -> LinkReport:
+def link_report(records: Iterable[Record], *, left_out: Iterable[str] = ()) -> LinkReport:
     """Count what links (municipalities, regions, organisations, foreign places) and what not.
 
-    The work of `esfgraph link-report` on records from `read` or `read_each`: ``to_text()``,
-    ``dumps()`` (JSON) and the unresolved names, so the alias tables can be extended.
+    The work of `esfgraph link-report` on records from `read` or `read_each`: ``text()``,
+    ``dumps()`` (JSON) and the unresolved names, so the alias tables can be extended. The
+    counts are over the pages; when list rows (the ESF Council's list, Kohesio's) are among
+    the records, ``sources`` lists where the sources of one project disagree, rows without a
+    case number that may be a known project (never merged) and `left_out`, the reasons of rows
+    a list repeated (all empty for pages alone).
     """
     from esfgraph.link import default_gazetteer
     from esfgraph.link.report import link_report as run
+    from esfgraph.link.sources import sources_report
 
-    return run(records, default_gazetteer())
+    records = list(records)
+    pages = [r for r in records if not r.provenance.get("row")]
+    report = run(pages, default_gazetteer())
+    report.sources = sources_report(records, list(left_out))
+    return report
 
 
 __all__ = ["ConfigLike", "build", "link_report", "remove", "resolve_config"]

@@ -25,7 +25,10 @@ Source = Union[str, "os.PathLike[str]", bytes]
 def read_each(paths: Iterable[str | os.PathLike[str]]) -> Iterator[ParseResult]:
     """Parse every file named and every file under the folders named, one result per file.
 
-    The streaming form behind `read` and `esfgraph parse`: it never raises for a bad page
+    The streaming form behind `read` and `esfgraph parse`: pages (saved text, HTML, a harvest
+    folder's) give one result each, a list file (the ESF Council's list or Kohesio's, CSV or
+    XLSX) one result per row, with `record.provenance` naming the file and row. It never
+    raises for a bad page
     (a rejected file is a result with `record=None` and an error issue naming the reason),
     so a million pages need not sit in memory and one bad page never hides the others.
     A folder that cannot be listed gives a rejected result of its own.
@@ -34,9 +37,9 @@ def read_each(paths: Iterable[str | os.PathLike[str]]) -> Iterator[ParseResult]:
         >>> for result in esfgraph.read_each(["seeds/"]):
         ...     print(result.source, result.ok, [str(i) for i in result.issues])
     """
-    from esfgraph.sources.pages import read_paths
+    from esfgraph.sources.records import parse_results
 
-    yield from read_paths(paths)
+    yield from parse_results(paths)  # pages, and list files (CSV/XLSX) row by row
 
 
 def _looks_like_text(source: str) -> bool:

@@ -55,9 +55,18 @@ class LinkReport:
     wikidata: dict[str, tuple[int, int]] = field(default_factory=dict)
     tallies: dict[str, Tally] = field(default_factory=lambda: {k: Tally() for k, _ in CATEGORIES})
     no_contact_found: list[str] = field(default_factory=list)
+    #: Where the sources of one project disagree (esfgraph.link.sources.SourcesReport), when
+    #: list rows were among the records; None for pages alone.
+    sources: Any = None
 
     def to_json(self) -> dict[str, Any]:
-        """The report as a JSON-ready mapping."""
+        """The report as a JSON-ready mapping (`sources` only when list rows were read)."""
+        out = self._counts_json()
+        if self.sources is not None:
+            out["sources"] = self.sources.to_json()
+        return out
+
+    def _counts_json(self) -> dict[str, Any]:
         return {
             "records": self.records,
             "categories": {k: {"linked": t.linked, "unresolved": t.unresolved_count,
@@ -89,6 +98,12 @@ class LinkReport:
             for kind, (n, total) in self.wikidata.items():
                 lines.append(f"  {kind:<36}{n:>4} of {total}")
         return "\n".join(lines) + "\n"
+
+    def text(self) -> str:
+        """`to_text()`, then the sources' disagreements when list rows were read."""
+        if self.sources is None:
+            return self.to_text()
+        return self.to_text() + "\n" + self.sources.to_text()
 
     def dumps(self) -> str:
         """The report as indented JSON."""

@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from esfgraph.parse.decode import (
-    DecodeError,
     Decoded,
+    DecodeError,
     NotARegularFile,
     clean_text,
     decode_bytes,

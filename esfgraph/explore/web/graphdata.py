@@ -420,6 +420,9 @@ async def project_card(run: Runner, iri: str, base: str, lang: str) -> dict[str,
          "modified": value(row, "modified"), "etag": value(row, "etag")}
         for row in await run(FETCHED_PAGE, bind)
         if (value(row, "page") or "").startswith(("https://", "http://"))]
+    from esfgraph.explore.web.sources_card import project_sources
+
+    card["sources"] = await project_sources(run, iri, lang)  # sources and Kohesio links
     card["facts"] = facts
     card["predicate_labels"] = pred_labels
     return card
