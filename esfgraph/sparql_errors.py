@@ -8,6 +8,7 @@ predeclared are ...", "expected `}`") and keeps the position.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import re
 from collections.abc import Mapping
@@ -246,6 +247,18 @@ class _Tok:
 
 
 def _lex(sparql: str) -> list[_Tok]:
+    # a 1 MB query is 500k tokens: with the cyclic collector running, its full collections
+    # rescan every token made so far and the cost grows faster than the text (CPython 3.11)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _lex_all(sparql)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _lex_all(sparql: str) -> list[_Tok]:
     out: list[_Tok] = []
     for m in _TOKEN.finditer(sparql):
         kind = m.lastgroup or "other"
