@@ -209,7 +209,8 @@ def child_stages(pages: str, count: int) -> dict[str, Any]:
     from esfgraph.mapping import map_record
     from esfgraph.parse import parse_bytes
     from esfgraph.parse.decode import read_file
-    from esfgraph.pipeline import _Spool, finish_graphs  # noqa: PLC2701 - the build's own parts
+    from esfgraph.pipeline import finish_graphs
+    from esfgraph.pipeline_spool import Spool
     from esfgraph.store import SourceEntry, encode_record, open_writer
 
     config = Config()
@@ -241,7 +242,7 @@ def child_stages(pages: str, count: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         spool_dir = Path(tmp) / "spool"
         spool_dir.mkdir()
-        spool = _Spool(str(spool_dir))
+        spool = Spool(str(spool_dir))
         t = time.perf_counter()
         for _path, e in encoded:
             spool.write(e.own_nquads.encode("utf-8"),

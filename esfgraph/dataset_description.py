@@ -11,10 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from esfgraph import __version__
+
+if TYPE_CHECKING:  # a build hands its writer in; this module never opens a store
+    from esfgraph.store import StoreWriter
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
@@ -101,6 +105,20 @@ def describe(store: ox.Store, base: str, dataset_graph: str, documents: int, whe
     return text, triples, classes
 
 
+def write_dataset_graph(writer: StoreWriter) -> tuple[int, dict[str, int]]:
+    """Write the DCAT + VoID description with counts; returns (triples, entities by class).
+
+    Called at the end of a build and of `esfgraph remove`, on the new version before the swap.
+    """
+    from esfgraph.mapping import build_time
+
+    writer.flush()
+    text, triples, classes = describe(writer.ox, writer.names.base, writer.names.dataset,
+                                      len(writer.manifest.sources()), build_time())
+    writer.replace_graph_text(writer.names.dataset, text)
+    return triples, classes
+
+
 def built_at(store: ox.Store, base: str, dataset_graph: str) -> dt.datetime | None:
     """When the stored description says the build ended (an export keeps that time)."""
     for q in store.quads_for_pattern(ox.NamedNode(f"{base}dataset"),
@@ -124,4 +142,4 @@ def _lit(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-__all__ = ["built_at", "class_slug", "describe"]
+__all__ = ["built_at", "class_slug", "describe", "write_dataset_graph"]

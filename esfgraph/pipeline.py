@@ -9,6 +9,11 @@ A build is incremental when a compatible store exists (same base IRI, personal-d
 and esfgraph version): the store then ends up holding exactly the given sources, but only files
 whose size, mtime or SHA-256 changed are parsed and mapped again; records whose files are gone
 are dropped. `full=True` (`--full`) rebuilds from nothing.
+
+This module is the data's way; its parts have rooms of their own: the spool that carries the
+quads from workers to the store (esfgraph.pipeline_spool), the choice between two files of one
+project (esfgraph.pipeline_duplicates), list files (esfgraph.pipeline_lists), the worker pool
+(esfgraph.workpool) and the dataset description (esfgraph.dataset_description).
 """
 
 from __future__ import annotations
@@ -26,11 +31,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from esfgraph import __version__
+from esfgraph import __version__, pipeline_spool
 from esfgraph.config import Config
+from esfgraph.dataset_description import write_dataset_graph
 from esfgraph.errors import EsfGraphError, StoreError
 from esfgraph.lifeline import Owner, die_with, owner
 from esfgraph.mapping import build_time
+from esfgraph.pipeline_duplicates import Kept, keep_duplicate
+from esfgraph.pipeline_spool import Spool, Spooled, SpoolLoads
 from esfgraph.store import (
     EncodedRecord,
     GraphNames,
@@ -49,11 +57,6 @@ from esfgraph.workpool import WorkerDied, ordered_map
 POOL_THRESHOLD = 64
 #: Files handed to a worker at a time.
 CHUNK_SIZE = 16
-#: A worker starts a new spool file after this many bytes. The parent bulk-loads whole files:
-#: 32 MB is about 100k quads, which pyoxigraph's bulk loader holds in about 130 MB.
-SPOOL_BYTES = 32 * 1024 * 1024
-#: Shared-entity lines a worker remembers to skip repeats (about 250 bytes each).
-SPOOL_SEEN_MAX = 200_000
 
 
 @dataclass
@@ -134,19 +137,6 @@ class BuildReport:
 
 
 @dataclass
-class _Spooled:
-    """Where a worker wrote a record's N-Quads: file, byte range, and a file it finished."""
-
-    file: str
-    offset: int
-    length: int
-    #: bytes of the record's own quads at `offset` (its new shared-entity lines follow)
-    own_length: int
-    #: (previous file, records written to it) when this record opened a new file
-    finished: tuple[str, int] | None = None
-
-
-@dataclass
 class _Result:
     """What a worker sends back for one file."""
 
@@ -158,7 +148,7 @@ class _Result:
     rejected: str | None
     warnings: list[str]
     #: set when the record's quads went to the worker's spool file instead of `encoded`
-    spooled: _Spooled | None = None
+    spooled: Spooled | None = None
     #: a failure that must stop the build (the spool could not be written)
     fatal: str | None = None
     #: the record's explorer index row (esfgraph.explore.index.ProjectDoc), made here from
@@ -172,63 +162,6 @@ class _Result:
     part: str | None = None
 
 
-class _Spool:
-    """A worker's append-only N-Quads files: each record goes in whole; files rotate.
-
-    Workers write the quads themselves so that the text never crosses a pipe and the parent
-    bulk-loads finished files by path (the bytes never pass through Python there either).
-    """
-
-    def __init__(self, folder: str, max_bytes: int = SPOOL_BYTES) -> None:
-        self.folder = folder
-        self.max_bytes = max_bytes
-        self.fd: int | None = None
-        self.name = ""
-        self.size = self.count = self.serial = 0
-        self.seen: set[str] = set()
-
-    def new_shared(self, text: str) -> str:
-        """The shared-entity lines of `text` this worker has not written lately.
-
-        Half of a record's quads describe shared entities (the funder, organisations, places,
-        concepts) and most repeat from record to record. The store keeps a quad once however
-        often it is loaded, so repeats are only wasted work: they are dropped here. The set is
-        bounded (cleared when full), so memory stays flat; a line written again after a clear
-        is harmless.
-        """
-        seen = self.seen
-        if len(seen) > SPOOL_SEEN_MAX:
-            seen.clear()
-        out = []
-        for line in text.splitlines(keepends=True):
-            if line not in seen:
-                seen.add(line)
-                out.append(line)
-        return "".join(out)
-
-    def write(self, own: bytes, shared: bytes) -> _Spooled:
-        """Append one record's own and shared lines; raises OSError when the disk refuses."""
-        finished = None
-        if self.fd is not None and self.size >= self.max_bytes:
-            os.close(self.fd)
-            finished = (self.name, self.count)
-            self.fd = None
-        if self.fd is None:
-            self.serial += 1
-            self.name = f"w{os.getpid()}-{self.serial}.nq"
-            self.fd = os.open(os.path.join(self.folder, self.name),
-                              os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            self.size = self.count = 0
-        offset = self.size
-        data = own + shared
-        view = memoryview(data)
-        while view:
-            view = view[os.write(self.fd, view):]
-        self.size += len(data)
-        self.count += 1
-        return _Spooled(self.name, offset, len(data), len(own), finished)
-
-
 # --------------------------------------------------------------------------------------------
 # Worker side
 # --------------------------------------------------------------------------------------------
@@ -238,20 +171,22 @@ _W: dict[str, Any] = {}
 
 def _init_worker(config: Config, personal_data: bool, validate: bool, strict: bool,
                  generated: dt.datetime | None = None, spool_dir: str | None = None,
-                 spool_bytes: int = SPOOL_BYTES, build_process: Owner | None = None) -> None:
+                 spool_bytes: int = pipeline_spool.SPOOL_BYTES,
+                 build_process: Owner | None = None) -> None:
     """Per-process setup: config, gazetteer, the validation switch, build time and spool.
 
     The build time is read once in the parent and handed down: forkserver workers keep the
     environment of the moment the fork server started, so they may not see SOURCE_DATE_EPOCH,
     and one build should carry one time anyway. With `spool_dir` the worker writes each
-    record's N-Quads to its own files there (see `_Spool`). With `build_process` (a pool
-    worker) the process ends when the build does, however it ends (see esfgraph.lifeline).
+    record's N-Quads to its own files there (see esfgraph.pipeline_spool). With
+    `build_process` (a pool worker) the process ends when the build does, however it ends
+    (see esfgraph.lifeline).
     """
     if build_process is not None:
         die_with(build_process)
     _W.update(config=config, personal_data=personal_data, validate=validate, strict=strict,
               gazetteer=None, generated=generated,
-              spool=_Spool(spool_dir, spool_bytes) if spool_dir else None)
+              spool=Spool(spool_dir, spool_bytes) if spool_dir else None)
     try:
         from esfgraph.link import default_gazetteer
 
@@ -314,7 +249,7 @@ def _process(path: str) -> _Result | list[_Result]:
         return result
     if encoded is None:
         return result
-    spool: _Spool | None = _W.get("spool")
+    spool: Spool | None = _W.get("spool")
     if spool is None:
         result.encoded = encoded
         return result
@@ -586,60 +521,6 @@ def _unchanged(path: str, entry: SourceEntry) -> bool:
         return False
 
 
-class _SpoolLoads:
-    """Parent side of the spool: loads each worker file once every record in it has arrived.
-
-    A record stored from a spool file counts as received; one rejected by the parent (the same
-    project from two files) also counts, and its own quads are left out of the load. Its shared
-    lines stay (workers skip repeats, so a later record may rely on them) and are checked at
-    the end: those no stored record has are removed again.
-    """
-
-    def __init__(self, writer: StoreWriter, folder: Path) -> None:
-        self.writer = writer
-        self.folder = folder
-        self.expected: dict[str, int] = {}
-        self.received: dict[str, int] = {}
-        self.skips: dict[str, list[tuple[int, int]]] = {}
-        self.orphans: set[str] = set()
-
-    def arrived(self, spooled: _Spooled, keep: bool, shared: str) -> None:
-        """Note one record of a file (kept or left out); load files that are complete."""
-        if spooled.finished is not None:
-            name, count = spooled.finished
-            self.expected[name] = count
-            self._maybe_load(name)
-        self.received[spooled.file] = self.received.get(spooled.file, 0) + 1
-        if not keep:
-            self.leave_out(spooled, shared)
-        self._maybe_load(spooled.file)
-
-    def pending(self, name: str) -> bool:
-        """True while a spool file waits for records (not loaded yet)."""
-        return name in self.received
-
-    def leave_out(self, spooled: _Spooled, shared: str) -> None:
-        """Leave a record's own quads out of its (not yet loaded) file; check its shared lines."""
-        self.skips.setdefault(spooled.file, []).append((spooled.offset, spooled.own_length))
-        self.orphans.update(shared.splitlines(keepends=True))
-
-    def _maybe_load(self, name: str) -> None:
-        if self.received.get(name, -1) == self.expected.get(name):
-            self._load(name)
-
-    def _load(self, name: str) -> None:
-        self.received.pop(name, None)
-        self.expected.pop(name, None)
-        self.writer.load_nquads_file(self.folder / name, self.skips.pop(name, []))
-
-    def finish(self) -> None:
-        """Every task is done: the files still open hold all their records; load them."""
-        for name in sorted(self.received):
-            self._load(name)
-        if self.orphans:
-            self.writer.drop_unused_shared(self.orphans)
-
-
 def _run(todo: list[str], writer: StoreWriter, report: BuildReport, config: Config,
          personal: bool, validate: bool, strict: bool, jobs: int | None,
          progress: Callable[[Progress], None] | None, keys: dict[str, str] | None = None
@@ -650,13 +531,13 @@ def _run(todo: list[str], writer: StoreWriter, report: BuildReport, config: Conf
     parent bulk-loads finished files in the background while records keep arriving.
     """
     keys = keys if keys is not None else {}
-    slugs: dict[str, _Kept] = {}  # slug -> the record stored for it by this run
+    slugs: dict[str, Kept] = {}  # slug -> the record stored for it by this run
     jobs = jobs or os.cpu_count() or 1
     when = build_time()
     total = len(todo)
     t0 = time.monotonic()
 
-    def consume(results: Iterable[_Result | list[_Result]], spool: _SpoolLoads | None) -> None:
+    def consume(results: Iterable[_Result | list[_Result]], spool: SpoolLoads | None) -> None:
         for done, file_results in enumerate(results, 1):
             for result in (file_results if isinstance(file_results, list) else [file_results]):
                 if result.fatal is not None:
@@ -678,9 +559,10 @@ def _run(todo: list[str], writer: StoreWriter, report: BuildReport, config: Conf
         return
     folder = writer.version / "spool"
     folder.mkdir()
-    spool = _SpoolLoads(writer, folder)
+    spool = SpoolLoads(writer, folder)
     ctx = multiprocessing.get_context("forkserver")
-    args = (config, personal, validate, strict, when, str(folder), SPOOL_BYTES, owner())
+    args = (config, personal, validate, strict, when, str(folder),
+            pipeline_spool.SPOOL_BYTES, owner())
     # esfgraph.workpool, not a ProcessPoolExecutor: a worker killed while it sends its result
     # (OOM killer, operator) can hang an executor forever; here it fails the build at once
     try:
@@ -698,8 +580,8 @@ def _run(todo: list[str], writer: StoreWriter, report: BuildReport, config: Conf
 
 
 def _store_result(result: _Result, writer: StoreWriter, report: BuildReport,
-                  keys: dict[str, str] | None = None, slugs: dict[str, _Kept] | None = None,
-                  spool: _SpoolLoads | None = None) -> None:
+                  keys: dict[str, str] | None = None, slugs: dict[str, Kept] | None = None,
+                  spool: SpoolLoads | None = None) -> None:
     """Store one worker result (or note why it was rejected).
 
     `keys` maps paths to manifest keys already resolved; `slugs` (slug -> key of the records
@@ -715,89 +597,9 @@ def _store_result(result: _Result, writer: StoreWriter, report: BuildReport,
             spool.arrived(result.spooled, stored, shared)
 
 
-@dataclass
-class _Kept:
-    """The record stored for a project slug in this run (to settle a duplicate later)."""
-
-    key: str
-    source: str
-    completeness: tuple[int, int]
-    mtime_ns: int
-    spooled: _Spooled | None
-
-
-def _file_completeness(source: str) -> tuple[int, int]:
-    """Completeness of a page stored by an earlier build (parsed again; (−1, 0) if unreadable)."""
-    from esfgraph.sources.pages import read_file
-
-    try:
-        parsed = read_file(source)
-    except (OSError, EsfGraphError):
-        return (-1, 0)
-    return parsed.record.completeness() if parsed.record is not None else (-1, 0)
-
-
-def _keep_duplicate(result: _Result, key: str, writer: StoreWriter, report: BuildReport,
-                    slugs: dict[str, _Kept] | None, spool: _SpoolLoads | None) -> bool:
-    """Settle the same project in two files: True when `result` is to be stored.
-
-    The more complete record wins (more fields present, then more list items), then the newer
-    file, then the first path in sort order, so the outcome does not depend on the order in
-    which files arrive. The loser is reported as rejected, naming both files; a loser already
-    stored by this run is taken out again (left out of its spool file, or its graphs removed).
-    """
-    assert result.encoded is not None
-    slug = result.encoded.slug
-    kept = slugs.get(slug) if slugs is not None else None
-    if kept is not None and kept.key == key:
-        return True
-    if kept is not None:
-        other_source, other_rank = kept.source, (kept.completeness, kept.mtime_ns)
-        entry = None
-    else:
-        entry = writer.manifest.source_by_slug(slug) if writer.incremental or slugs is None \
-            else None
-        if entry is None or entry.source == key:
-            return True
-        other_source, other_rank = entry.source, (_file_completeness(entry.source),
-                                                  entry.mtime_ns)
-    new_rank = (result.completeness, result.mtime_ns)
-    new_wins = new_rank > other_rank or (new_rank == other_rank and key < (
-        kept.key if kept is not None else other_source))
-    if new_rank[0] != other_rank[0]:
-        why = "more complete: {} fields and {} list items against {} and {}".format(
-            *(new_rank[0] if new_wins else other_rank[0]),
-            *(other_rank[0] if new_wins else new_rank[0]))
-    elif new_rank[1] != other_rank[1]:
-        why = "equally complete, newer file"
-    else:
-        why = "equally complete and as new, first in path order"
-    winner, loser = (result.source, other_source) if new_wins else (other_source, result.source)
-    report.rejected.append((loser, f"the same project ({slug}) is also in {winner}; kept "
-                                   f"{winner} ({why}) and left out {loser}"))
-    report.duplicates.append(loser)
-    if not new_wins:
-        return False
-    if kept is not None:  # stored by this run: take it out again
-        old = writer.manifest.source_by_slug(slug)
-        shared = writer.manifest.shared_of(slug) if old is not None else ""
-        if spool is not None and kept.spooled is not None and spool.pending(kept.spooled.file):
-            spool.leave_out(kept.spooled, shared)
-            if old is not None:
-                writer.manifest.remove_source(old)
-        elif old is not None:
-            writer.remove_entry(old)
-            if spool is not None:
-                spool.orphans.update(shared.splitlines(keepends=True))
-            else:  # checked at the end: a later record may rely on them
-                report.left_out_shared.update(shared.splitlines(keepends=True))
-        report.mapped -= 1
-    return True
-
-
 def _store(result: _Result, writer: StoreWriter, report: BuildReport,
-           keys: dict[str, str] | None, slugs: dict[str, _Kept] | None,
-           spool: _SpoolLoads | None = None) -> bool:
+           keys: dict[str, str] | None, slugs: dict[str, Kept] | None,
+           spool: SpoolLoads | None = None) -> bool:
     """`_store_result` without the spool: True when the record was stored."""
     key = (keys or {}).get(result.source) or _source_key(result.source)
     if not result.unreadable and key in writer.stale_list_rows:  # a changed list file
@@ -820,11 +622,11 @@ def _store(result: _Result, writer: StoreWriter, report: BuildReport,
                 report.removed.append(old.source)
         return False
     encoded = result.encoded
-    if not _keep_duplicate(result, key, writer, report, slugs, spool):
+    if not keep_duplicate(result, key, writer, report, slugs, spool):
         return False
     if slugs is not None:
-        slugs[encoded.slug] = _Kept(key, result.source, result.completeness, result.mtime_ns,
-                                    result.spooled)
+        slugs[encoded.slug] = Kept(key, result.source, result.completeness, result.mtime_ns,
+                                   result.spooled)
     entry = SourceEntry(key, os.path.basename(result.source), result.sha256, result.size,
                         result.mtime_ns, encoded.slug, encoded.graph, encoded.personal_graph)
     writer.add_record(encoded, entry, spooled=result.spooled is not None)
@@ -873,17 +675,6 @@ def _write_reference(writer: StoreWriter, config: Config, report: BuildReport | 
         return
     text = "".join(f"{term_nt(s)} {term_nt(p)} {term_nt(o)} .\n" for s, p, o in graph)
     writer.replace_graph_text(writer.names.reference, text)
-
-
-def write_dataset_graph(writer: StoreWriter) -> tuple[int, dict[str, int]]:
-    """Write the DCAT + VoID description with counts; returns (triples, entities by class)."""
-    from esfgraph.dataset_description import describe
-
-    writer.flush()
-    text, triples, classes = describe(writer.ox, writer.names.base, writer.names.dataset,
-                                      len(writer.manifest.sources()), build_time())
-    writer.replace_graph_text(writer.names.dataset, text)
-    return triples, classes
 
 
 def write_explore_index(writer: StoreWriter) -> None:

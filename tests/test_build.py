@@ -301,7 +301,7 @@ def test_spooled_build_with_rotation_and_duplicates_equals_in_process_build(tmp_
     is left out of the load, and shared lines only it had are removed again."""
     import pyoxigraph as ox
 
-    from esfgraph import pipeline
+    from esfgraph import pipeline_spool
 
     pages = _generated_pages(tmp_path / "pages" / "a", 80)
     unique = "Enbart Dubblettens Ägarbolag AB"
@@ -315,7 +315,7 @@ def test_spooled_build_with_rotation_and_duplicates_equals_in_process_build(tmp_
     dup.mkdir()
     (dup / "zz_twin.txt").write_text(twin, encoding="utf-8")
     os.utime(dup / "zz_twin.txt", ns=(1, 1))  # older, equally complete: the twin is left out
-    monkeypatch.setattr(pipeline, "SPOOL_BYTES", 40_000)  # a new spool file every few records
+    monkeypatch.setattr(pipeline_spool, "SPOOL_BYTES", 40_000)  # a new spool file every few records
     serial = build([tmp_path / "pages"], store_path=tmp_path / "serial", validate=False, jobs=1)
     spooled = build([tmp_path / "pages"], store_path=tmp_path / "par", validate=False, jobs=2)
     assert any("the same project" in why for _, why in spooled.rejected)
