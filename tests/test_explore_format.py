@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from esfgraph.explore.web import charts, i18n, topo
-from esfgraph.explore.web import format as fmt
+from esfgraph.explore.web import charts, topo
+from esfgraph.web import format as fmt
+from esfgraph.web import i18n
 
 S = "\u00a0"  # the no-break space between digit groups and before units
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from esfgraph.explore.web import i18n
+from esfgraph.web import i18n
 from tests.serve_fixtures.server import RunningServer, running_server
 from tests.test_changes import base_pages, edit_pages
 

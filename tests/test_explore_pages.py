@@ -14,8 +14,8 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from esfgraph.explore.web import format as fmt
 from esfgraph.serve.workers import resolve_store_path
+from esfgraph.web import format as fmt
 from tests.serve_fixtures.server import RunningServer, running_server
 from tests.test_push_oxigraph import build_seeds_store
 

@@ -5,7 +5,8 @@ Filters (all optional, all in the URL so a filtered page can be bookmarked): ``s
 (IRI or ``id/org/...`` path), ``kind`` (money, dates-phase, organisations, places, text,
 other, added, removed, restored), ``project`` (IRI) and ``page``. A bad value is a 400 naming
 it, never a 500. The data comes through the app's backend (embedded workers or a remote
-endpoint), like every explorer page.
+endpoint), like every explorer page, and the HTML is rendered with the explorer's layout
+through esfgraph.web (below both: neither imports the other).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from esfgraph.changes.log import (
 )
 from esfgraph.csvsafe import csv_line
 from esfgraph.store import GraphNames
+from esfgraph.web.render import error_page, lang_of, render
 
 PAGE_SIZE = 50
 FEED_SIZE = 100
@@ -134,7 +136,7 @@ async def fetch(request: Request, flt: LogFilter, lang: str = "sv"
 def field_name(change: Any, labels: dict[str, str], lang: str) -> str:
     """A changed field for people: the ontology's label (`beviljat ESF-stöd (kr)`), else the
     page's own word for common outside terms (`titel`), else the property's local name."""
-    from esfgraph.explore.web.i18n import TEXT, t
+    from esfgraph.web.i18n import TEXT, t
 
     label = labels.get(change.predicate)
     if label:
@@ -148,7 +150,7 @@ def localized_field_line(change: Any, labels: dict[str, str], field_labels: dict
     """`beviljat ESF-stöd (kr): 556 922 → 600 000 kr (+43 078 kr, +7,7 %)` in the page's
     language: the field by its label, numbers in the page's format. Returned as (field, rest)
     so that the page can mark the values (data, in Swedish) apart from the field's name."""
-    from esfgraph.explore.web import format as fmt
+    from esfgraph.web import format as fmt
 
     line = report.field_line(change, labels)
     rest = line[len(change.field):]
@@ -172,10 +174,7 @@ def _query_string(params: Any, **override: Any) -> str:
 
 def _error(request: Request, status: int, message: str, fmt: str) -> Response:
     if fmt == "html":
-        from esfgraph.explore.web.routes import render
-
-        return render(request, "error.html", status=status, status_code=status,
-                      message=message)
+        return error_page(request, status, message)
     return PlainTextResponse(message + "\n", status_code=status)
 
 
@@ -183,8 +182,6 @@ async def _handle(request: Request, fmt: str) -> Response:
     try:
         flt, page = parse_filter(request.query_params,
                                  limit=FEED_SIZE if fmt == "atom" else PAGE_SIZE)
-        from esfgraph.explore.web.routes import lang_of
-
         if fmt in ("json", "csv") and request.query_params.get("all") in ("1", "true"):
             return await _download_all(request, flt, fmt, lang_of(request))
         changes, more = await fetch(request, flt, lang_of(request))
@@ -212,8 +209,6 @@ async def _handle(request: Request, fmt: str) -> Response:
                          site=str(request.base_url).rstrip("/"),
                          title=_feed_title(request.query_params))
         return Response(body, media_type="application/atom+xml; charset=utf-8")
-    from esfgraph.explore.web.routes import render
-
     params = request.query_params
     lang = lang_of(request)
     return render(request, "changes.html", changes=changes, page=page, more=more,

@@ -277,7 +277,7 @@ def map_rows(result: dict[str, Any], lang: str) -> Iterator[list[Any]]:
                entry["esfGrantSEK"] if entry["projectsWithGrant"] else None]
     rest = result.get("unplaced") or {}
     if rest.get("projects"):
-        from esfgraph.explore.web.i18n import t
+        from esfgraph.web.i18n import t
 
         label = t("map.unplaced", lang)
         yield [level, "", label, rest["projects"], rest["projectsWithGrant"],

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from esfgraph.serve.app import ServeSettings, create_app
+from esfgraph.serve.app import create_app
+from esfgraph.serve.settings import ServeSettings
 from esfgraph.serve.workers import WorkerPool, resolve_store_path
 
 

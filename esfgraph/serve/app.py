@@ -1,4 +1,9 @@
-"""The Starlette application: SPARQL 1.1 Protocol, query page, VoID, linked-data pages."""
+"""The Starlette application: SPARQL 1.1 Protocol, query page, VoID, linked-data pages.
+
+The one composer of the web app: it mounts the protocol (this package), the explorer
+(esfgraph.explore) and the change pages (esfgraph.changes.web). Nothing below imports it; what
+the parts share lives in esfgraph.web and esfgraph.serve.settings.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,6 @@ import hmac
 import json
 import time
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import Any, AsyncIterator
 from urllib.parse import quote
 
@@ -27,53 +31,25 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from esfgraph import guard
-from esfgraph.config import DEFAULT_BASE_IRI
 from esfgraph.explore.api import data_routes
-from esfgraph.explore.web.routes import SecurityHeaders, entity_html, explorer_routes
+from esfgraph.explore.web.routes import entity_html, explorer_routes
 from esfgraph.jsonld import load_context
 from esfgraph.resources import package_path
 from esfgraph.serve import lanes, pages, protocol
 from esfgraph.serve.backend import Backend, make_backend
 from esfgraph.serve.cache import ResultCache
 from esfgraph.serve.compression import Compression
-from esfgraph.serve.conditional import DEFAULT_MAX_AGE, HttpCaching, store_version
+from esfgraph.serve.conditional import HttpCaching, store_version
 from esfgraph.serve.graph_store import graph_store_routes
+from esfgraph.serve.settings import ServeSettings
 from esfgraph.serve.workers import Reply
+from esfgraph.web import statements
+from esfgraph.web.security import SecurityHeaders
 
 TRUNCATED_HEADER = "X-Esfgraph-Truncated"
 #: Where the shipped JSON-LD context is served (entity JSON-LD refers to it by this URL).
 CONTEXT_PATH = "/context.jsonld"
 CACHE_HEADER = "X-Esfgraph-Cache"
-
-
-@dataclass(frozen=True)
-class ServeSettings:
-    """Everything the server needs; built from `Config` and the CLI flags.
-
-    With `endpoint` set, queries go to that remote SPARQL endpoint and `store` is not used.
-    """
-
-    store: str
-    base_iri: str = DEFAULT_BASE_IRI
-    timeout: float = 30.0
-    workers: int = 2
-    max_rows: int = 10000
-    max_request_bytes: int = 1_000_000
-    enable_update: bool = False
-    update_token: str | None = None
-    cache_bytes: int = 64_000_000
-    endpoint: str | None = None
-    auth: str | None = None
-    #: Endpoint mode: seconds a cached answer may be reused (the remote can change any time).
-    cache_ttl: float = 60.0
-    #: Endpoint mode: the most bytes read from one remote answer (a 502 beyond).
-    max_remote_bytes: int = 256_000_000
-    #: Expensive (not provably cheap) queries one client address may run at once (429 beyond).
-    max_expensive_per_client: int = 1
-    #: Data-segment limit of each query worker in MB (None: no limit).
-    worker_memory_mb: int | None = 512
-    #: Cache-Control max-age (seconds) of GET answers; revalidation after it is a cheap 304.
-    http_max_age: int = DEFAULT_MAX_AGE
 
 
 class _LeaderGone(Exception):
@@ -558,15 +534,15 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
         if explored is not None:
             return explored
         # both are bounded by the resource's own edges (incoming capped by LIMIT): cheap lane
-        out = await engine.run({"query": pages.OUTGOING_QUERY, "trusted": True, "want": "rows",
+        out = await engine.run({"query": statements.OUTGOING_QUERY, "trusted": True, "want": "rows",
                                 "bind": {"s": iri}}, cheap=True)
-        inc = await engine.run({"query": pages.INCOMING_QUERY, "trusted": True, "want": "rows",
+        inc = await engine.run({"query": statements.INCOMING_QUERY, "trusted": True, "want": "rows",
                                 "bind": {"s": iri}}, cheap=True)
         for reply in (out, inc):
             if reply.status != 200:
                 return _reply_response(reply, settings.max_rows)
-        outgoing = pages.facts_from_rows(out.rows or [], "p", "o", "label", "g")
-        incoming = pages.facts_from_rows(inc.rows or [], "p", "x", "label", None)
+        outgoing = statements.facts_from_rows(out.rows or [], "p", "o", "label", "g")
+        incoming = statements.facts_from_rows(inc.rows or [], "p", "x", "label", None)
         headers = {"Vary": "Accept"}
         if not outgoing and not incoming:
             return HTMLResponse(pages.not_found_page(iri), status_code=404, headers=headers)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
+from esfgraph.serve.settings import ServeSettings
 from esfgraph.serve.workers import Reply, WorkerPool
-
-if TYPE_CHECKING:
-    from esfgraph.serve.app import ServeSettings
 
 
 class Backend(Protocol):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from esfgraph.explore.web import format as fmt
+from esfgraph.web import format as fmt
 from esfgraph.explore.web.graphdata import (
     ESF,
     FACTS,

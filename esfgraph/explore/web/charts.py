@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from esfgraph.explore.web import format as fmt
+from esfgraph.web import format as fmt
 
 BAR_HEIGHT = 22
 LABEL_WIDTH = 48  # the narrowest label column (years); it grows with the longest label
@@ -102,7 +102,7 @@ def _spread(index: int, count: int) -> int:
 
 def legend(bounds: list[Decimal], metric: str, lang: str) -> list[dict[str, Any]]:
     """Legend entries {cls, text} from the class bounds (the first entry is "no projects")."""
-    from esfgraph.explore.web.i18n import t
+    from esfgraph.web.i18n import t
 
     show = (lambda v: fmt.compact_money(v, lang)) if metric == "grant" else (
         lambda v: fmt.number(v, lang))

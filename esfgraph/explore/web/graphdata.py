@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from esfgraph.explore.web import format as fmt
+from esfgraph.web import format as fmt
 
 Term = tuple[str, str, "str | None", "str | None"]
 Row = dict[str, Term]

@@ -15,97 +15,23 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from esfgraph.explore.web import abroad, charts, graphdata, i18n, topo
-from esfgraph.explore.web import format as fmt
+from esfgraph.explore.web import abroad, charts, graphdata, topo
 from esfgraph.resources import package_path
-from esfgraph.serve import pages
+from esfgraph.web import format as fmt
+from esfgraph.web import i18n, statements
+from esfgraph.web.render import error_page, lang_of, render
+from esfgraph.web.results import results_html
 
 _LOG = logging.getLogger("esfgraph.explore")
 
-#: No request may leave the server's origin: scripts, styles, images, forms and fetches all
-#: stay on 'self', and no inline script runs (an injected <script> would be blocked too).
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'self'; "
-       "frame-ancestors 'none'; object-src 'none'")
 PLACE_KINDS = ("municipality", "county", "region")
 LANDING_TTL = 60.0  # seconds a landing page's figures are reused when the store has no version
-
-
-class SecurityHeaders:
-    """ASGI middleware: the Content-Security-Policy and friends on every response."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                names = {k.lower() for k, _ in headers}
-                for name, val in ((b"content-security-policy", CSP),
-                                  (b"x-content-type-options", "nosniff"),
-                                  (b"referrer-policy", "same-origin")):
-                    if name not in names:
-                        headers.append((name, val.encode()))
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
-def _environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(package_path("explore", "web", "templates"))),
-                      autoescape=select_autoescape(["html"]), trim_blocks=True,
-                      lstrip_blocks=True)
-    env.globals.update(t=i18n.t, money=fmt.money, amount=fmt.amount,
-                       total_amount=fmt.total_amount, coverage=fmt.coverage,
-                       number=fmt.number, percent=fmt.percent,
-                       date=fmt.date, date_range=fmt.date_range, compact_money=fmt.compact_money,
-                       local_name=fmt.local_name, link_text=fmt.link_text,
-                       concept_label=fmt.concept_label, org_number=fmt.org_number,
-                       short_date=fmt.short_date, urlencode=lambda pairs: urlencode(list(pairs)))
-    return env
-
-
-ENV = _environment()
-
-
-def lang_of(request: Request) -> str:
-    """The page language of a request (URL, cookie, Accept-Language, Swedish)."""
-    return i18n.choose_lang(request.query_params.get("lang"), request.cookies.get(i18n.COOKIE),
-                            request.headers.get("accept-language"))
-
-
-def switch_url(request: Request, lang: str) -> str:
-    """The current URL with the other language."""
-    pairs = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-    pairs.append(("lang", "en" if lang == "sv" else "sv"))
-    return request.url.path + "?" + urlencode(pairs)
-
-
-def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    """Render a page in the request's language; `?lang=` is remembered in a cookie."""
-    lang = lang_of(request)
-    page = ENV.get_template(template).render(
-        lang=lang, other_lang="en" if lang == "sv" else "sv", switch_url=switch_url(request, lang),
-        path=request.url.path, **context)
-    response = HTMLResponse(page, status_code=status, headers={"Vary": "Accept, Accept-Language, Cookie"})
-    if request.query_params.get("lang") in i18n.LANGS:
-        response.set_cookie(i18n.COOKIE, request.query_params["lang"], max_age=365 * 86400,
-                            samesite="lax")
-    return response
 
 
 def runner(request: Request) -> graphdata.Runner:
@@ -150,7 +76,7 @@ def search_index(request: Request) -> Any | None:
 
 
 def _error(request: Request, status: int, message: str) -> HTMLResponse:
-    return render(request, "error.html", status=status, status_code=status, message=message)
+    return error_page(request, status, message)
 
 
 # --------------------------------------------------------------------------- pages
@@ -202,8 +128,8 @@ async def query_page(request: Request) -> Response:
         if reply is None:
             return Response(status_code=499)
         note = f"results capped at {settings.max_rows} rows" if reply.truncated else None
-        results = pages.results_html(reply.status, reply.media_type or "", reply.body or b"",
-                                     settings.base_iri, note)
+        results = results_html(reply.status, reply.media_type or "", reply.body or b"",
+                               settings.base_iri, note)
         if reply.status == 429 or reply.status >= 500:
             status = reply.status  # passing trouble: never cached or revalidated as the answer
     return render(request, "query.html", status=status, query=text, base_iri=settings.base_iri,
@@ -391,12 +317,12 @@ def _locator(highlight: dict[str, list[str]]) -> dict[str, Any]:
 async def _statements(request: Request, iri: str, lang: str) -> Markup:
     base = request.app.state.settings.base_iri
     run = runner(request)
-    out = await run(pages.OUTGOING_QUERY, {"s": iri})
-    inc = await run(pages.INCOMING_QUERY, {"s": iri})
-    outgoing = pages.facts_from_rows(out, "p", "o", "label", "g")
-    incoming = pages.facts_from_rows(inc, "p", "x", "label", None)
+    out = await run(statements.OUTGOING_QUERY, {"s": iri})
+    inc = await run(statements.INCOMING_QUERY, {"s": iri})
+    outgoing = statements.facts_from_rows(out, "p", "o", "label", "g")
+    incoming = statements.facts_from_rows(inc, "p", "x", "label", None)
     # the statement table keeps its technical English headings (RDF terms) in both languages
-    return Markup(pages.statements_html(base, outgoing, incoming))
+    return Markup(statements.statements_html(base, outgoing, incoming))
 
 
 def _kind_of(path: str) -> str | None:
@@ -515,4 +441,4 @@ def explorer_routes() -> list[BaseRoute]:
     ]
 
 
-__all__ = ["CSP", "SecurityHeaders", "entity_html", "explorer_routes", "lang_of", "render"]
+__all__ = ["entity_html", "explorer_routes"]

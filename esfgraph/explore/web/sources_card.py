@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from esfgraph.explore.web import format as fmt
+from esfgraph.web import format as fmt
 from esfgraph.explore.web.graphdata import PREFIXES, Runner, value
 
 SOURCES = PREFIXES + """PREFIX prov: <http://www.w3.org/ns/prov#>

@@ -1,4 +1,4 @@
-"""The one place where the explorer formats numbers, money, rates, dates and picks labels.
+"""The one place where the web pages format numbers, money, rates, dates and pick labels.
 
 Why one module: a reader compares figures across pages (a card, a place page, the map legend),
 so `11 159 401 kr` must be written the same way everywhere, and facts are sacred: amounts are
@@ -258,7 +258,7 @@ def concept_label(key: str, label: str | None, lang: str = "sv", kind: str = "")
         label: the concept's label (may be missing or equal to the key).
         kind: `programme_area` or `specific_objective` (else guessed from the IRI).
     """
-    from esfgraph.explore.web.i18n import t
+    from esfgraph.web.i18n import t
 
     tail = key.rstrip("/").rsplit("/", 1)[-1]
     period = _PERIOD.search(key)
@@ -284,8 +284,8 @@ __all__ = [
     "NBSP",
     "amount",
     "compact_money",
-    "coverage",
     "concept_label",
+    "coverage",
     "date",
     "date_range",
     "exonym",
