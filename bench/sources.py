@@ -75,13 +75,18 @@ def best_ms(pages: list[tuple[str, bytes]], rounds: int) -> float:
 
 
 def run_list_benchmark() -> None:
-    """HOOK: the list readers' benchmark (helper "lists": bench/sources_lists.py, bench_lists())."""
+    """The list readers' benchmark (bench/sources_lists.py): a 10,000-row list of each kind."""
     try:
         from bench.sources_lists import bench_lists  # type: ignore[import-not-found]
     except ImportError:
         print("list benchmark not available")
         return
-    bench_lists()
+    got = bench_lists()
+    print(f"reading a {got['rows']:,}-row list (target <= {got['target_s']:.0f} s each)")
+    for name in ("esf_csv", "esf_xlsx", "kohesio_csv"):
+        r = got[name]
+        print(f"  {name:<12} {r['seconds']:>7.2f} s  {r['rows_per_s']:>9,} rows/s  "
+              f"{r['records']:>7,} records  {r['bytes'] / 1e6:>6.1f} MB")
 
 
 def main(argv: list[str] | None = None) -> None:
