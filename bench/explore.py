@@ -158,6 +158,7 @@ def measure(version: Path, kind: str, rng: random.Random, n: int, cold_n: int
     for req in todo:
         index._results.clear()  # uncached: no answer and no text match kept
         index._cache.clear()
+        index._text_queries.clear()
         started = time.perf_counter()
         run(index, kind, req["params"])
         times["uncached"].append((time.perf_counter() - started) * 1000)
