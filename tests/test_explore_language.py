@@ -129,10 +129,6 @@ def test_the_checker_finds_each_kind_of_mistake():
 
 # --------------------------------------------------------------------------- every page
 
-#: Places abroad still get the plain statements page of `serve` (RDF terms, English labels);
-#: the readable country pages come with the countries work of issue 21. Strict: once they
-#: pass, this mark must go.
-COUNTRY_PAGES = pytest.mark.xfail(strict=True, reason="places abroad have no explorer page yet")
 P = "/id/project/"
 PAGES = [
     "/",
@@ -152,8 +148,8 @@ PAGES = [
     "/id/municipality/1440",
     "/id/county/14",
     "/id/region/SE33",
-    pytest.param("/id/place/BE", marks=COUNTRY_PAGES),
-    pytest.param("/id/place/BE-brussels", marks=COUNTRY_PAGES),
+    "/id/place/BE",  # a country abroad
+    "/id/place/BE-brussels",  # a city abroad
     "/changes",
     "/changes?kind=money",
     "/query",
@@ -186,10 +182,7 @@ def fetch(srv: RunningServer, path: str, lang: str) -> httpx.Response:
 
 @pytest.mark.parametrize("path", PAGES)
 @pytest.mark.parametrize("lang", ["sv", "en"])
-def test_every_page_speaks_one_language(server, path, lang, request):
-    if path == "/no-such-page" and lang == "sv":  # strict: once it passes, this must go
-        request.applymarker(pytest.mark.xfail(
-            strict=True, reason="an IRI no explorer page knows still gets serve's English 404"))
+def test_every_page_speaks_one_language(server, path, lang):
     resp = fetch(server, path, lang)
     assert resp.status_code in (200, 400, 404), (path, resp.status_code)
     assert resp.headers["content-type"].startswith("text/html")

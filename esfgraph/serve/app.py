@@ -544,8 +544,10 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
         outgoing = statements.facts_from_rows(out.rows or [], "p", "o", "label", "g")
         incoming = statements.facts_from_rows(inc.rows or [], "p", "x", "label", None)
         headers = {"Vary": "Accept"}
-        if not outgoing and not incoming:
-            return HTMLResponse(pages.not_found_page(iri), status_code=404, headers=headers)
+        if not outgoing and not incoming:  # the explorer's 404, in the request's language
+            from esfgraph.web.render import render
+
+            return render(request, "notfound.html", status=404, iri=iri)
         page = pages.entity_page(iri, base, outgoing, incoming, f"/data/{path}")
         return HTMLResponse(page, headers=headers)
 

@@ -65,20 +65,10 @@ def entity_page(iri: str, base_iri: str, outgoing: list[Fact], incoming: list[Fa
 </main></body></html>"""
 
 
-def not_found_page(iri: str) -> str:
-    """HTML 404 page naming the IRI that is not in the graph."""
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Not found · esfgraph</title>
-<link rel="stylesheet" href="/static/style.css"></head><body class="entity">
-<header><a href="/">esfgraph</a></header><main><h1>Not found</h1>
-<p>Nothing in this graph is called <code>{html.escape(iri)}</code>.</p></main></body></html>"""
-
-
 __all__ = [
     "DESCRIBE_QUERY",
     "LABEL_PREDICATES",
     "MOVED_QUERY",
     "entity_page",
-    "not_found_page",
     "pick_label",
 ]

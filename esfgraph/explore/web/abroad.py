@@ -56,7 +56,7 @@ async def abroad_page(run: Runner, iri: str, base: str, lang: str) -> dict[str, 
     def name(agent: str, agent_code: str | None) -> str:
         if agent_code:
             return country_name(agent_code, lang)
-        return labels.get(agent, lang)
+        return fmt.exonym(agent, lang) or labels.get(agent, lang)
 
     projects: dict[str, dict[str, Any]] = {}
     contacts: dict[str, dict[str, Any]] = {}
@@ -82,8 +82,8 @@ async def abroad_page(run: Runner, iri: str, base: str, lang: str) -> dict[str, 
                                           for p, ev in info["projects"].items()]})
     out_contacts.sort(key=lambda c: c["label"].casefold())
     title_labels = _own_first(facts)
-    title = country_name(code, lang) if code else fmt.pick_label(
-        title_labels, lang, fallback=fmt.local_name(iri))
+    title = country_name(code, lang) if code else (fmt.exonym(iri, lang) or fmt.pick_label(
+        title_labels, lang, fallback=fmt.local_name(iri)))
     return {"iri": iri, "code": code, "title": title,
             "country": ({"iri": within, "href": link(within, base),
                          "label": country_name(fmt.local_name(within), lang)}
