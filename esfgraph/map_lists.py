@@ -40,6 +40,7 @@ from esfgraph.mapping import (
     _typed,
     build_time,
     luhn_ok,
+    mapping_context,
 )
 from esfgraph.nt import literal
 from esfgraph.record import Record
@@ -221,21 +222,13 @@ class _ListMapper(_Mapper):
             add(src, ESF.sha256, literal(self.sha256))
 
 
-_IRIS: dict[str, Iris] = {}
 
 
 def map_list_record(record: Record, config: Config | None = None, gazetteer: Any = None, *,
                     sha256: str | None = None, generated: dt.datetime | None = None
                     ) -> MappedRecord:
     """Map one list row to its description node's quads, in the row's own named graph."""
-    config = config or Config()
-    if gazetteer is None:
-        from esfgraph.link import default_gazetteer
-
-        gazetteer = default_gazetteer()
-    iris = _IRIS.get(config.base_iri)
-    if iris is None:
-        iris = _IRIS[config.base_iri] = Iris(config.base_iri, term=str)
+    config, gazetteer, iris = mapping_context(config, gazetteer)
     return _ListMapper(record, config, gazetteer, iris, sha256, generated).run()
 
 

@@ -816,6 +816,20 @@ class _Mapper:
 _IRIS: dict[str, Iris] = {}
 
 
+def mapping_context(config: Config | None, gazetteer: Any) -> tuple[Config, Any, Iris]:
+    """The config, gazetteer and IRI minter a mapping needs (defaults when None; the minter
+    is made once per base IRI): shared by pages and list rows, so both name things alike."""
+    config = config or Config()
+    if gazetteer is None:
+        from esfgraph.link import default_gazetteer  # late: link loads tables
+
+        gazetteer = default_gazetteer()
+    iris = _IRIS.get(config.base_iri)
+    if iris is None:
+        iris = _IRIS[config.base_iri] = Iris(config.base_iri, term=str)
+    return config, gazetteer, iris
+
+
 def map_record(record: Record, config: Config | None = None, gazetteer: Any = None, *,
                sha256: str | None = None, generated: dt.datetime | None = None) -> MappedRecord:
     """Map one record to quads in its named graph (and its personal graph when allowed).
@@ -827,14 +841,7 @@ def map_record(record: Record, config: Config | None = None, gazetteer: Any = No
         sha256: hex digest of the source file; computed from `record.source` when omitted.
         generated: build time; `SOURCE_DATE_EPOCH` or now when omitted.
     """
-    config = config or Config()
-    if gazetteer is None:
-        from esfgraph.link import default_gazetteer  # late: link loads tables
-
-        gazetteer = default_gazetteer()
-    iris = _IRIS.get(config.base_iri)
-    if iris is None:
-        iris = _IRIS[config.base_iri] = Iris(config.base_iri, term=str)
+    config, gazetteer, iris = mapping_context(config, gazetteer)
     return _Mapper(record, config, gazetteer, iris, sha256, generated).run()
 
 
