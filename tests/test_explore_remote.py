@@ -6,6 +6,7 @@ One real Oxigraph server (127.0.0.1, free port) holds the seeds store, pushed wi
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,9 +14,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from esfgraph.explore import remote_index
+from esfgraph.explore.index import index_path
+from esfgraph.explore.remote_index import RemoteIndexError, build_index
+from esfgraph.explore.search import SearchIndex, SearchParams
 from esfgraph.push import push
+from esfgraph.remote import RemoteEndpoint, SelectResult
 from esfgraph.serve import ServeSettings, create_app
+from tests.explore_store import version_of
 from tests.serve_fixtures.server import app_in_thread
 from tests.test_push_oxigraph import build_seeds_store, gsp_endpoint, running_oxigraph
 
@@ -84,10 +89,73 @@ def test_search_and_map_over_the_remote_answer_as_over_the_local_store(remote_ap
     assert whole == local_app.get("/map.json").json()
 
 
-def test_the_search_page_over_the_remote_shows_results(remote_app):
+def test_the_search_page_over_the_remote_shows_results(remote_app, local_app):
     assert ready(remote_app).status_code == 200
     page = remote_app.get("/projects?q=ungdomar&lang=en", headers={"accept": "text/html"})
     assert page.status_code == 200
     assert "No search index" not in page.text
     hit = remote_app.get("/projects.json?q=ungdomar").json()["items"][0]
     assert hit["title"] in page.text or hit["iri"].rsplit("/", 1)[1] in page.text
+    card = remote_app.get("/id/project/2018-00460?lang=en", headers={"accept": "text/html"})
+    assert card.status_code == 200 and "Related projects need" not in card.text
+    local = local_app.get("/id/project/2018-00460?lang=en", headers={"accept": "text/html"})
+    assert related(card.text) == related(local.text) != ""
+
+
+def related(page: str) -> str:
+    """The related-projects section of a card page ("" when it has none)."""
+    found = re.search(r'<section class="related">.*?</section>', page, flags=re.DOTALL)
+    return found.group(0) if found and "data-iri" in found.group(0) else ""
+
+
+# -- reading the remote in pages ------------------------------------------------------------------
+
+class CuttingEndpoint(RemoteEndpoint):
+    """The real server, but every answer cut at `cap` rows (as Virtuoso's ResultSetMaxRows
+    does, silently); `extra` adds to the count of one graph (the remote changed meanwhile)."""
+
+    def __init__(self, url: str, cap: int, extra: int = 0) -> None:
+        super().__init__(url, timeout=20)
+        self.cap, self.extra, self.selects = cap, extra, 0
+
+    def select(self, sparql: str) -> SelectResult:
+        self.selects += 1
+        result = super().select(sparql)
+        result.rows = result.rows[: self.cap]
+        return result
+
+    def graph_counts(self, graphs=None) -> dict[str, int]:
+        counts = super().graph_counts(graphs)
+        first = min(counts)
+        counts[first] += self.extra
+        return counts
+
+
+def searches(index: SearchIndex) -> list[dict]:
+    """A few answers of an index (a search with facets, everything, the county map)."""
+    params = SearchParams.from_query([("q", "ungdomar")])
+    return [index.search(params), index.search(SearchParams.from_query([])),
+            index.map_aggregate("county", "projects", SearchParams.from_query([]))]
+
+
+@pytest.mark.parametrize(("page", "cap"), [(500, 10_000), (10_000, 700)])
+def test_pages_and_cut_answers_give_the_same_index(oxigraph, seeds_store, tmp_path, page, cap):
+    """Graphs bigger than a page, and a server that cuts answers short, are read in ordered
+    pages: the index equals the local store's."""
+    endpoint = CuttingEndpoint(oxigraph + "/query", cap)
+    report = build_index(endpoint, "https://w3id.org/esfgraph/", tmp_path, page=page)
+    assert report.projects == 5
+    assert report.quads == sum(RemoteEndpoint(oxigraph + "/query").graph_counts().values())
+    assert endpoint.selects == report.requests > 3, "several pages were expected"
+    there = SearchIndex(index_path(tmp_path / "version"))
+    here = SearchIndex(index_path(version_of(seeds_store)))
+    assert searches(there) == searches(here)
+    found, _, counties = searches(here)
+    assert found["total"] >= 1 and found["facets"] and counties, "it would prove nothing"
+
+
+def test_a_count_that_does_not_add_up_fails_the_build(oxigraph, tmp_path):
+    with pytest.raises(RemoteIndexError, match="counted .* but sent"):
+        build_index(CuttingEndpoint(oxigraph + "/query", 10**9, extra=1),
+                    "https://w3id.org/esfgraph/", tmp_path)
+    assert not index_path(tmp_path / "version").exists()
