@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from esfgraph.explore import remote_index
 from esfgraph.explore.index import index_path
 from esfgraph.explore.remote_index import RemoteIndexError, build_index
 from esfgraph.explore.search import SearchIndex, SearchParams
@@ -159,3 +160,21 @@ def test_a_count_that_does_not_add_up_fails_the_build(oxigraph, tmp_path):
         build_index(CuttingEndpoint(oxigraph + "/query", 10**9, extra=1),
                     "https://w3id.org/esfgraph/", tmp_path)
     assert not index_path(tmp_path / "version").exists()
+
+
+def test_serve_starts_reading_the_remote_as_it_starts(oxigraph, monkeypatch):
+    """`esfgraph serve --endpoint` starts the build before the first request (the fragment
+    makes a URL of its own, so no other test's build counts)."""
+    import esfgraph
+    import esfgraph.serve
+
+    served = []
+    monkeypatch.setattr(esfgraph.serve, "run_server", lambda settings, **kw: served.append(settings))
+    esfgraph.open(endpoint=oxigraph + "/query#serve").serve("127.0.0.1", 0, announce=None)
+    (settings,) = served
+    deadline = time.monotonic() + 60
+    while remote_index.built_at(settings) is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    index, error = remote_index.status(settings)
+    assert error is None and index is not None
+    assert index.search(SearchParams.from_query([]))["total"] == 5

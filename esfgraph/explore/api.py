@@ -130,13 +130,12 @@ def _error(status: int, message: str, retry_after: int | None = None) -> JSONRes
 def warm_up(settings: Any, backend: Any) -> None:
     """Open the served version's index (its arrays load in about a second at 100k projects),
     or start building it when missing, so the first request does not wait for either.
-    With `serve --endpoint`, starts building the index from the remote."""
-    try:
-        if getattr(settings, "endpoint", None):
-            from esfgraph.explore import remote_index
 
-            remote_index.status(settings)
-            return
+    Not with an endpoint: an app made by `create_app` reads the remote only when the explorer
+    is first used (`esfgraph serve` starts that build at once, esfgraph.library.serving)."""
+    if getattr(settings, "endpoint", None):
+        return
+    try:
         version = version_dir(backend)
         if version is not None and open_index(version) is None:
             _start_build(version)

@@ -16,6 +16,11 @@ or a server that cuts answers short (Virtuoso's ResultSetMaxRows), is read in pa
 remote changed meanwhile) fails the build with a message; the next request after
 `RETRY_SECONDS` starts it again.
 
+When: `esfgraph serve --endpoint` starts the build as the server starts
+(esfgraph.library.serving); an app made with `create_app` starts it on the first request that
+needs the index (search, map, their downloads, a card's related projects), so that merely
+creating an app sends the remote nothing. Until it is ready those answer 503 "being built".
+
 Where: a temporary folder owned by this process, removed at exit. The index is not refreshed
 while the server runs: a restart picks up what changed on the remote since.
 """
