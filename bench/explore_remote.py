@@ -43,7 +43,7 @@ def one(count: int, work: Path) -> None:
 
     pages = pages_for(work, count)
     store = work / f"store-{count}"
-    if current_version(store) is None if store.exists() else True:
+    if not store.exists() or current_version(store) is None:
         shutil.rmtree(store, ignore_errors=True)
         exe = Path(sys.executable).with_name("esfgraph")
         subprocess.run([str(exe), "build", str(pages), "--store", str(store), "--no-validate",
@@ -81,7 +81,8 @@ def one(count: int, work: Path) -> None:
             proc.wait(timeout=30)
     same = (there["total"], there["esfGrantSEK"]) == (here["total"], here["esfGrantSEK"])
     print(f"{count:>7} pages: {report.projects} projects, {report.graphs} graphs, "
-          f"{report.quads} quads in {report.requests} requests; read {report.read_seconds:.1f} s, "
+          f"{report.quads} quads in {report.requests} requests; read {report.read_seconds:.1f} s "
+          f"(of which waiting for the remote {report.remote_seconds:.1f} s), "
           f"index {report.index_seconds:.1f} s, total {total_s:.1f} s "
           f"(push took {push_s:.1f} s, {len(pushed.sent)} graphs); same as local: {same}")
 

@@ -10,9 +10,10 @@ are copied into a temporary pyoxigraph store (on disk: millions of quads at 100k
 store built by an older esfgraph.
 
 How it reads: the named graphs and their sizes first (one aggregate), then the quads of several
-small graphs per request (`VALUES ?g`), each graph's count checked. A graph bigger than a page,
-or a server that cuts answers short (Virtuoso's ResultSetMaxRows), is read in pages ordered by
-`?s ?p ?o` so that the pages neither overlap nor leave gaps. A count that does not add up (the
+small graphs per request (`VALUES ?g`, SPARQL JSON), each batch's count checked; a graph bigger
+than a page whole in one CONSTRUCT (N-Triples, loaded by pyoxigraph). What the server cuts
+short (Virtuoso's ResultSetMaxRows) is read again in pages ordered by `?g ?s ?p ?o`, so that the
+pages neither overlap nor leave gaps. A count that does not add up (the
 remote changed meanwhile) fails the build with a message; the next request after
 `RETRY_SECONDS` starts it again.
 
@@ -33,7 +34,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,7 @@ PAGE = 10_000
 #: Seconds after a failed build before a request starts another one.
 RETRY_SECONDS = 60.0
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+#: esf:Project (esfgraph.namespaces.ESF: the ontology's namespace, whatever the base IRI)
 _PROJECT_CLASS = "https://w3id.org/esfgraph/ontology#Project"
 
 
@@ -64,6 +65,8 @@ class BuildReport:
     #: quads with a term the index never reads (an RDF-star triple), left out
     skipped: int = 0
     read_seconds: float = 0.0
+    #: of read_seconds, waiting for the remote's answers (the rest: parsing and storing)
+    remote_seconds: float = 0.0
     index_seconds: float = 0.0
 
 
@@ -168,8 +171,7 @@ def build_index(endpoint: RemoteEndpoint, base_iri: str, folder: Path,
     folder.mkdir(parents=True, exist_ok=True)
     store = ox.Store(str(quads_dir))
     try:
-        for quads in read_quads(endpoint, page, report):
-            store.bulk_extend(quads)
+        load_remote(endpoint, store, page, report)
         report.read_seconds = time.monotonic() - started
         prefix = f"{base_iri}id/project/"
         slugs = sorted({q.subject.value[len(prefix):]
@@ -190,8 +192,8 @@ def build_index(endpoint: RemoteEndpoint, base_iri: str, folder: Path,
     return report
 
 
-def read_quads(endpoint: RemoteEndpoint, page: int, report: BuildReport) -> Iterator[list[Any]]:
-    """The remote's named-graph quads as pyoxigraph Quads, a list per request."""
+def load_remote(endpoint: RemoteEndpoint, store: Any, page: int, report: BuildReport) -> None:
+    """Copy the remote's named graphs into `store` (a pyoxigraph Store), each count checked."""
     counts = endpoint.graph_counts()
     report.requests += 1
     report.graphs = len(counts)
@@ -199,17 +201,49 @@ def read_quads(endpoint: RemoteEndpoint, page: int, report: BuildReport) -> Iter
     size = 0
     for graph in sorted(counts):
         n = counts[graph]
+        if n > page:
+            _read_big(endpoint, store, graph, n, page, report)
+            continue
         if batch and size + n > page:
-            yield from _read_batch(endpoint, batch, size, page, report)
+            _read_batch(endpoint, store, batch, size, page, report)
             batch, size = [], 0
         batch.append(graph)
         size += n
     if batch:
-        yield from _read_batch(endpoint, batch, size, page, report)
+        _read_batch(endpoint, store, batch, size, page, report)
 
 
-def _read_batch(endpoint: RemoteEndpoint, graphs: list[str], expected: int, page: int,
-                report: BuildReport) -> Iterator[list[Any]]:
+def _read_big(endpoint: RemoteEndpoint, store: Any, graph: str, expected: int, page: int,
+              report: BuildReport) -> None:
+    """A graph bigger than a page: whole, as N-Triples, when the server sends it all (no
+    ordering to page by: paging with ORDER BY sorts the graph once per page); else in pages."""
+    import pyoxigraph as ox
+
+    from esfgraph.errors import RemoteError
+
+    name = ox.NamedNode(graph)
+    started = time.monotonic()
+    got = -1
+    try:
+        data = endpoint.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
+                              FORMATS["nt"])
+        store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=name)
+        count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        got = int(next(iter(store.query(count)))["n"].value)
+    except (RemoteError, SyntaxError, ValueError):
+        pass  # refused, cut or not N-Triples: the pages below say what is wrong, if anything
+    finally:
+        report.remote_seconds += time.monotonic() - started
+        report.requests += 1
+    if got == expected:
+        report.quads += got
+        return
+    store.clear_graph(name)
+    _read_batch(endpoint, store, [graph], expected, page, report)
+
+
+def _read_batch(endpoint: RemoteEndpoint, store: Any, graphs: list[str], expected: int,
+                page: int, report: BuildReport) -> None:
     """The quads of `graphs` (`expected` of them): one request when the server sends them all,
     else ordered pages of the size the server does send."""
     values = " ".join(f"<{g}>" for g in graphs)
@@ -218,30 +252,32 @@ def _read_batch(endpoint: RemoteEndpoint, graphs: list[str], expected: int, page
     if expected <= page:
         rows, quads = select_quads(endpoint, "SELECT ?g ?s ?p ?o " + where, report)
         if rows == expected:
-            yield quads
+            store.bulk_extend(quads)
             return
         if rows > expected or not rows:
             raise _mismatch(graphs, expected, rows)
         page = rows  # the server cuts answers at this size: read in pages of it
         report.quads -= rows
     while got < expected:
-        rows, quads = select_quads(endpoint, f"SELECT ?g ?s ?p ?o {where} ORDER BY ?g ?s ?p ?o "
-                                        f"LIMIT {page} OFFSET {got}", report)
+        rows, quads = select_quads(endpoint, f"SELECT ?g ?s ?p ?o {where} "
+                                             f"ORDER BY ?g ?s ?p ?o LIMIT {page} OFFSET {got}",
+                                   report)
         if not rows:
             raise _mismatch(graphs, expected, got)
         got += rows
-        yield quads
+        store.bulk_extend(quads)
     if got != expected:
         raise _mismatch(graphs, expected, got)
 
 
 def select_quads(endpoint: RemoteEndpoint, sparql: str, report: BuildReport) -> tuple[int, list[Any]]:
-    """(rows, quads) of one SELECT ?g ?s ?p ?o; the SPARQL JSON is parsed by pyoxigraph (about
-    ten times faster than json + a Python term per cell). A row whose terms make no quad (an
+    """(rows, quads) of one SELECT ?g ?s ?p ?o; the SPARQL JSON is parsed by pyoxigraph. A row whose terms make no quad (an
     RDF-star triple, an unbound variable) is counted apart: the index never reads those."""
     import pyoxigraph as ox
 
+    started = time.monotonic()
     data = endpoint.query(sparql, FORMATS["json"])
+    report.remote_seconds += time.monotonic() - started
     report.requests += 1
     rows = 0
     quads = []
@@ -309,5 +345,5 @@ def _mismatch(graphs: list[str], expected: int, got: int) -> RemoteIndexError:
                             f"(did it change meanwhile?)")
 
 
-__all__ = ["PAGE", "BuildReport", "RemoteIndexError", "build_index", "built_at", "read_quads",
+__all__ = ["PAGE", "BuildReport", "RemoteIndexError", "build_index", "built_at", "load_remote",
            "select_quads", "status"]
