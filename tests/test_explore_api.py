@@ -110,13 +110,21 @@ def test_unknown_facet_values_give_an_empty_result(client):
     assert resp.status_code == 200 and resp.json()["total"] == 0
 
 
-def test_remote_store_answers_503_with_a_message(store):
+def test_an_unreachable_remote_store_answers_503_with_a_message(store):
+    """serve --endpoint builds the index from the remote (tests/test_explore_remote.py); while
+    it builds, or when the remote cannot be read, 503 with Retry-After and the reason."""
     settings = ServeSettings(store=str(store), endpoint="http://127.0.0.1:9/sparql")
     with app_in_thread(create_app(settings)) as remote:
         for path in ("/projects.json", "/projects.csv", "/map.json"):
             resp = remote.get(path)
-            assert resp.status_code == 503
-            assert "local search index" in resp.json()["error"]
+            assert resp.status_code == 503 and int(resp.headers["retry-after"]) > 0
+            assert "remote SPARQL endpoint" in resp.json()["error"]
+        deadline = time.monotonic() + 30
+        while "being built" in resp.json()["error"] and time.monotonic() < deadline:
+            time.sleep(0.1)
+            resp = remote.get("/projects.json")
+        assert resp.status_code == 503
+        assert "failed" in resp.json()["error"] and "127.0.0.1:9" in resp.json()["error"]
 
 
 def test_a_missing_index_is_built_when_the_server_starts(tmp_path: Path, capfd):

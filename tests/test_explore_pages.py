@@ -182,8 +182,9 @@ def test_html_in_the_query_is_escaped(server):
 
 
 def test_without_a_local_index_search_and_map_say_so(seeds_store):
-    """In front of a remote store (serve --endpoint) there is no search index: /projects and
-    /map explain that, and the SPARQL pages (cards, places, landing) still work."""
+    """In front of a remote store (serve --endpoint) that cannot be read (nothing listens), the
+    search index cannot be built: /projects and /map explain that, and the SPARQL pages (cards,
+    places, landing) still work."""
     from esfgraph.serve.app import ServeSettings, create_app
     from esfgraph.serve.workers import WorkerPool
 
@@ -205,7 +206,7 @@ def test_without_a_local_index_search_and_map_say_so(seeds_store):
     assert "Sökindex saknas" in pages["/map?lang=sv"].text
     for path in (MOA, "/", "/id/region/SE23"):
         assert pages[path].status_code == 200, path
-    assert "Relaterade projekt kräver det lokala sökindexet" in pages[MOA].text
+    assert "Relaterade projekt kräver sökindexet" in pages[MOA].text
 
 
 # --------------------------------------------------------------------------- figures = SPARQL

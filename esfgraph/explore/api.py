@@ -4,8 +4,10 @@
 the order is computed once, the rows are written as they are read.
 
 They answer from the search index of the store version being served (esfgraph.explore.search),
-never with a SPARQL aggregate per request. With `serve --endpoint` there is no local index:
-they answer 503 with a message saying so. Bad parameters get 400 with the reason, as JSON.
+never with a SPARQL aggregate per request. With `serve --endpoint` the index is built from the
+remote at start (esfgraph.explore.remote_index); until it is ready they answer 503 with
+Retry-After, as for a store whose index is being built. Bad parameters get 400 with the
+reason, as JSON.
 """
 
 from __future__ import annotations
@@ -35,16 +37,15 @@ CSV_COLUMNS = ("iri", "title", "projectNumber", "caseNumber", "period", "phase",
 MAP_CSV_COLUMNS = ("level", "code", "label", "projects", "projectsWithGrant", "esfGrantSEK")
 #: Rows per SQLite read of a whole download.
 STREAM_BATCH = 500
-NO_INDEX_REMOTE = ("The search and map data need the local search index, which exists only "
-                   "when serving a local store (esfgraph serve --store); this server answers "
-                   "from a remote SPARQL endpoint. Use the SPARQL endpoint at /sparql instead.")
+BUILDING_REMOTE = ("The search index of this server is being built from the remote SPARQL "
+                   "endpoint; try again in a minute.")
 
 _building: dict[str, threading.Thread] = {}
 _building_lock = threading.Lock()
 
 
 class IndexUnavailable(Exception):
-    """No search index can answer now (remote store, no store, or being built)."""
+    """No search index can answer now (no store, being built, or its build failed)."""
 
     def __init__(self, message: str, retry_after: int | None = None) -> None:
         super().__init__(message)
@@ -66,10 +67,16 @@ def index_for(settings: Any, backend: Any) -> SearchIndex:
     """The search index of the version being served; a missing one is built in the background.
 
     Raises:
-        IndexUnavailable: remote store, no store, or the index is being built (retry later).
+        IndexUnavailable: no store, or the index is being built (retry later); with
+            `serve --endpoint`, built from the remote (or that build failed: retried later).
     """
     if getattr(settings, "endpoint", None):
-        raise IndexUnavailable(NO_INDEX_REMOTE)
+        from esfgraph.explore import remote_index
+
+        index, error = remote_index.status(settings)
+        if index is not None:
+            return index
+        raise IndexUnavailable(error or BUILDING_REMOTE, retry_after=30)
     version = version_dir(backend)
     if version is None:
         raise IndexUnavailable("No store is being served; build one with `esfgraph build`.")
@@ -122,7 +129,10 @@ def _error(status: int, message: str, retry_after: int | None = None) -> JSONRes
 
 def warm_up(settings: Any, backend: Any) -> None:
     """Open the served version's index (its arrays load in about a second at 100k projects),
-    or start building it when missing, so the first request does not wait for either."""
+    or start building it when missing, so the first request does not wait for either.
+
+    Not with an endpoint: an app made by `create_app` reads the remote only when the explorer
+    is first used (`esfgraph serve` starts that build at once, esfgraph.library.serving)."""
     if getattr(settings, "endpoint", None):
         return
     try:

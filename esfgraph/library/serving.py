@@ -55,6 +55,9 @@ def serve_graph(kg: KnowledgeGraph, host: str | None = None, port: int | None = 
         worker_memory_mb=worker_memory_mb or None)
     if endpoint:
         served = _check_endpoint(settings, say)
+        from esfgraph.explore.remote_index import status
+
+        status(settings)  # the explorer's index, read from the remote in a thread meanwhile
     else:
         from esfgraph.serve.workers import check_store
 

@@ -77,8 +77,8 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (Swedish, English)
     "related.municipality": ("samma kommun", "same municipality"),
     "related.text": ("liknande text", "similar text"),
     "related.none": ("Inga relaterade projekt hittades.", "No related projects found."),
-    "related.noindex": ("Relaterade projekt kräver det lokala sökindexet.",
-                        "Related projects need the local search index."),
+    "related.noindex": ("Relaterade projekt kräver sökindexet, som inte är klart än.",
+                        "Related projects need the search index, which is not ready yet."),
     "role.owner": ("Som projektägare", "As owner"),
     "role.partner": ("Som samarbetspartner", "As partner"),
     "role.cofinancier": ("Som medfinansiär", "As co-financier"),
@@ -154,14 +154,14 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (Swedish, English)
     "page.next": ("Nästa", "Next"),
     "page.of": ("Sida {page} av {pages}", "Page {page} of {pages}"),
     "noindex.title": ("Sökindex saknas", "No search index"),
-    "noindex.text": (("Den här sidan bygger på det lokala sökindexet, som bara finns när "
-                     "esfgraph serve kör mot en egen lagring (inte med --endpoint). Kör "
-                     "`esfgraph build` och starta servern med --store. Projektsidor, "
-                     "organisationer, platser och SPARQL-frågor fungerar ändå."),
-                     ("This page runs on the local search index, which exists only when "
-                     "esfgraph serve runs on its own store (not with --endpoint). Run "
-                     "`esfgraph build` and start the server with --store. Project, "
-                     "organisation and place pages and SPARQL queries work anyway.")),
+    "noindex.text": (("Den här sidan bygger på sökindexet, som inte kan användas just nu "
+                      "(se nedan; med --endpoint byggs det från SPARQL-servern när servern "
+                      "startar). Projektsidor, organisationer, platser och SPARQL-frågor "
+                      "fungerar ändå."),
+                     ("This page runs on the search index, which cannot be used right now "
+                      "(see below; with --endpoint it is built from the SPARQL server when "
+                      "the server starts). Project, organisation and place pages and SPARQL "
+                      "queries work anyway.")),
     "map.title": ("Karta över ESF-stödet", "Map of ESF grants"),
     "map.level": ("Nivå", "Level"),
     "map.metric": ("Mått", "Measure"),
