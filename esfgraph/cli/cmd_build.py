@@ -27,9 +27,12 @@ from esfgraph.cli._group import Config, config_option, fail, main
 def build_command(sources: tuple[str, ...], store_path: str | None, config: Config,
                   no_personal_data: bool, strict: bool, no_validate: bool, full: bool,
                   jobs: int | None, quiet: bool) -> None:
-    """Build the knowledge graph store from saved project pages (files or folders).
+    """Build the knowledge graph store from project pages and the official project lists.
 
-    The store then holds exactly these sources. When a compatible store exists only changed
+    SOURCES are files or folders of pages (saved text, HTML, gzip), a harvest folder written
+    by `esfgraph harvest`, and the ESF Council's project list or Kohesio's list of operations
+    (CSV or XLSX, recognised by their headers; one record per row, records with one case
+    number are one project). The store then holds exactly these sources. When a compatible store exists only changed
     files are parsed again and removed files are dropped (use --full to start afresh). The new
     store is swapped in only when the build completes, so an interrupted build leaves the old
     one whole. Only regular files are read: FIFOs, sockets and devices are reported and
@@ -42,6 +45,7 @@ def build_command(sources: tuple[str, ...], store_path: str | None, config: Conf
     \b
     Examples:
       esfgraph build seeds/
+      esfgraph build pages/ lista.xlsx kohesio_SE.csv
       esfgraph build pages/ --store /data/esf-store --no-personal-data --strict
     """
     srcs = list(sources) or list(config.extra.get("sources") or [])
