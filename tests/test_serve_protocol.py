@@ -509,6 +509,21 @@ def test_ready_made_queries_are_listed(server):
     assert [i["name"] for i in items] == [q.name for q in list_queries()]
 
 
+def test_ready_made_queries_speak_the_page_language(server):
+    """The query page's examples follow the page: Swedish titles on Swedish pages (issue 21)."""
+    from esfgraph.queries import list_queries
+
+    sv = {i["name"]: i for i in httpx.get(server.url + "/queries.json", params={"lang": "sv"},
+                                           timeout=30).json()}
+    en = {i["name"]: i for i in httpx.get(server.url + "/queries.json", params={"lang": "en"},
+                                           timeout=30).json()}
+    assert sv["money-per-region"]["title"] == "ESF-stöd och antal projekt per region"
+    assert en["money-per-region"]["title"] == "ESF money and project count per region"
+    for query in list_queries():  # every ready-made query has a Swedish title of its own
+        assert query.title_sv and sv[query.name]["title"] == query.title_sv != query.title
+        assert sv[query.name]["description"] == query.description_sv
+
+
 # ------------------------------------------------------------------ updates, when enabled
 
 

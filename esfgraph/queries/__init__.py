@@ -20,7 +20,7 @@ from pathlib import Path
 from esfgraph.errors import QueryError
 from esfgraph.resources import queries_dir
 
-_HEADER = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*?)\s*$")
+_HEADER = re.compile(r"^#\s*(title(?:@sv)?|description(?:@sv)?|param)\s*:\s*(.*?)\s*$")
 
 
 @dataclass(frozen=True)
@@ -41,12 +41,22 @@ class NamedQuery:
     description: str
     sparql: str
     params: tuple[Param, ...] = field(default_factory=tuple)
+    #: The Swedish title and description (`# title@sv:` lines), for Swedish pages.
+    title_sv: str = ""
+    description_sv: str = ""
+
+    def label(self, lang: str = "en") -> tuple[str, str]:
+        """(title, description) in `lang` ("sv" or "en"; English where no Swedish is given)."""
+        if lang == "sv" and self.title_sv:
+            return self.title_sv, self.description_sv or self.description
+        return self.title, self.description
 
 
 def parse_query_file(path: Path) -> NamedQuery:
     """Read one `.rq` file and its header comments."""
     text = path.read_text(encoding="utf-8")
     title, description, params = path.stem, "", []
+    title_sv = description_sv = ""
     for line in text.splitlines():
         if not line.startswith("#"):
             if line.strip():
@@ -58,14 +68,19 @@ def parse_query_file(path: Path) -> NamedQuery:
         key, value = match.groups()
         if key == "title":
             title = value
+        elif key == "title@sv":
+            title_sv = value
         elif key == "description":
             description = f"{description} {value}".strip()
+        elif key == "description@sv":
+            description_sv = f"{description_sv} {value}".strip()
         else:
             parts = value.split()
             if len(parts) < 2:
                 raise QueryError(f"{path}: a param line needs a name and a datatype: {line!r}")
             params.append(Param(parts[0], parts[1], parts[2] if len(parts) > 2 else None))
-    return NamedQuery(path.stem, title, description, text, tuple(params))
+    return NamedQuery(path.stem, title, description, text, tuple(params), title_sv,
+                      description_sv)
 
 
 @lru_cache(maxsize=1)

@@ -452,9 +452,11 @@ def create_app(settings: ServeSettings, backend: Backend | None = None) -> Starl
 
     async def queries_json(request: Request) -> Response:
         from esfgraph.queries import list_queries
+        from esfgraph.web.render import lang_of
 
+        lang = lang_of(request)  # ?lang=, the cookie, then Accept-Language, as the pages
         try:
-            items = [{"name": q.name, "title": q.title, "description": q.description,
+            items = [{"name": q.name, "title": q.label(lang)[0], "description": q.label(lang)[1],
                       "sparql": q.sparql} for q in list_queries()]
         except Exception as exc:  # noqa: BLE001 - a broken .rq must not break the page
             return JSONResponse({"error": str(exc)}, status_code=500)

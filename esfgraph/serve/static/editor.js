@@ -102,7 +102,7 @@
 
   function loadExamples() {
     var list = document.getElementById("examples");
-    fetch("/queries.json").then(function (r) { return r.json(); }).then(function (items) {
+    fetch("/queries.json?lang=" + encodeURIComponent(document.documentElement.lang || "sv")).then(function (r) { return r.json(); }).then(function (items) {
       list.innerHTML = "";
       if (!Array.isArray(items) || !items.length) {
         list.innerHTML = '<li class="muted">' + WORDS.noExamples + '</li>';
