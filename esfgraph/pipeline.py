@@ -247,22 +247,29 @@ def _process(path: str) -> _Result | list[_Result]:
                            "was skipped, please report it with the file")
         result.warnings, result.index_doc = [], None
         return result
-    if encoded is None:
-        return result
+    if encoded is not None:
+        _hand_over(result, encoded)
+    return result
+
+
+def _hand_over(result: Any, encoded: EncodedRecord) -> bool:
+    """Give a worker result its record's quads: in memory, or (a pool build) written to the
+    spool with only what the parent keeps sent back. False (`result.fatal` set) when the
+    spool cannot be written. Pages and list rows (esfgraph.pipeline_lists) share it."""
     spool: Spool | None = _W.get("spool")
     if spool is None:
         result.encoded = encoded
-        return result
+        return True
     try:
         result.spooled = spool.write(encoded.own_nquads.encode("utf-8"),
                                      spool.new_shared(encoded.shared_nquads).encode("utf-8"))
     except OSError as exc:
         result.fatal = f"cannot write the build's spool file in {spool.folder} ({exc.strerror})"
-        return result
+        return False
     # the text is on disk: send only what the parent keeps (slug, graphs, shared lines)
     result.encoded = EncodedRecord(encoded.slug, encoded.graph, encoded.personal_graph, "", [],
                                    encoded.quad_count, encoded.shared_nquads)
-    return result
+    return True
 
 
 def _encode(data: bytes, path: str, sha: str, result: _Result) -> EncodedRecord | None:

@@ -15,8 +15,7 @@ import hashlib
 import os
 from typing import Any
 
-from esfgraph.errors import EsfGraphError
-from esfgraph.store import EncodedRecord, SourceEntry, encode_record
+from esfgraph.store import SourceEntry, encode_record
 
 #: What joins a list file's key and a row's record key in the manifest.
 ROW_SEPARATOR = "#"
@@ -128,37 +127,18 @@ def process_list(path: str, data: bytes, sha: str, st: os.stat_result) -> list[A
                     res.warnings.extend(f"row {row.row}: SHACL: {m}" for m in messages)
             encoded = encode_record(mapped, pl._W["config"].base_iri,
                                     personal_data=pl._W["personal_data"])
-        except (EsfGraphError, Exception) as exc:  # noqa: BLE001 - one row never stops a file
+        except Exception as exc:  # noqa: BLE001 - one row never stops a file
             res.rejected = (f"row {row.row}: could not be mapped ({type(exc).__name__}: "
                             f"{exc})")
             out.append(res)
             continue
-        if not _spool(res, encoded):
+        if not pl._hand_over(res, encoded):
             return [res]  # fatal: the spool cannot be written
         out.append(res)
     if not out:
         out.append(result(rejected="the list has a header row but no data rows"))
     out[0].warnings[:0] = read.warnings
     return out
-
-
-def _spool(res: Any, encoded: EncodedRecord) -> bool:
-    """Hand the row's quads over as `_process` does for a page (spool file or in memory)."""
-    from esfgraph import pipeline as pl
-
-    spool = pl._W.get("spool")
-    if spool is None:
-        res.encoded = encoded
-        return True
-    try:
-        res.spooled = spool.write(encoded.own_nquads.encode("utf-8"),
-                                  spool.new_shared(encoded.shared_nquads).encode("utf-8"))
-    except OSError as exc:
-        res.fatal = f"cannot write the build's spool file in {spool.folder} ({exc.strerror})"
-        return False
-    res.encoded = EncodedRecord(encoded.slug, encoded.graph, encoded.personal_graph, "", [],
-                                encoded.quad_count, encoded.shared_nquads)
-    return True
 
 
 __all__ = ["LIST_BYTES_PER_PAGE", "ROW_SEPARATOR", "entries_by_file", "file_of", "is_list_path",
