@@ -58,20 +58,29 @@ def parse_text(text: str, source: str = "<text>") -> ParseResult:
     return _parse_clean(decoded.text, decoded.notes, source)
 
 
-def parse_file(path: str | os.PathLike[str]) -> ParseResult:
-    """Read, decode and parse one file (any encoding the decoder knows; rejects non-pages)."""
-    source = os.fspath(path)
+def read_or_rejected(source: str, walker: str = "parse_paths") -> bytes | ParseResult:
+    """The bytes of one page file, or the rejected result that says why it cannot be read.
+
+    Only regular files are opened, and no more than the parser accepts; `walker` names the
+    function to give a folder to.
+    """
     try:
-        data = read_file(source)
+        return read_file(source)
     except NotARegularFile as exc:
         return _rejected(source, f"{exc.strerror}; skipped")
     except IsADirectoryError:
-        return _rejected(source, "is a directory, not a file (pass it to parse_paths)")
+        return _rejected(source, f"is a directory, not a file (pass it to {walker})")
     except FileNotFoundError:
         return _rejected(source, "file not found")
     except OSError as exc:
         return _rejected(source, f"cannot be read: {exc.strerror or exc}")
-    return parse_bytes(data, source)
+
+
+def parse_file(path: str | os.PathLike[str]) -> ParseResult:
+    """Read, decode and parse one file (any encoding the decoder knows; rejects non-pages)."""
+    source = os.fspath(path)
+    data = read_or_rejected(source)
+    return data if isinstance(data, ParseResult) else parse_bytes(data, source)
 
 
 def parse_bytes(data: bytes, source: str = "<bytes>") -> ParseResult:

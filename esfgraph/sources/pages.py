@@ -20,7 +20,13 @@ import zlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from esfgraph.parse.api import SIDECAR_SUFFIX, parse_bytes, parse_decoded, parse_paths
+from esfgraph.parse.api import (
+    SIDECAR_SUFFIX,
+    parse_bytes,
+    parse_decoded,
+    parse_paths,
+    read_or_rejected,
+)
 from esfgraph.parse.decode import (
     MAX_BYTES,
     DecodeError,
@@ -248,17 +254,8 @@ def read_page(path: str, data: bytes) -> ParseResult:
 def read_file(path: str | os.PathLike[str]) -> ParseResult:
     """Read and parse one page file (see `read_page`); a file that cannot be read is rejected."""
     source = os.fspath(path)
-    try:
-        data = read_bytes(source)
-    except NotARegularFile as exc:
-        return _rejected(source, f"{exc.strerror}; skipped")
-    except IsADirectoryError:
-        return _rejected(source, "is a directory, not a file (pass it to read_paths)")
-    except FileNotFoundError:
-        return _rejected(source, "file not found")
-    except OSError as exc:
-        return _rejected(source, f"cannot be read: {exc.strerror or exc}")
-    return read_page(source, data)
+    data = read_or_rejected(source, walker="read_paths")
+    return data if isinstance(data, ParseResult) else read_page(source, data)
 
 
 def read_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[ParseResult]:
