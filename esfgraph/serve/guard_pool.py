@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
+from esfgraph.serve.keeper import ProcessKeeper
 from esfgraph.serve.workers import Reply
 
 _CTX = multiprocessing.get_context("spawn")
@@ -52,17 +53,14 @@ class _Process:
     conn: Connection
 
 
-class GuardPool:
+class GuardPool(ProcessKeeper):
     """`size` guard processes; `screen` runs esfgraph.serve.workers.screen in one of them."""
 
     def __init__(self, size: int = 2, update_note: str = "updates are not forwarded") -> None:
         self.size = max(1, size)
         self.update_note = update_note
+        super().__init__()
         self._idle: asyncio.Queue[_Process] = asyncio.Queue()
-        self._all: set[_Process] = set()
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._closing = False
-        self.killed = 0
 
     def _spawn(self) -> _Process:
         parent, child = _CTX.Pipe()
@@ -91,37 +89,12 @@ class GuardPool:
             if ok:
                 self._idle.put_nowait(got)
 
-    async def close(self) -> None:
-        """Stop every process."""
-        self._closing = True
-        for task in list(self._tasks):
-            task.cancel()
-        for got in list(self._all):
-            await self._kill(got)
-
-    async def _kill(self, got: _Process) -> None:
-        self._all.discard(got)
-        if got.process.is_alive():
-            got.process.kill()
-        await asyncio.to_thread(got.process.join, 5)
-        got.conn.close()
-
-    def _replace(self, got: _Process) -> None:
-        self.killed += 1
-
-        async def replace() -> None:
-            await self._kill(got)
-            if self._closing:
-                return
-            fresh = self._spawn()
-            if await self._ready(fresh):
-                self._idle.put_nowait(fresh)
-            else:
-                _LOG.error("could not replace a guard process (%d left)", len(self._all))
-
-        task = asyncio.get_running_loop().create_task(replace())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    async def _respawn(self, old: _Process) -> None:
+        fresh = self._spawn()
+        if await self._ready(fresh):
+            self._idle.put_nowait(fresh)
+        else:
+            _LOG.error("could not replace a guard process (%d left)", len(self._all))
 
     async def screen(self, job: dict[str, Any], limit: float) -> tuple[Any, Reply | None]:
         """(the query's shape, None), or (None, the refusal); 503 when the check overran."""

@@ -25,6 +25,7 @@ from typing import Any
 
 from esfgraph.errors import StoreError
 from esfgraph.guard import BoundedCache, digest
+from esfgraph.serve.keeper import ProcessKeeper
 from esfgraph.serve.lanes import ClientBusy, ClientLimiter
 
 _CTX = multiprocessing.get_context("spawn")
@@ -430,7 +431,7 @@ def check_store(path: str | os.PathLike[str]) -> Path:
     return resolved
 
 
-class WorkerPool:
+class WorkerPool(ProcessKeeper):
     """A fixed number of query worker processes with a per-job timeout that kills the worker."""
 
     #: Updates run on the store itself (when the app allows them).
@@ -449,16 +450,13 @@ class WorkerPool:
         # else can take; the others ("general", lower CPU priority) run anything
         self._idle: dict[str, asyncio.Queue[_Worker]] = {"lookup": asyncio.Queue(),
                                                          "general": asyncio.Queue()}
-        self._all: set[_Worker] = set()
+        super().__init__()
         self._update_lock = asyncio.Lock()
         self._clients = ClientLimiter(self.max_expensive_per_client)
         # digests of queries that crashed a worker: refused at once the next time
         self._crashers: BoundedCache[bytes, bool] = BoundedCache(1024)
-        self._tasks: set[asyncio.Task[None]] = set()
-        self.killed = 0
         self.crashed = 0
         self.network: str | None = None
-        self._closing = False
 
     # -- lifecycle
     def _roles(self) -> list[str]:
@@ -539,40 +537,14 @@ class WorkerPool:
         for worker in workers:
             self._put(worker)
 
-    async def close(self) -> None:
-        """Stop every worker."""
-        self._closing = True
-        for task in list(self._tasks):
-            task.cancel()
-        for worker in list(self._all):
-            await self._kill(worker)
-
-    async def _kill(self, worker: _Worker) -> None:
-        self._all.discard(worker)
-        if worker.process.is_alive():
-            worker.process.kill()
-        await asyncio.to_thread(worker.process.join, 5)
-        worker.conn.close()
-
-    def _replace(self, worker: _Worker) -> None:
-        """Kill `worker` and start a fresh one in the background."""
-        self.killed += 1
-
-        async def replace() -> None:
-            await self._kill(worker)
-            if self._closing:
-                return
-            fresh = self._spawn(worker.role)
-            try:
-                await self._await_ready(fresh)
-            except StoreError as exc:
-                _LOG.error("could not replace a query worker: %s (%d left)", exc, self.alive)
-                return
-            self._put(fresh)
-
-        task = asyncio.get_running_loop().create_task(replace())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    async def _respawn(self, old: _Worker) -> None:
+        fresh = self._spawn(old.role)
+        try:
+            await self._await_ready(fresh)
+        except StoreError as exc:
+            _LOG.error("could not replace a query worker: %s (%d left)", exc, self.alive)
+            return
+        self._put(fresh)
 
     def version(self) -> str | None:
         """The store version directory answering now (the answer cache's key)."""
