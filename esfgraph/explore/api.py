@@ -214,36 +214,34 @@ def data_routes(settings: Any, backend: Any) -> list[Route]:
         return StreamingResponse(_in_thread(_guarded(json_all(head, items), "json")),
                                  media_type="application/json", headers=headers)
 
-    async def map_csv(request: Request) -> Response:
+    async def aggregate(request: Request, metric: str) -> dict[str, Any] | Response:
+        """The map's answer for a request (/map.json and /map.csv), or the error response."""
         got = await answer(request)
         if isinstance(got, Response):
             return got
         index, params, lang = got
         level = request.query_params.get("level", "municipality")
         try:
-            result = await asyncio.to_thread(index.map_aggregate, level, "grant", params, lang)
+            return await asyncio.to_thread(index.map_aggregate, level, metric, params, lang)
         except BadSearch as exc:
             return _error(400, str(exc))
         except sqlite3.Error as exc:
             return _error(503, f"The search index cannot be read ({exc}); rebuild the store.")
+
+    async def map_csv(request: Request) -> Response:
+        result = await aggregate(request, "grant")
+        if isinstance(result, Response):
+            return result
+        lang, level = request_lang(request), request.query_params.get("level", "municipality")
         return Response("".join(csv_lines(MAP_CSV_COLUMNS, map_rows(result, lang))),
                         media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="map-{level}.csv"',
                                  "Vary": "Accept-Language"})
 
     async def map_json(request: Request) -> Response:
-        got = await answer(request)
-        if isinstance(got, Response):
-            return got
-        index, params, lang = got
-        level = request.query_params.get("level", "municipality")
-        metric = request.query_params.get("metric", "grant")
-        try:
-            result = await asyncio.to_thread(index.map_aggregate, level, metric, params, lang)
-        except BadSearch as exc:
-            return _error(400, str(exc))
-        except sqlite3.Error as exc:
-            return _error(503, f"The search index cannot be read ({exc}); rebuild the store.")
+        result = await aggregate(request, request.query_params.get("metric", "grant"))
+        if isinstance(result, Response):
+            return result
         return JSONResponse(result, headers={"Vary": "Accept-Language"})
 
     return [Route("/projects.json", projects_json, methods=["GET"]),
