@@ -55,7 +55,6 @@ class _Worker:
                                    daemon=True)
         self.process.start()
         child.close()  # the parent keeps no copy of the child's end: a dead child means EOF
-        self.busy: int | None = None  # index of the chunk it works on
 
 
 def ordered_map(fn: Callable[[T], R], items: Sequence[T], *, jobs: int, ctx: Any,
@@ -99,7 +98,6 @@ def ordered_map(fn: Callable[[T], R], items: Sequence[T], *, jobs: int, ctx: Any
                     if not ok:
                         results.put(("error", index, value))
                         return
-                    worker.busy = None
                     outstanding -= 1
                     results.put(("ok", index, value))
                     outstanding += _give(worker, todo)
@@ -140,7 +138,6 @@ def _give(worker: _Worker, todo: Iterator[tuple[int, Sequence[Any]]]) -> int:
     nxt = next(todo, None)
     if nxt is None:
         return 0
-    worker.busy = nxt[0]
     try:
         worker.conn.send(nxt)
     except OSError as exc:  # the worker is gone (its end of the pipe is closed)
